@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install install-test translations compile-translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory compile-translations
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,prod]'
+	$(MAKE) --no-print-directory compile-translations
+
+compile-translations:
+	$(BIN)/pybabel compile -d translations
+
+## Run the demo: install, migrate, load the Safe Leiden campaign, serve it on http://127.0.0.1:5000
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Run the whole test suite (PostgreSQL, Redis, a real rq worker and SMTP server included)
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## After changing user-visible text: extract, update both catalogs, give English its own text, compile
+translations: $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+	msgen --no-wrap translations/en/LC_MESSAGES/messages.po -o translations/en/LC_MESSAGES/messages.po
+	$(MAKE) --no-print-directory compile-translations
+	@for po in translations/*/LC_MESSAGES/messages.po; do printf '%s: ' $$po; msgfmt --statistics -o /dev/null $$po; done
+
+clean:
+	rm -rf $(VENV) *.egg-info

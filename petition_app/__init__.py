@@ -1,0 +1,92 @@
+"""The petition platform: create_app builds the Flask application from a configuration class."""
+from pathlib import Path
+
+from flask import Flask, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import PROJECT_ROOT, Config, instance_secret_key
+from .extensions import babel, csrf, db, migrate
+from .i18n import select_locale
+from .markdown import render_markdown
+
+
+def create_app(config_class=Config, **overrides):
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(Path(overrides.pop("INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    _complete_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    from . import models  # noqa: F401  (every table known to Alembic and create_all)
+    from .api import bp as api_bp
+    from .campaigns import bp as campaigns_bp
+    from .signing import bp as signing_bp
+
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(signing_bp)
+    app.register_blueprint(api_bp)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+def _complete_config(app):
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    production = app.config["APP_ENV"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'petition.db'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    elif uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _register_template_helpers(app):
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value)
+
+    @app.context_processor
+    def inject_locale():
+        locale = str(get_locale()) if request else app.config["BABEL_DEFAULT_LOCALE"]
+        return {"current_locale": locale, "switch_language_url": switch_language_url}
+
+    def switch_language_url(lang):
+        # A form re-rendered after a POST switches language on the page it belongs to.
+        if request.method == "GET" or request.endpoint == "signing.verify":
+            return url_for(request.endpoint, **(request.view_args or {}), lang=lang) if request.endpoint else f"?lang={lang}"
+        if request.endpoint == "signing.sign_campaign":
+            return url_for("campaigns.show", slug=request.view_args["slug"], lang=lang)
+        return url_for("campaigns.index", lang=lang)
+
+
+def _register_error_pages(app):
+    for code in (400, 403, 404, 405, 410, 413, 429, 500):
+        app.register_error_handler(
+            code, lambda error, code=code: (render_template("errors/error.html", code=code), code)
+        )

@@ -1,0 +1,101 @@
+"""JSON API v1: the same services as the web pages, described in /api/v1/openapi.json."""
+from flask import current_app, jsonify, request
+from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
+
+from ..campaigns.services import public_campaign
+from ..extensions import csrf
+from ..links import external_url
+from ..signing.forms import SignForm
+from ..signing.services import CampaignClosed, SignatureInput, sign
+from . import bp
+from .openapi import openapi_document
+
+STRING_FIELDS = ("name", "email", "city", "locale")
+BOOLEAN_FIELDS = ("consent", "updates", "public")
+
+
+def not_found():
+    return jsonify({"error": "not_found"}), 404
+
+
+def campaign_json(campaign):
+    return {
+        "slug": campaign.slug,
+        "title": {"nl": campaign.title_nl, "en": campaign.title_en},
+        "status": campaign.status,
+        "signature_count": campaign.confirmed_count,
+        "goals": list(campaign.goals),
+        "next_goal": campaign.next_goal,
+        "milestones": [{"goal": m.goal, "reached_at": m.reached_at.isoformat()} for m in campaign.milestones],
+        "recipients": [
+            {
+                "key": r.key,
+                "name": r.name,
+                "demands": [{"nl": d.text_nl, "en": d.text_en} for d in r.demands],
+            }
+            for r in campaign.recipients
+        ],
+        "url": external_url("campaigns.show", slug=campaign.slug),
+    }
+
+
+@bp.get("/campaigns/<slug>")
+def get_campaign(slug):
+    campaign = public_campaign(slug)
+    return jsonify(campaign_json(campaign)) if campaign else not_found()
+
+
+def _type_errors(payload):
+    errors = {}
+    for field in STRING_FIELDS:
+        if field in payload and payload[field] is not None and not isinstance(payload[field], str):
+            errors[field] = ["must be a string"]
+    for field in BOOLEAN_FIELDS:
+        if field in payload and not isinstance(payload[field], bool):
+            errors[field] = ["must be true or false"]
+    return errors
+
+
+@bp.post("/campaigns/<slug>/signatures")
+@csrf.exempt
+def create_signature(slug):
+    campaign = public_campaign(slug)
+    if campaign is None:
+        return not_found()
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify({"errors": {"body": ["expected a JSON object"]}}), 422
+    locale = payload.get("locale") or "nl"
+    errors = _type_errors(payload)
+    if not errors and locale not in current_app.config["LANGUAGES"]:
+        errors["locale"] = ["must be nl or en"]
+    if errors:
+        return jsonify({"errors": errors}), 422
+    if not campaign.accepts_signatures():
+        return jsonify({"error": "campaign_closed"}), 409
+    formdata = MultiDict({k: payload[k] for k in STRING_FIELDS if isinstance(payload.get(k), str)})
+    formdata.update({k: "y" for k in BOOLEAN_FIELDS if payload.get(k) is True})
+    with force_locale(locale):
+        form = SignForm(formdata=formdata, meta={"csrf": False})
+        if not form.validate():
+            return jsonify({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}), 422
+    data = SignatureInput(
+        name=form.name.data,
+        email=form.email.data,
+        city=form.city.data,
+        locale=locale,
+        wants_updates=form.updates.data,
+        is_public=form.public.data,
+        ip=request.remote_addr,
+    )
+    try:
+        sign(campaign, data)
+    except CampaignClosed:
+        return jsonify({"error": "campaign_closed"}), 409
+    return jsonify({"status": "check_your_email"}), 202
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,115 @@
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from datetime import date, datetime
+
+from flask import current_app
+
+from ..extensions import db
+from ..i18n import localized
+from ..rules import accepts_confirmations, accepts_signatures, closing_moment, next_goal
+from ..timeutil import utcnow
+
+STATUSES = ("draft", "pending", "open", "closed")
+PUBLIC_STATUSES = ("open", "closed")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'pending', 'open', 'closed')", name="status"),
+        CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    title_nl: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    summary_nl: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    body_nl: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[list] = mapped_column(JSON)
+    organizer_name: Mapped[str] = mapped_column(String(200))
+    organizer_email: Mapped[str] = mapped_column(String(254))
+    closes_on: Mapped[date | None]
+    closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    # The exact number of confirmed signatures, raised in the same transaction as each confirmation.
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+
+    recipients: Mapped[list["Recipient"]] = relationship(
+        back_populates="campaign", order_by="Recipient.position", cascade="all, delete-orphan"
+    )
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="campaign", order_by="Milestone.goal", cascade="all, delete-orphan"
+    )
+
+    def text(self, field, locale):
+        return localized(self, field, locale)
+
+    @property
+    def is_public(self):
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def next_goal(self):
+        return next_goal(self.confirmed_count, self.goals)
+
+    def closing_moment(self):
+        return closing_moment(self.status, self.closes_on, self.closed_at, current_app.config["CAMPAIGN_TIMEZONE"])
+
+    def accepts_signatures(self, now=None):
+        return accepts_signatures(self.status, self.closing_moment(), now or utcnow())
+
+    def accepts_confirmations(self, now=None):
+        grace = current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]
+        return accepts_confirmations(self.status, self.closing_moment(), now or utcnow(), grace)
+
+
+class Recipient(db.Model):
+    __tablename__ = "recipients"
+    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_recipients_campaign_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    position: Mapped[int] = mapped_column(default=0)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="recipients")
+    demands: Mapped[list["Demand"]] = relationship(
+        back_populates="recipient", order_by="Demand.position", cascade="all, delete-orphan"
+    )
+
+
+class Demand(db.Model):
+    __tablename__ = "demands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+
+    recipient: Mapped[Recipient] = relationship(back_populates="demands")
+
+    def text(self, locale):
+        return localized(self, "text", locale)
+
+
+class Milestone(db.Model):
+    """A goal reached. The unique constraint is the last line of defence: the count is raised atomically,
+    so only one confirmation can ever see the count land on a goal, and only it records the milestone."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("campaign_id", "goal", name="uq_milestones_campaign_goal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    goal: Mapped[int]
+    reached_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="milestones")

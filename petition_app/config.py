@@ -1,0 +1,81 @@
+"""Configuration read from the environment (the contract in docs/architecture.md and README.md)."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def instance_secret_key(instance_path):
+    """Development only: a key generated once and kept in the instance folder, so that links in
+    mails written to the outbox stay valid across restarts without anyone having to set one."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None  # None: SQLite in the instance folder
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Petitions <no-reply@localhost>")
+    MAIL_TIMEOUT = 30
+
+    EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", True)
+    VERIFY_TOKEN_MAX_AGE = _int("VERIFY_TOKEN_MAX_AGE", int(timedelta(days=7).total_seconds()))
+    CONFIRM_GRACE_AFTER_CLOSE = timedelta(hours=24)
+    MAX_MAILS_PER_SIGNATURE = 5
+    CAMPAIGN_TIMEZONE = "Europe/Amsterdam"
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 64 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+
+    LANGUAGES = ("nl", "en")
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+
+    TESTING = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    APP_ENV = "test"
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
+    MAIL_SERVER = None
+    BASE_URL = "http://localhost"
+    WTF_CSRF_ENABLED = False
+    EMAIL_CHECK_DELIVERABILITY = False
+    RATELIMIT_ENABLED = False

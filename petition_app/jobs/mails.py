@@ -1,0 +1,10 @@
+"""Jobs that send mail about one signature."""
+from . import job
+
+
+@job("mail", retry=(5, (10, 30, 60, 300, 900)))
+def send_signature_mail(signature_id, kind, request_no):
+    """Runs the signing service's delivery, which skips a mail already sent, so a retry never doubles it."""
+    from ..signing.services import deliver_signature_mail
+
+    deliver_signature_mail(signature_id, kind, request_no)

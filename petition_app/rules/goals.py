@@ -1,0 +1,34 @@
+"""Goals and milestones. A campaign has ascending goals (1,500 then 2,000); each one reached is a milestone."""
+
+
+def validate_goals(goals):
+    """Return the goals as a list of ints if they are positive and strictly ascending, else raise ValueError."""
+    if not goals:
+        raise ValueError("at least one goal is needed")
+    result = []
+    for goal in goals:
+        if isinstance(goal, bool) or not isinstance(goal, int) or goal <= 0:
+            raise ValueError(f"goal {goal!r} is not a positive whole number")
+        if result and goal <= result[-1]:
+            raise ValueError("goals must be in ascending order")
+        result.append(goal)
+    return result
+
+
+def goals_crossed(before, after, goals):
+    """The goals that a count moving from `before` to `after` reaches (each goal belongs to exactly one step)."""
+    return [goal for goal in goals if before < goal <= after]
+
+
+def next_goal(count, goals):
+    """The goal to show next: the first one not yet reached, or the last one once all are reached."""
+    for goal in goals:
+        if count < goal:
+            return goal
+    return goals[-1] if goals else None
+
+
+def progress_percent(count, goal):
+    if not goal:
+        return 0
+    return min(100, int(count * 100 // goal))
