@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 import yaml
 from flask import current_app
+from flask.cli import AppGroup
 
 from .campaigns.services import CampaignFileError, import_campaign
 from .config import PROJECT_ROOT
@@ -32,7 +33,7 @@ def register_commands(app):
         campaign = load_campaign_file(DEMO_FILE)
         click.echo(f"Demo campaign '{campaign.slug}' is ready: {current_app.config['BASE_URL']}/campaigns/{campaign.slug}")
 
-    campaign_group = click.Group("campaign", help="Manage campaigns.")
+    campaign_group = AppGroup("campaign", help="Manage campaigns.")
     app.cli.add_command(campaign_group)
 
     @campaign_group.command("import")

@@ -1,0 +1,197 @@
+"""The path of a signature, through the web form and the confirmation link, on SQLite and PostgreSQL."""
+from datetime import date, timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from conftest import add_campaign, mail_html, mail_text, read_outbox, subject, verify_path
+from helpers import api_count, rows, sign
+from petition_app.extensions import db
+from petition_app.timeutil import utcnow
+
+
+@pytest.fixture
+def signing_app(any_app):
+    any_app.slug = add_campaign(any_app)
+    return any_app
+
+
+def confirm(client, message):
+    path = verify_path(message)
+    return client.post(path, follow_redirects=True)
+
+
+def test_a_signature_counts_only_once_confirmed(signing_app):
+    client = signing_app.test_client()
+    slug = signing_app.slug
+    response = sign(client, slug)
+    assert response.status_code == 200
+    assert "Check your email" in response.text or "Kijk in je mail" in response.text
+    assert api_count(client, slug) == 0
+    assert rows(signing_app, "signatures") == 1
+
+    (message,) = read_outbox(signing_app)
+    assert message["To"] == "anna@example.org"
+    response = confirm(client, message)
+    assert response.status_code == 200
+    assert api_count(client, slug) == 1
+    page = client.get(f"/campaigns/{slug}?lang=en").text
+    assert "1 has signed — let's get to 1,500!" in page
+
+
+def test_the_same_address_in_another_case_or_with_spaces_is_one_signature(signing_app):
+    client = signing_app.test_client()
+    for typed in ("anna@example.org", "  ANNA@Example.ORG ", "Anna@example.org\t"):
+        assert sign(client, signing_app.slug, email=typed).status_code == 200
+    assert rows(signing_app, "signatures") == 1
+    mails = read_outbox(signing_app)
+    assert len(mails) == 3 and all(m["To"] == "anna@example.org" for m in mails)
+    for message in mails:
+        confirm(client, message)
+    assert api_count(client, signing_app.slug) == 1
+
+
+def test_a_get_of_the_confirmation_link_changes_nothing(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    path = verify_path(message)
+    for _ in range(3):
+        response = client.get(path + "?lang=en")
+        assert response.status_code == 200
+        assert "Confirm my signature" in response.text
+    assert api_count(client, signing_app.slug) == 0
+    with signing_app.app_context():
+        assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar_one() is None
+
+
+def test_confirming_twice_counts_once(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    first = client.post(verify_path(message) + "?lang=en")
+    second = client.post(verify_path(message) + "?lang=en")
+    assert "Thank you, your signature is confirmed" in first.text
+    assert "Your signature was already confirmed" in second.text
+    assert api_count(client, signing_app.slug) == 1
+
+
+def test_a_repeat_after_confirming_gets_an_already_signed_mail_without_a_link(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug, lang="en")
+    confirm(client, read_outbox(signing_app)[0])
+    sign(client, signing_app.slug, name="Someone Else", lang="en")
+    latest = read_outbox(signing_app)[-1]
+    assert subject(latest).startswith("You have already signed")
+    assert "/verify/" not in mail_text(latest) and "/verify/" not in mail_html(latest)
+    assert "Hello Anna de Vries" in mail_text(latest)  # the signature keeps its own name
+    assert api_count(client, signing_app.slug) == 1
+
+
+def test_at_most_five_mails_per_signature(signing_app):
+    client = signing_app.test_client()
+    for _ in range(8):
+        assert sign(client, signing_app.slug).status_code == 200
+    assert len(read_outbox(signing_app)) == 5
+
+
+def test_mails_are_in_the_signers_language_with_text_and_html(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug, email="nl@example.org", lang="nl")
+    sign(client, signing_app.slug, email="en@example.org", lang="en")
+    mails = {m["To"]: m for m in read_outbox(signing_app)}
+    dutch, english = mails["nl@example.org"], mails["en@example.org"]
+    assert subject(dutch).startswith("Bevestig je handtekening")
+    assert "Open deze link en druk op de knop" in mail_text(dutch)
+    assert "Bevestig mijn handtekening" in mail_html(dutch)
+    assert subject(english).startswith("Confirm your signature")
+    assert "Open this link and press the button" in mail_text(english)
+    assert "The link is valid for 7 days." in mail_text(english)
+    assert verify_path(dutch) != verify_path(english)
+
+
+def test_an_expired_link_offers_to_sign_again(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    with freeze_time(utcnow() + timedelta(days=8)):
+        response = client.post(verify_path(message) + "?lang=en")
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert "Sign again" in response.text
+    assert api_count(client, signing_app.slug) == 0
+
+
+@pytest.mark.parametrize("mangle", [lambda p: p[:-3] + "abc", lambda p: p + "x", lambda p: "/verify/nonsense"])
+def test_a_tampered_link_is_refused(signing_app, mangle):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    response = client.post(mangle(verify_path(message)) + "?lang=en")
+    assert response.status_code == 404
+    assert "This link is not valid" in response.text
+    assert api_count(client, signing_app.slug) == 0
+
+
+def test_a_closed_campaign_refuses_signatures_but_confirms_for_24_hours(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    with signing_app.app_context():
+        db.session.execute(db.text("UPDATE campaigns SET status = 'closed', closed_at = :now"), {"now": utcnow()})
+        db.session.commit()
+
+    response = sign(client, signing_app.slug, email="late@example.org", lang="en")
+    assert response.status_code == 409
+    assert "This campaign is closed and no longer takes signatures." in response.text
+    assert rows(signing_app, "signatures") == 1
+
+    with freeze_time(utcnow() + timedelta(hours=23)):
+        assert client.post(verify_path(message)).status_code == 200
+    assert api_count(client, signing_app.slug) == 1
+
+
+def test_confirmation_is_refused_more_than_24_hours_after_closing(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    with signing_app.app_context():
+        db.session.execute(db.text("UPDATE campaigns SET status = 'closed', closed_at = :now"), {"now": utcnow()})
+        db.session.commit()
+    with freeze_time(utcnow() + timedelta(hours=25)):
+        response = client.post(verify_path(message) + "?lang=en")
+    assert response.status_code == 409
+    assert "This campaign is closed" in response.text
+    assert api_count(client, signing_app.slug) == 0
+
+
+def test_a_campaign_past_its_closing_date_refuses_signatures(app):
+    slug = add_campaign(app, closes_at=date.today() - timedelta(days=2))
+    response = sign(app.test_client(), slug, lang="en")
+    assert response.status_code == 409
+    assert rows(app, "signatures") == 0
+
+
+def test_reaching_a_goal_records_one_milestone(any_app, monkeypatch):
+    slug = add_campaign(any_app, goals=[2, 3])
+    client = any_app.test_client()
+    announced = []
+    monkeypatch.setattr("petition_app.campaigns.services.log.info", lambda *args: announced.append(args))
+    for i in range(4):
+        sign(client, slug, email=f"signer{i}@example.org")
+    for message in read_outbox(any_app):
+        confirm(client, message)
+    body = client.get(f"/api/v1/campaigns/{slug}").get_json()
+    assert body["signature_count"] == 4
+    assert [m["goal"] for m in body["milestones"]] == [2, 3]
+    assert rows(any_app, "milestones") == 2
+    assert [args[2] for args in announced] == [2, 3]
+
+
+def test_the_ip_is_stored_only_as_a_keyed_hash(app, campaign):
+    client = app.test_client()
+    client.post(f"/campaigns/{campaign}/sign", data={"name": "A", "email": "a@example.org", "consent": "y"},
+                environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    with app.app_context():
+        (ip_hash,) = db.session.execute(db.text("SELECT ip_hash FROM signatures")).one()
+    assert ip_hash and "203.0.113.7" not in ip_hash and len(ip_hash) == 64
