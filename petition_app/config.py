@@ -46,6 +46,8 @@ class Config:
     MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Petitions <no-reply@localhost>")
     MAIL_TIMEOUT = 30
+    # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
+    MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
 
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", True)
     VERIFY_TOKEN_MAX_AGE = _int("VERIFY_TOKEN_MAX_AGE", int(timedelta(days=7).total_seconds()))

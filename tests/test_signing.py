@@ -195,3 +195,16 @@ def test_the_ip_is_stored_only_as_a_keyed_hash(app, campaign):
     with app.app_context():
         (ip_hash,) = db.session.execute(db.text("SELECT ip_hash FROM signatures")).one()
     assert ip_hash and "203.0.113.7" not in ip_hash and len(ip_hash) == 64
+
+
+def test_signing_still_works_when_redis_is_unreachable(tmp_path):
+    from conftest import make_app
+
+    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens on the discard port
+    with app.app_context():
+        db.create_all()
+    slug = add_campaign(app)
+    response = sign(app.test_client(), slug, lang="en")
+    assert response.status_code == 200
+    assert "Check your email" in response.text
+    assert rows(app, "signatures") == 1

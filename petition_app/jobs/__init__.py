@@ -19,7 +19,8 @@ _PENDING = "petition_pending_jobs"
 
 
 def job(queue="default", retry=None):
-    """Mark a function as a job on a named queue; `retry` is an (attempts, [intervals]) pair for RQ."""
+    """Mark a function as a job on a named queue; `retry` names the config key that holds the list
+    of waits (in seconds) between attempts, so that tests and operators can tune the backoff."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue}")
 
@@ -68,8 +69,13 @@ def dispatch(job_fn, *args):
         return None
     from rq import Retry
 
-    retry = Retry(max=job_fn.retry[0], interval=list(job_fn.retry[1])) if job_fn.retry else None
-    return get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry)
+    intervals = current_app.config[job_fn.retry] if job_fn.retry else None
+    retry = Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+    try:
+        return get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry)
+    except Exception:  # Redis unreachable: the change is committed and must not become an error page
+        log.exception("could not enqueue %s", job_fn.path)
+        return None
 
 
 def redis_connection():

@@ -2,7 +2,7 @@
 from . import job
 
 
-@job("mail", retry=(5, (10, 30, 60, 300, 900)))
+@job("mail", retry="MAIL_RETRY_INTERVALS")
 def send_signature_mail(signature_id, kind, request_no):
     """Runs the signing service's delivery, which skips a mail already sent, so a retry never doubles it."""
     from ..signing.services import deliver_signature_mail
