@@ -44,6 +44,23 @@ def register_commands(app):
         campaign = load_campaign_file(file)
         click.echo(f"Imported '{campaign.slug}' ({campaign.status}), {len(campaign.recipients)} recipients")
 
+    @app.cli.command("sweep")
+    @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")
+    def sweep(older_than):
+        """Resume work that a dead worker or a Redis outage left unfinished: announcements of milestones
+        whose fan-out never completed. Run it from cron or a systemd timer every few minutes; what was
+        already delivered is skipped, so running it too often is harmless."""
+        from datetime import timedelta
+
+        from .jobs import dispatch
+        from .jobs.milestones import announce_milestone
+        from .notifications.services import unfinished_milestones
+
+        milestone_ids = unfinished_milestones(timedelta(minutes=older_than))
+        for milestone_id in milestone_ids:
+            dispatch(announce_milestone, milestone_id)
+        click.echo(f"resumed {len(milestone_ids)} milestone announcement(s)")
+
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
     @click.option("--queue", "queues", multiple=True, help="Queues to listen on (default: all).")

@@ -48,11 +48,13 @@ class Config:
     MAIL_TIMEOUT = 30
     # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
+    FANOUT_BATCH_SIZE = 200
 
     # A DNS look-up of the mail domain catches typos like gmial.com; off by default outside production,
     # so that the demo works offline and with any made-up address.
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", APP_ENV == "production")
     VERIFY_TOKEN_MAX_AGE = _int("VERIFY_TOKEN_MAX_AGE", int(timedelta(days=7).total_seconds()))
+    UNSUBSCRIBE_TOKEN_MAX_AGE = int(timedelta(days=400).total_seconds())
     CONFIRM_GRACE_AFTER_CLOSE = timedelta(hours=24)
     MAX_MAILS_PER_SIGNATURE = 5
     CAMPAIGN_TIMEZONE = "Europe/Amsterdam"

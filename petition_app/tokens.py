@@ -5,6 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SALTS = {
     "verify": "petition.verify-signature.v1",
+    "unsubscribe": "petition.unsubscribe.v1",
 }
 
 

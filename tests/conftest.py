@@ -155,9 +155,13 @@ def read_outbox(app):
     ]
 
 
+def header(message, name):
+    # Python folds a long header right after the colon, and its parser keeps the fold's space.
+    return str(message[name]).strip()
+
+
 def subject(message):
-    # Python folds a long Subject right after the colon and its parser keeps the fold's space.
-    return str(message["Subject"]).strip()
+    return header(message, "Subject")
 
 
 def mail_text(message):
@@ -185,20 +189,59 @@ def free_port():
 
 
 class RecordingHandler:
-    """An aiosmtpd handler that keeps every message; `refuse` makes it answer with a temporary failure."""
+    """An aiosmtpd handler that keeps every message it accepts.
+
+    `refuse = n` answers the next n messages with a temporary failure; `bounce` holds addresses refused
+    for good (550); `hold_after = n` keeps the answer to every message after the n-th waiting until
+    `release()` (and then refuses it), so a test can kill the sender at a known point. `connections`
+    counts SMTP sessions.
+    """
 
     def __init__(self):
         self.messages = []
         self.refuse = 0
+        self.bounce = set()
+        self.hold_after = None
+        self.held = threading.Event()
+        self.released = threading.Event()
+        self.connections = 0
         self.lock = threading.Lock()
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.connections += 1
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.bounce:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        with self.lock:
+            holding = self.hold_after is not None and len(self.messages) >= self.hold_after
+        if holding:
+            self.held.set()
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
+            return "451 Try again later"
         with self.lock:
             if self.refuse > 0:
                 self.refuse -= 1
                 return "451 Try again later"
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
+
+    def release(self):
+        self.hold_after = None
+        self.released.set()
+
+    def recipients(self):
+        return sorted(str(m["To"]) for m in self.messages)
 
 
 @pytest.fixture
@@ -210,6 +253,7 @@ def smtp_server():
     controller.start()
     handler.port = controller.port
     yield handler
+    handler.release()
     controller.stop()
 
 

@@ -29,3 +29,24 @@ def api_count(client, slug):
 def rows(app, table):
     with app.app_context():
         return db.session.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def seed_signers(app, slug, specs):
+    """Insert signatures directly, each spec a dict of Signature fields; confirmed ones raise the count.
+    Returns the ids in order."""
+    from petition_app.campaigns.services import public_campaign
+    from petition_app.signing.models import Signature
+    from petition_app.timeutil import utcnow
+
+    with app.app_context():
+        campaign = public_campaign(slug)
+        signatures = []
+        for i, spec in enumerate(specs):
+            fields = {"name": f"Signer {i}", "email": f"signer{i}@example.org", "locale": "nl", **spec}
+            if fields.pop("confirmed", True):
+                fields.setdefault("confirmed_at", utcnow())
+            signatures.append(Signature(campaign_id=campaign.id, **fields))
+        db.session.add_all(signatures)
+        campaign.confirmed_count += sum(1 for s in signatures if s.confirmed_at is not None)
+        db.session.commit()
+        return [s.id for s in signatures]

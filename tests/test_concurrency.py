@@ -40,7 +40,7 @@ def test_concurrent_confirmations_across_goals_count_exactly_and_record_each_goa
         with lock:
             announced.append(milestone_id)
 
-    monkeypatch.setattr("petition_app.campaigns.services.milestone_reached", record)
+    monkeypatch.setattr("petition_app.notifications.services.announce_milestone", record)
     start = threading.Event()
 
     def confirm(token):

@@ -55,3 +55,96 @@ def test_jobs_wait_in_redis_until_a_worker_starts(live_app, smtp_server, start_w
     start_worker()
     wait_for(lambda: len(smtp_server.messages) == 5, what="five mails")
     assert len({m["To"] for m in smtp_server.messages}) == 5
+
+
+def near_goal(app, opted_in=24, quiet=6, unconfirmed=4, goal=None):
+    """A campaign one confirmation short of its goal, with signers in both languages."""
+    from helpers import seed_signers
+
+    confirmed = opted_in + quiet
+    slug = add_campaign(app, goals=[goal or confirmed + 1])
+    specs = [{"email": f"fan{i}@example.org", "locale": "nl" if i % 2 else "en", "wants_updates": True} for i in range(opted_in)]
+    specs += [{"email": f"quiet{i}@example.org", "wants_updates": False} for i in range(quiet)]
+    specs += [{"email": f"pending{i}@example.org", "wants_updates": True, "confirmed": False} for i in range(unconfirmed)]
+    seed_signers(app, slug, specs)
+    return slug, sorted([f"fan{i}@example.org" for i in range(opted_in)])
+
+
+def cross_with_a_confirmation(app, slug, smtp_server):
+    """The last signer signs with updates off and confirms: the milestone job goes to the worker."""
+    client = app.test_client()
+    sign(client, slug, email="last@example.org", updates=False)
+    message = wait_for(lambda: [m for m in smtp_server.messages if m["To"] == "last@example.org"], what="the link")[0]
+    assert client.post(verify_path(message)).status_code == 200
+
+
+def milestone_recipients(smtp_server):
+    return sorted(str(m["To"]) for m in smtp_server.messages if m["List-Unsubscribe"])
+
+
+def test_a_goal_reached_mails_each_opted_in_signer_once_in_their_language(live_app, smtp_server, start_worker):
+    slug, fans = near_goal(live_app)
+    start_worker()
+    cross_with_a_confirmation(live_app, slug, smtp_server)
+    wait_for(lambda: len(milestone_recipients(smtp_server)) >= len(fans), what="the milestone mails")
+    wait_for(lambda: rows(live_app, "deliveries") == len(fans), what="the delivery records")
+    assert milestone_recipients(smtp_server) == fans
+    for message in smtp_server.messages:
+        if message["List-Unsubscribe"]:
+            index = int(str(message["To"])[3:].split("@")[0])
+            expected = "handtekeningen" if index % 2 else "signatures"
+            assert expected in subject(message), (message["To"], subject(message))
+    organizers = [m for m in smtp_server.messages if m["To"] == "organizers@example.org"]
+    assert len(organizers) == 1
+    # the organizers' mail, the link for the last signer, and one connection for the single batch
+    assert smtp_server.connections == 3
+
+
+def test_killing_the_worker_mid_fan_out_then_resuming_sends_the_rest_without_duplicates(
+    live_app, smtp_server, start_worker, worker_env
+):
+    import signal
+    import subprocess
+    import sys
+
+    from petition_app.config import PROJECT_ROOT
+
+    slug, fans = near_goal(live_app, opted_in=30)
+    worker = start_worker()
+    smtp_server.hold_after = 1 + 1 + 12  # the link, the organizers' mail, then 12 signers
+    cross_with_a_confirmation(live_app, slug, smtp_server)
+    assert smtp_server.held.wait(timeout=30), "the fan-out never reached the 13th signer"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    smtp_server.release()
+    assert len(milestone_recipients(smtp_server)) == 12
+    assert rows(live_app, "deliveries") == 12
+
+    swept = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "sweep", "--older-than", "0"],
+        cwd=PROJECT_ROOT, env=worker_env, capture_output=True, text=True, timeout=60,
+    )
+    assert "resumed 1 milestone announcement(s)" in swept.stdout, swept.stderr
+    start_worker()
+    wait_for(lambda: len(milestone_recipients(smtp_server)) >= len(fans), what="the rest of the fan-out")
+    wait_for(lambda: rows(live_app, "deliveries") == len(fans), what="the delivery records")
+    assert milestone_recipients(smtp_server) == fans  # each exactly once
+    assert len([m for m in smtp_server.messages if m["To"] == "organizers@example.org"]) == 1
+
+
+def test_a_refusing_smtp_server_during_fan_out_is_retried_and_a_bounce_is_recorded(live_app, smtp_server, start_worker):
+    live_app.config["MAIL_RETRY_INTERVALS"] = [1, 1, 1, 1, 1]
+    slug, fans = near_goal(live_app, opted_in=10, quiet=0, unconfirmed=0)
+    smtp_server.bounce = {"fan3@example.org"}
+    smtp_server.refuse = 3  # the next three messages get "451 try again later"
+    start_worker()
+    cross_with_a_confirmation(live_app, slug, smtp_server)
+    delivered = [f for f in fans if f != "fan3@example.org"]
+    wait_for(lambda: milestone_recipients(smtp_server) == delivered, timeout=30, what="all mails after the retries")
+    wait_for(lambda: rows(live_app, "deliveries") == len(fans), what="the delivery records")
+    with live_app.app_context():
+        from petition_app.extensions import db
+
+        failed = db.session.execute(db.text("SELECT status, error FROM deliveries WHERE status = 'failed'")).all()
+    assert len(failed) == 1 and "550" in failed[0].error
+    assert smtp_server.refuse == 0

@@ -32,6 +32,7 @@ class Campaign(db.Model):
     goals: Mapped[list] = mapped_column(JSON)
     organizer_name: Mapped[str] = mapped_column(String(200))
     organizer_email: Mapped[str] = mapped_column(String(254))
+    organizer_language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     closes_on: Mapped[date | None]
     closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
@@ -111,5 +112,9 @@ class Milestone(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     goal: Mapped[int]
     reached_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    # Set once the organizers were told, and once every opted-in signer was reached: a sweep
+    # resumes the announcements of milestones whose fan-out never finished.
+    organizers_told_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    announced_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     campaign: Mapped[Campaign] = relationship(back_populates="milestones")

@@ -1,6 +1,5 @@
 """Operations on campaigns: importing them from a campaign file, finding public ones, and what follows
 a goal being reached."""
-import logging
 import re
 from datetime import date
 
@@ -8,9 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..rules import validate_goals
-from .models import PUBLIC_STATUSES, STATUSES, Campaign, Demand, Milestone, Recipient
-
-log = logging.getLogger(__name__)
+from .models import PUBLIC_STATUSES, STATUSES, Campaign, Demand, Recipient
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -54,6 +51,13 @@ def _required_text(data, field, where, max_length=200):
     return value.strip()
 
 
+def _language(data, where):
+    language = data.get("language", "nl")
+    if language not in ("nl", "en"):
+        raise CampaignFileError(f"{where}language: nl or en")
+    return language
+
+
 def _parse_campaign_file(data):
     if not isinstance(data, dict):
         raise CampaignFileError("the file must hold one campaign (a mapping)")
@@ -85,9 +89,7 @@ def _parse_campaign_file(data):
         if not isinstance(key, str) or not KEY_RE.match(key) or key in keys:
             raise CampaignFileError(f"{where}key: a unique lowercase name")
         keys.add(key)
-        language = recipient.get("language", "nl")
-        if language not in ("nl", "en"):
-            raise CampaignFileError(f"{where}language: nl or en")
+        language = _language(recipient, where)
         demands = recipient.get("demands")
         if not isinstance(demands, list) or not demands:
             raise CampaignFileError(f"{where}demands: at least one demand")
@@ -105,6 +107,7 @@ def _parse_campaign_file(data):
         "status": status,
         "organizer_name": _required_text(organizer, "name", "organizer."),
         "organizer_email": _required_text(organizer, "email", "organizer.", 254),
+        "organizer_language": _language(organizer, "organizer."),
         "title": _bilingual(data, "title", max_length=200),
         "summary": _bilingual(data, "summary", max_length=1000),
         "body": _bilingual(data, "body", required=False, max_length=50000),
@@ -128,6 +131,7 @@ def import_campaign(data):
     campaign.status = spec["status"]
     campaign.organizer_name = spec["organizer_name"]
     campaign.organizer_email = spec["organizer_email"]
+    campaign.organizer_language = spec["organizer_language"]
     for field in ("title", "summary", "body"):
         for lang in ("nl", "en"):
             setattr(campaign, f"{field}_{lang}", spec[field][lang])
@@ -151,11 +155,3 @@ def import_campaign(data):
     campaign.recipients = recipients
     db.session.commit()
     return campaign
-
-
-def milestone_reached(milestone_id):
-    """What follows a goal being reached; the mails to signers and organizers come with the worker's jobs."""
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None:
-        return
-    log.info("campaign %s reached its goal of %s", milestone.campaign.slug, milestone.goal)

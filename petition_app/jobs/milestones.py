@@ -1,15 +1,11 @@
 """Jobs that follow a goal being reached."""
-import logging
-
 from . import job
 
-log = logging.getLogger(__name__)
 
-
-@job("milestones")
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
 def announce_milestone(milestone_id):
-    """Enqueued only by the transaction that recorded the milestone. The fan-out of updates to
-    signers comes with the worker's real jobs; for now the milestone is logged."""
-    from ..campaigns.services import milestone_reached
+    """Enqueued only by the transaction that recorded the milestone (or by the sweep, for one that
+    never finished); the service skips whatever was already sent, so a retry is harmless."""
+    from ..notifications.services import announce_milestone as announce
 
-    milestone_reached(milestone_id)
+    announce(milestone_id)

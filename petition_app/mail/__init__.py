@@ -1,4 +1,5 @@
 """Building mails (a text and an HTML part, in the recipient's language) and handing them to a transport."""
+import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -8,7 +9,7 @@ from flask_babel import force_locale
 from .transports import get_transport
 
 
-def build_message(to, template, locale, subject, **context):
+def build_message(to, template, locale, subject, headers=None, **context):
     """Render `templates/email/<template>.txt` and `.html` in `locale`; `subject` is a callable that
     returns the translated subject, so it is translated inside the same locale."""
     with force_locale(locale):
@@ -22,13 +23,37 @@ def build_message(to, template, locale, subject, **context):
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="petition.local")
     message["Content-Language"] = locale
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
 
 
+def connection():
+    """One connection of the configured transport, for sending a batch: `with connection() as c: c.send(m)`."""
+    return get_transport()
+
+
 def send(messages):
-    """Send a batch of messages over one connection of the configured transport."""
-    with get_transport() as transport:
+    """Send a few messages over one connection of the configured transport."""
+    with connection() as transport:
         for message in messages:
             transport.send(message)
+
+
+def is_permanent_failure(error):
+    """A refusal that will not change by trying again: the server rejected this recipient (5xx)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
+def bulk_headers(unsubscribe_url):
+    """Headers of a mail sent to many signers: one-click unsubscribe (RFC 8058) and no auto-replies."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        "Precedence": "bulk",
+    }

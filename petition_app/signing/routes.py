@@ -4,10 +4,21 @@ from flask_babel import gettext as _
 
 from ..campaigns.rendering import render_campaign
 from ..campaigns.services import public_campaign
+from ..extensions import csrf
 from ..tokens import TokenExpired, TokenInvalid
 from . import bp
 from .forms import ConfirmForm, SignForm
-from .services import CampaignClosed, ConfirmationClosed, SignatureGone, SignatureInput, sign, signature_for_token, verify
+from .services import (
+    CampaignClosed,
+    ConfirmationClosed,
+    SignatureGone,
+    SignatureInput,
+    sign,
+    signature_for_token,
+    signature_for_unsubscribe,
+    stop_updates,
+    verify,
+)
 
 
 def closed_notice():
@@ -66,3 +77,17 @@ def verify_signature(token):
     if signature.confirmed_at is not None:
         return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
+@csrf.exempt  # RFC 8058: mail programs POST here without a form; the signed token is the authorisation
+def unsubscribe(token):
+    locale = str(get_locale())
+    try:
+        if request.method == "POST":
+            signature = stop_updates(token)
+            return render_template("signing/unsubscribed.html", campaign=signature.campaign, locale=locale)
+        signature = signature_for_unsubscribe(token)
+    except (TokenInvalid, SignatureGone):
+        return render_template("signing/link_problem.html", problem="invalid", locale=locale), 404
+    return render_template("signing/unsubscribe.html", campaign=signature.campaign, locale=locale)

@@ -155,6 +155,23 @@ def signature_for_token(token):
     return signature
 
 
+def signature_for_unsubscribe(token):
+    payload = read_token("unsubscribe", token, current_app.config["UNSUBSCRIBE_TOKEN_MAX_AGE"])
+    signature = db.session.get(Signature, payload.get("s")) if isinstance(payload, dict) else None
+    if signature is None:
+        raise SignatureGone()
+    return signature
+
+
+def stop_updates(token):
+    """One click in a mail (or the mail program's own unsubscribe button) ends all bulk mail to this
+    signer for this campaign; the signature itself stays and keeps counting."""
+    signature = signature_for_unsubscribe(token)
+    signature.wants_updates = False
+    db.session.commit()
+    return signature
+
+
 def verify(token):
     """Confirm a signature. The first confirmation marks it and raises the campaign's count in the same
     transaction, atomically in the database, so concurrent confirmations each count exactly once and
