@@ -1,12 +1,13 @@
 """The petition platform: create_app builds the Flask application from a configuration class."""
 from pathlib import Path
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, jsonify, render_template, request, url_for
+from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import PROJECT_ROOT, Config, instance_secret_key
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
 from .markdown import render_markdown
 
@@ -26,6 +27,7 @@ def create_app(config_class=Config, **overrides):
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
@@ -34,11 +36,13 @@ def create_app(config_class=Config, **overrides):
     from . import models  # noqa: F401  (every table known to Alembic and create_all)
     from .api import bp as api_bp
     from .campaigns import bp as campaigns_bp
+    from .responses import bp as responses_bp
     from .signing import bp as signing_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(responses_bp)
 
     from .cli import register_commands
 
@@ -86,7 +90,10 @@ def _register_template_helpers(app):
 
 
 def _register_error_pages(app):
+    def error_page(error, code):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")}), code
+        return render_template("errors/error.html", code=code), code
+
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
-        app.register_error_handler(
-            code, lambda error, code=code: (render_template("errors/error.html", code=code), code)
-        )
+        app.register_error_handler(code, lambda error, code=code: error_page(error, code))

@@ -19,6 +19,10 @@ def _int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def _list(name):
+    return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def instance_secret_key(instance_path):
     """Development only: a key generated once and kept in the instance folder, so that links in
     mails written to the outbox stay valid across restarts without anyone having to set one."""
@@ -35,9 +39,21 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None  # None: SQLite in the instance folder
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    QUEUE_PREFIX = os.environ.get("QUEUE_PREFIX", "")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not stop anyone from signing
+    # Hard limits per client address, answered with 429. Generous: a whole campus can share one address.
+    SIGN_RATE_LIMIT = os.environ.get("SIGN_RATE_LIMIT", "30 per minute; 300 per hour")
+    LINK_RATE_LIMIT = os.environ.get("LINK_RATE_LIMIT", "60 per minute")
+    # Soft limits per client address and campaign: beyond them a signature is accepted as usual but
+    # marked suspect and not counted, so a bot learns nothing from the answer.
+    SIGN_SOFT_LIMITS = os.environ.get("SIGN_SOFT_LIMITS", "1 per minute; 5 per 5 minutes")
+    BLOCKED_EMAILS = _list("BLOCKED_EMAILS")
+    BLOCKED_EMAIL_DOMAINS = _list("BLOCKED_EMAIL_DOMAINS")
+    BLOCKED_NETWORKS = _list("BLOCKED_NETWORKS")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -54,7 +70,13 @@ class Config:
     # so that the demo works offline and with any made-up address.
     EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", APP_ENV == "production")
     VERIFY_TOKEN_MAX_AGE = _int("VERIFY_TOKEN_MAX_AGE", int(timedelta(days=7).total_seconds()))
-    UNSUBSCRIBE_TOKEN_MAX_AGE = int(timedelta(days=400).total_seconds())
+    # Links to unsubscribe, withdraw and download one's data must work as long as we hold the data.
+    LINK_TOKEN_MAX_AGE = int(timedelta(days=800).total_seconds())
+    RESPOND_TOKEN_MAX_AGE = int(timedelta(days=365).total_seconds())
+    REMINDER_INTERVAL = timedelta(days=14)
+    MAX_REMINDERS = 3
+    UNCONFIRMED_RETENTION = timedelta(days=21)
+    RETENTION_AFTER_CLOSE = timedelta(days=_int("RETENTION_DAYS", 183))
     CONFIRM_GRACE_AFTER_CLOSE = timedelta(hours=24)
     MAX_MAILS_PER_SIGNATURE = 5
     CAMPAIGN_TIMEZONE = "Europe/Amsterdam"
@@ -85,3 +107,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     EMAIL_CHECK_DELIVERABILITY = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"

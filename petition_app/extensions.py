@@ -1,5 +1,7 @@
 """Extensions, created unbound so that create_app can bind them to any number of apps (tests make many)."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -24,3 +26,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+limiter = Limiter(key_func=get_remote_address)

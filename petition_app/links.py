@@ -1,10 +1,11 @@
 """Absolute links for mails and letters, built from BASE_URL so that they work outside a request."""
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app
 
 
-def external_url(endpoint, **values):
+def external_url(endpoint, _anchor=None, **values):
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(_anchor)}" if _anchor else url

@@ -1,6 +1,9 @@
 """Every model, imported in one place so that Alembic and create_all see all tables."""
 from .campaigns.models import Campaign, Demand, Milestone, Recipient
+from .jobs.models import OutboxJob
+from .letters.models import Handover, Letter
 from .notifications.models import Delivery
+from .responses.models import Answer
 from .signing.models import Signature
 
-__all__ = ["Campaign", "Delivery", "Demand", "Milestone", "Recipient", "Signature"]
+__all__ = ["Answer", "Campaign", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature"]

@@ -6,6 +6,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 SALTS = {
     "verify": "petition.verify-signature.v1",
     "unsubscribe": "petition.unsubscribe.v1",
+    "respond": "petition.recipient-respond.v1",
+    "withdraw": "petition.withdraw.v1",
+    "my_data": "petition.my-data.v1",
 }
 
 

@@ -279,20 +279,25 @@ def redis_url():
         conn.ping()
     except Exception as exc:  # noqa: BLE001
         service_missing("Redis", exc)
-    conn.flushdb()
-    yield REDIS_URL
-    conn.flushdb()
     conn.close()
+    return REDIS_URL
 
 
 @pytest.fixture
-def worker_env(migrated_postgres_url, redis_url, smtp_server):
+def queue_prefix():
+    """Queues of this test's own, so that test runs sharing one Redis never take each other's jobs."""
+    return f"test-{uuid.uuid4().hex[:8]}-"
+
+
+@pytest.fixture
+def worker_env(migrated_postgres_url, redis_url, smtp_server, queue_prefix):
     """The environment of a production worker, pointed at this test run's services."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_"))}
     env.update(
         SECRET_KEY=TestConfig.SECRET_KEY,
         DATABASE_URL=migrated_postgres_url,
         REDIS_URL=redis_url,
+        QUEUE_PREFIX=queue_prefix,
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(smtp_server.port),
         BASE_URL=TestConfig.BASE_URL,
@@ -331,7 +336,9 @@ def start_worker(worker_env, tmp_path):
 
 
 @pytest.fixture
-def live_app(pg_app, redis_url, smtp_server):
+def live_app(pg_app, redis_url, smtp_server, queue_prefix):
     """The web app as production runs it: PostgreSQL, Redis queues and an SMTP server."""
-    pg_app.config.update(REDIS_URL=redis_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    pg_app.config.update(
+        REDIS_URL=redis_url, QUEUE_PREFIX=queue_prefix, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port
+    )
     return pg_app

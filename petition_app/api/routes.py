@@ -4,9 +4,10 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from ..campaigns.services import public_campaign
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..links import external_url
 from ..signing.forms import SignForm
+from ..signing.routes import sign_limit
 from ..signing.services import CampaignClosed, SignatureInput, sign
 from . import bp
 from .openapi import openapi_document
@@ -59,6 +60,7 @@ def _type_errors(payload):
 
 @bp.post("/campaigns/<slug>/signatures")
 @csrf.exempt
+@limiter.shared_limit(sign_limit, scope="sign")
 def create_signature(slug):
     campaign = public_campaign(slug)
     if campaign is None:

@@ -35,6 +35,8 @@ class Campaign(db.Model):
     organizer_language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     closes_on: Mapped[date | None]
     closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # When the signers' personal data was deleted after the retention period; the counts stay.
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     # The exact number of confirmed signatures, raised in the same transaction as each confirmation.
     confirmed_count: Mapped[int] = mapped_column(default=0)

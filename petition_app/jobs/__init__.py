@@ -2,14 +2,18 @@
 
 A job is a plain function decorated with @job(queue). It takes primitive ids, opens its own app
 context (and so its own database session), and calls a service; it must be safe to run twice.
-Services never call a job directly: they call `enqueue_after_commit(job, *args)`, and the job is
-dispatched only once the transaction that caused it has committed (and forgotten if it rolls back).
+Services never call a job directly: they call `enqueue_after_commit(job, *args)`, which writes an
+outbox row in the same transaction. Once that transaction commits, the job is handed over and its row
+deleted; a rollback takes the row with it. A row left behind (Redis down, the process killed) is
+handed over by `dispatch_outbox`, which `flask sweep` runs.
 """
 import functools
+import importlib
 import logging
+from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -54,28 +58,71 @@ def _worker_app():
 
 def enqueue_after_commit(job_fn, *args):
     from ..extensions import db
+    from .models import OutboxJob
 
-    db.session().info.setdefault(_PENDING, []).append((job_fn, args))
+    row = OutboxJob(path=job_fn.path, args=list(args))
+    db.session.add(row)
+    db.session().info.setdefault(_PENDING, []).append((job_fn, args, row))
 
 
 def dispatch(job_fn, *args):
-    """Hand a job to RQ, or run it here and now when there is no Redis."""
+    """Hand a job to RQ, or run it here and now when there is no Redis. True when handed over (or run)."""
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         try:
             job_fn(*args)
         except Exception:  # the change is committed; a failed side effect must not turn into an error page
-            log.exception("in-process job %s failed", job_fn.path)
-        return None
+            log.exception("in-process job %s failed; the sweep will try again", job_fn.path)
+            return False
+        return True
     from rq import Retry
 
     intervals = current_app.config[job_fn.retry] if job_fn.retry else None
     retry = Retry(max=len(intervals), interval=list(intervals)) if intervals else None
     try:
-        return get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry)
-    except Exception:  # Redis unreachable: the change is committed and must not become an error page
-        log.exception("could not enqueue %s", job_fn.path)
-        return None
+        get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry)
+    except Exception:  # Redis unreachable: the outbox row stays for the sweep
+        log.warning("could not enqueue %s; it waits in the outbox", job_fn.path, exc_info=True)
+        return False
+    return True
+
+
+def _forget_rows(ids):
+    from ..extensions import db
+    from .models import OutboxJob
+
+    if ids:
+        with db.engine.begin() as connection:
+            connection.execute(delete(OutboxJob).where(OutboxJob.id.in_(ids)))
+
+
+def job_by_path(path):
+    module_name, _, name = path.rpartition(".")
+    if not module_name.startswith(__name__ + "."):
+        raise ValueError(f"not a job: {path}")
+    return getattr(importlib.import_module(module_name), name)
+
+
+def dispatch_outbox(older_than=timedelta(minutes=1)):
+    """Hand over the jobs whose dispatch after their commit failed or never happened. Returns how many
+    went; a job that still cannot go stays, with its attempts counted."""
+    from ..extensions import db
+    from ..timeutil import utcnow
+    from .models import OutboxJob
+
+    cutoff = utcnow() - older_than
+    rows = db.session.execute(
+        select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(OutboxJob.created_at <= cutoff).order_by(OutboxJob.id)
+    ).all()
+    db.session.rollback()
+    done, failed = [], []
+    for row_id, path, args in rows:
+        (done if dispatch(job_by_path(path), *args) else failed).append(row_id)
+    _forget_rows(done)
+    if failed:
+        db.session.execute(update(OutboxJob).where(OutboxJob.id.in_(failed)).values(attempts=OutboxJob.attempts + 1))
+        db.session.commit()
+    return len(done)
 
 
 def redis_connection():
@@ -90,16 +137,20 @@ def redis_connection():
 
 
 def get_queue(name):
+    """A named queue; QUEUE_PREFIX lets several installations (or test runs) share one Redis."""
     from rq import Queue
 
-    return Queue(name, connection=redis_connection())
+    return Queue(current_app.config["QUEUE_PREFIX"] + name, connection=redis_connection())
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_pending(session):
     pending = session.info.pop(_PENDING, [])
-    for job_fn, args in pending:
-        dispatch(job_fn, *args)
+    done = []
+    for job_fn, args, row in pending:
+        if dispatch(job_fn, *args):
+            done.append(inspect(row).identity[0])
+    _forget_rows(done)
 
 
 @event.listens_for(Session, "after_transaction_end")

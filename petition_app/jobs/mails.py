@@ -8,3 +8,11 @@ def send_signature_mail(signature_id, kind, request_no):
     from ..signing.services import deliver_signature_mail
 
     deliver_signature_mail(signature_id, kind, request_no)
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def send_withdrawal_receipt(signature_id):
+    """The service deletes the signature once the receipt is sent; a second run finds nothing to do."""
+    from ..signing.services import deliver_withdrawal_receipt
+
+    deliver_withdrawal_receipt(signature_id)

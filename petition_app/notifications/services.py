@@ -11,16 +11,12 @@ from .. import mail
 from ..campaigns.models import Milestone
 from ..extensions import db
 from ..links import external_url
+from ..signing.mailing import signer_message
 from ..signing.models import Signature
 from ..timeutil import utcnow
-from ..tokens import make_token
 from .models import Delivery
 
 log = logging.getLogger(__name__)
-
-
-def unsubscribe_url(signature):
-    return external_url("signing.unsubscribe", token=make_token("unsubscribe", {"s": signature.id}))
 
 
 def _pending_batch(kind, ref_id, criteria, after_id, size):
@@ -103,22 +99,16 @@ def announce_milestone(milestone_id):
         db.session.commit()
 
     def build(signature):
-        locale = signature.locale
-        title = campaign.text("title", locale)
-        return mail.build_message(
-            signature.email, "milestone_signer", locale,
-            lambda: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),
-            headers=mail.bulk_headers(unsubscribe_url(signature)),
-            signature=signature, campaign_title=title,
-            campaign_url=external_url("campaigns.show", slug=campaign.slug, lang=locale),
-            unsubscribe_url=unsubscribe_url(signature),
-            privacy_url=external_url("campaigns.privacy", lang=locale), **context,
+        return signer_message(
+            signature, "milestone_signer",
+            lambda title: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),
+            bulk=True, **context,
         )
 
     criteria = (
         Signature.campaign_id == campaign.id,
         Signature.wants_updates.is_(True),
-        Signature.confirmed_at.is_not(None),
+        Signature.counted(),
         Signature.confirmed_at <= milestone.reached_at,
     )
     sent, failed = fan_out("milestone", milestone.id, criteria, build)

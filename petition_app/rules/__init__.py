@@ -1,10 +1,13 @@
 """Pure rules: plain functions with no Flask and no database, so they can be reasoned about and tested alone."""
+from .abuse import is_blocked, parse_networks
 from .emails import EmailInvalid, normalise_email
 from .goals import goals_crossed, next_goal, progress_percent, validate_goals
 from .periods import accepts_confirmations, accepts_signatures, closing_moment
 from .text import unsafe_text_reason
 
 __all__ = [
+    "is_blocked",
+    "parse_networks",
     "EmailInvalid",
     "normalise_email",
     "goals_crossed",

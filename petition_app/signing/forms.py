@@ -61,6 +61,8 @@ class SignForm(FlaskForm):
     )
     updates = BooleanField(_l("Send me updates about this campaign (at most a few mails)."))
     public = BooleanField(_l("Show my name and city on the letter to the recipients and on the campaign page."))
+    # A honeypot: hidden from people (by CSS, and from screen readers by its label), filled in by bots.
+    website = StringField(_l("Leave this field empty"))
     submit = SubmitField(_l("Sign"))
 
 

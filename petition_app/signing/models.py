@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
@@ -29,9 +29,20 @@ class Signature(db.Model):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # Set when the signer withdraws: the signature stops counting at once and the row is deleted as
+    # soon as the receipt mail is out (the mail needs the address).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     # Mails asked for and mails actually handed to the transport; the first is capped so that nobody
     # can use the sign form to flood someone's inbox, the second makes a re-run of a mail job harmless.
     mails_requested: Mapped[int] = mapped_column(default=0)
     mails_sent: Mapped[int] = mapped_column(default=0)
+    # Why this signature is not counted although it may be confirmed ("blocked", "rate", "invalidated"):
+    # the signer is answered like anyone else, but the count, letters and mailings leave it out.
+    suspect_reason: Mapped[str | None] = mapped_column(String(16))
+
+    @classmethod
+    def counted(cls):
+        """The one definition of a signature that counts: confirmed, not suspect (withdrawing unconfirms)."""
+        return and_(cls.confirmed_at.is_not(None), cls.suspect_reason.is_(None))
 
     campaign: Mapped[Campaign] = relationship()

@@ -1,0 +1,262 @@
+"""The demand letter as a PDF: the letter to one recipient, then an annex listing the signers who agreed to
+be named.
+
+One tool does it all: fpdf2 (pure Python; no system library). The letter pages are the Jinja template
+templates/letters/letter.html, translated by Flask-Babel and laid out by fpdf2's write_html, which knows a
+subset of HTML (see the template's header). The annex is drawn entry by entry straight from the `names`
+iterator, in three columns, so no list of names ever exists; fpdf2 keeps only the page content streams,
+about 13 bytes per name once compressed. docs/letters.md has the measurements behind this choice
+(WeasyPrint for the whole document passes 1 GB at 100,000 names).
+
+Fonts are DejaVu TrueType files, embedded as subsets. They are looked up in FONT_DIR, which can be
+overridden by setting the module constant (or LETTER_FONT_DIR in the environment); a missing file fails
+with LetterFontError, never with a silent fallback to a font that cannot write "Zoë" or "Łukasz".
+Characters DejaVu lacks (Chinese, Japanese, Korean) are drawn with the first of FALLBACK_FONT_FILES that
+exists, loaded only when a text needs it; with none installed those characters are left out and a
+warning is logged.
+"""
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from flask import render_template
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace, TextStyle
+
+log = logging.getLogger(__name__)
+
+#: Folder of the TrueType files named in FONT_FILES (Debian: fonts-dejavu-core).
+FONT_DIR = Path(os.environ.get("LETTER_FONT_DIR") or "/usr/share/fonts/truetype/dejavu")
+#: (family, style) -> file name in FONT_DIR (an absolute path works too). All four are in fonts-dejavu-core.
+FONT_FILES = {
+    ("serif", ""): "DejaVuSerif.ttf",
+    ("serif", "B"): "DejaVuSerif-Bold.ttf",
+    ("sans", ""): "DejaVuSans.ttf",
+    ("sans", "B"): "DejaVuSans-Bold.ttf",
+}
+#: Optional fonts for characters DejaVu lacks, tried in order; a missing file is skipped.
+#: Debian: fonts-droid-fallback (4 MB, covers Chinese, Japanese and Korean).
+FALLBACK_FONT_FILES = (Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),)
+
+PAGE_FORMAT = "A4"
+MARGIN_SIDE = 22  # mm
+MARGIN_TOP = 20
+MARGIN_BOTTOM = 20  # the footer sits inside it
+LETTER_FONT_SIZE = 10.5  # pt
+ANNEX_COLUMNS = 3
+ANNEX_COLUMN_GAP = 6  # mm
+ANNEX_FONT_SIZE = 7.5  # pt
+ANNEX_LINE_HEIGHT = 3.3  # mm: 74 lines a column, 222 names a full page
+
+# C0/C1 control characters and line/paragraph separators: never meaningful in a name or a city.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class LetterFontError(RuntimeError):
+    """A font file the letter needs is missing."""
+
+
+@dataclass
+class LetterContent:
+    campaign_title: str  # in the letter's language
+    campaign_summary: str  # plain text, in the letter's language
+    organizer_name: str
+    recipient_name: str
+    demands: list[str]  # this recipient's demands only, in order, in the letter's language
+    signature_count: int  # confirmed signatures at compile time
+    goal: int  # the goal reached (or the next goal if not yet reached)
+    goal_reached: bool
+    letter_date: date
+    campaign_url: str
+    named_count: int  # how many signers agreed to be named (length of the annex)
+
+
+def write_letter_pdf(
+    out: BinaryIO, content: LetterContent, names: Iterable[tuple[str, str | None]], locale: str
+) -> None:
+    """Write the letter (in `locale`, "nl" or "en") followed by an annex listing (name, city or None)
+    of the signers who agreed to be named, in the order given. `names` is a streaming iterator over
+    database rows (possibly 100,000 of them): consume it once, never materialise it as a list."""
+    with force_locale(locale):
+        names = iter(names)
+        first = next(names, None)  # only to know whether there is an annex at all
+        pdf = _LetterPDF()
+        pdf.ensure_glyphs(
+            content.campaign_title,
+            content.campaign_summary,
+            content.organizer_name,
+            content.recipient_name,
+            *content.demands,
+        )
+        pdf.set_font("serif", size=LETTER_FONT_SIZE)
+        pdf.add_page()
+        pdf.write_html(_letter_html(content, has_annex=first is not None), **_HTML_OPTIONS)
+        if first is not None:
+            listed = _write_annex(pdf, _chain_first(first, names))
+            if listed != content.named_count:
+                log.warning(
+                    "letter to %r: named_count is %d but the annex lists %d names",
+                    content.recipient_name,
+                    content.named_count,
+                    listed,
+                )
+        elif content.named_count:
+            log.warning("letter to %r: named_count is %d but no names were given", content.recipient_name, content.named_count)
+        pdf.output(out)
+
+
+def _chain_first(first, rest):
+    yield first
+    yield from rest
+
+
+def _clean(text):
+    """One line of plain text: control characters and runs of white space become one space."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+def _paragraphs(text):
+    """Plain text to paragraphs (split on blank lines), each a list of its lines."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [_clean(line) for line in block.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            paragraphs.append(lines)
+    return paragraphs
+
+
+def _letter_html(content, has_annex):
+    return render_template(
+        "letters/letter.html",
+        organizer_name=_clean(content.organizer_name),
+        recipient_name=_clean(content.recipient_name),
+        campaign_title=_clean(content.campaign_title),
+        summary_paragraphs=_paragraphs(content.campaign_summary),
+        demands=[_clean(demand) for demand in content.demands if _clean(demand)],
+        signature_count=content.signature_count,
+        signature_count_text=format_decimal(content.signature_count),
+        goal_text=format_decimal(content.goal),
+        goal_reached=content.goal_reached,
+        named_count=content.named_count,
+        named_count_text=format_decimal(content.named_count),
+        date_text=format_date(content.letter_date, format="long"),
+        campaign_url=_clean(content.campaign_url),
+        has_annex=has_annex,
+    )
+
+
+_INK = (25, 25, 25)
+_MUTED = (105, 105, 105)
+_HTML_OPTIONS = {
+    "li_prefix_color": _INK,
+    "warn_on_tags_not_matching": False,
+    "tag_styles": {
+        "h1": TextStyle(font_family="serif", font_style="B", font_size_pt=15, color=_INK, t_margin=8, b_margin=3),
+        "h2": TextStyle(font_family="serif", font_style="B", font_size_pt=12, color=_INK, t_margin=6, b_margin=2),
+        "p": TextStyle(t_margin=0, b_margin=2.5),
+        "ol": TextStyle(t_margin=0, b_margin=2),
+        "li": TextStyle(l_margin=6, t_margin=1.5),
+        "a": FontFace(color=(30, 60, 110)),
+    },
+}
+
+
+class _LetterPDF(FPDF):
+    def __init__(self):
+        super().__init__(orientation="portrait", unit="mm", format=PAGE_FORMAT)
+        # A random alias for the page total: fpdf2's default "{nb}" would also replace that text in a name.
+        self._total_alias = "{" + secrets.token_hex(6) + "}"
+        self.alias_nb_pages(self._total_alias)
+        self.set_margins(MARGIN_SIDE, MARGIN_TOP, MARGIN_SIDE)
+        self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
+        self.set_creator("petition_app")
+        for (family, style), filename in FONT_FILES.items():
+            self.add_font(family, style, str(_font_path(filename)))
+        self._covered = frozenset(self.fonts["sans"].cmap) & frozenset(self.fonts["serif"].cmap)
+        self._fallbacks_loaded = False
+        self._fallbacks_missing_warned = False
+
+    def footer(self):
+        self.set_y(-MARGIN_BOTTOM + 8)
+        self.set_font("sans", size=7.5)
+        self.set_text_color(*_MUTED)
+        self.cell(0, 4, _("Page %(page)s of %(total)s", page=self.page_no(), total=self._total_alias), align="C")
+        self.set_text_color(*_INK)
+
+    def covers(self, text):
+        return text.isascii() or self._covered.issuperset(map(ord, text))
+
+    def ensure_glyphs(self, *texts):
+        """Load the fallback fonts the first time a text holds a character DejaVu cannot draw."""
+        if self._fallbacks_loaded or all(self.covers(text or "") for text in texts):
+            return
+        families = []
+        for number, path in enumerate(FALLBACK_FONT_FILES):
+            if Path(path).is_file():
+                self.add_font(f"fallback{number}", "", str(path))
+                families.append(f"fallback{number}")
+        if families:
+            self.set_fallback_fonts(families, exact_match=False)
+            self._fallbacks_loaded = True
+        elif not self._fallbacks_missing_warned:
+            self._fallbacks_missing_warned = True
+            log.warning(
+                "the letter holds characters the DejaVu fonts lack (e.g. Chinese); they are left out. "
+                "Install fonts-droid-fallback or set petition_app.letters.pdf.FALLBACK_FONT_FILES."
+            )
+
+
+def _font_path(filename):
+    path = Path(FONT_DIR) / filename
+    if not path.is_file():
+        raise LetterFontError(
+            f"font file {path} not found: install the Debian package fonts-dejavu-core, or point "
+            "petition_app.letters.pdf.FONT_DIR (or the LETTER_FONT_DIR environment variable) at a folder "
+            f"holding {', '.join(sorted(set(FONT_FILES.values())))}"
+        )
+    return path
+
+
+def _write_annex(pdf, names):
+    """Draw the names below the annex heading, column by column, page by page; return how many."""
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0
+    pdf.set_font("sans", size=ANNEX_FONT_SIZE)
+    pdf.set_text_color(*_INK)
+    width = (pdf.epw - ANNEX_COLUMN_GAP * (ANNEX_COLUMNS - 1)) / ANNEX_COLUMNS
+    bottom = pdf.h - MARGIN_BOTTOM
+    top = pdf.get_y() + 2  # below the heading on the annex's first page
+    y, column, count = top, 0, 0
+    for name, city in names:
+        name, city = _clean(name), _clean(city)
+        text = f"{name} ({city})" if city else name
+        count += 1
+        if not pdf.covers(text):
+            pdf.ensure_glyphs(text)
+        lines = 1
+        if not pdf.covers(text) or pdf.get_string_width(text) > width:
+            lines = max(1, len(pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text, dry_run=True, output="LINES")))
+        height = lines * ANNEX_LINE_HEIGHT
+        if y + height > bottom and y > top:
+            column += 1
+            if column == ANNEX_COLUMNS:
+                pdf.add_page()
+                pdf.set_font("sans", size=ANNEX_FONT_SIZE)
+                column, top = 0, pdf.t_margin
+            y = top
+        pdf.set_xy(pdf.l_margin + column * (width + ANNEX_COLUMN_GAP), y)
+        if lines == 1:
+            pdf.cell(width, ANNEX_LINE_HEIGHT, text)
+        else:
+            pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text)
+        y += height
+    return count

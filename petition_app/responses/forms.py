@@ -1,0 +1,39 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+ANSWER_TEXT_MAX = 5000
+
+
+def status_choices():
+    return [
+        SelectChoice("", _l("No answer yet")),
+        SelectChoice("accepted", _l("Accepted")),
+        SelectChoice("partly", _l("Partly accepted")),
+        SelectChoice("considering", _l("Under consideration")),
+        SelectChoice("rejected", _l("Rejected")),
+    ]
+
+
+def answer_form(demands, **kwargs):
+    """A form with a status and a text for each demand addressed to this recipient, and for no other:
+    whatever else is posted is simply not part of the form."""
+
+    class AnswerForm(FlaskForm):
+        submit = SubmitField(_l("Save answers"))
+
+    for demand in demands:
+        setattr(AnswerForm, f"status_{demand.id}", SelectField(_l("Answer"), choices=status_choices(), validators=[Optional()]))
+        setattr(
+            AnswerForm,
+            f"text_{demand.id}",
+            TextAreaField(
+                _l("Explanation (shown on the campaign page)"),
+                validators=[Optional(), Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters."))],
+            ),
+        )
+    form = AnswerForm(**kwargs)
+    form.demand_fields = [(demand, form[f"status_{demand.id}"], form[f"text_{demand.id}"]) for demand in demands]
+    return form

@@ -1,0 +1,27 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..campaigns.models import Demand
+from ..extensions import db
+from ..timeutil import utcnow
+
+ANSWER_STATUSES = ("accepted", "partly", "considering", "rejected")
+
+
+class Answer(db.Model):
+    """A recipient's answer to one demand addressed to it; the latest answer replaces the earlier one."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint("status IN ('accepted', 'partly', 'considering', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    demand: Mapped[Demand] = relationship(backref=db.backref("answer", uselist=False, passive_deletes=True))

@@ -1,0 +1,37 @@
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+
+from ..extensions import limiter
+from ..signing.routes import link_limit
+from ..tokens import TokenInvalid
+from . import bp
+from .forms import answer_form
+from .services import mark_opened, recipient_for_token, save_answers
+
+
+@bp.route("/respond/<token>", methods=["GET", "POST"], endpoint="respond")
+@limiter.shared_limit(link_limit, scope="links")
+def respond(token):
+    """A recipient's own page: its letter's demands, each with an answer. The private link is the key."""
+    try:
+        recipient = recipient_for_token(token)
+    except TokenInvalid:
+        abort(404)
+    demands = list(recipient.demands)
+    if request.method == "GET":
+        mark_opened(recipient)
+        data = {}
+        for demand in demands:
+            if demand.answer is not None:
+                data[f"status_{demand.id}"] = demand.answer.status
+                data[f"text_{demand.id}"] = demand.answer.text
+        form = answer_form(demands, data=data)
+        return render_template("responses/respond.html", recipient=recipient, form=form, saved=False)
+    form = answer_form(demands)
+    if not form.validate_on_submit():
+        return render_template("responses/respond.html", recipient=recipient, form=form, saved=False), 422
+    answers = {
+        demand.id: (status.data or "", (text.data or "").strip()) for demand, status, text in form.demand_fields
+    }
+    save_answers(recipient, answers)
+    return render_template("responses/respond.html", recipient=recipient, form=form, saved=True, notice=_("Your answers are saved and shown on the campaign page."))

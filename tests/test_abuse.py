@@ -1,0 +1,143 @@
+"""Abuse defence: bots and floods get the same answer as anyone, but are never counted."""
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from conftest import add_campaign, make_app, read_outbox
+from helpers import api_count, rows, sign
+from petition_app.extensions import db
+from petition_app.timeutil import utcnow
+
+
+def limited_app(tmp_path, **config):
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, **config)
+    with app.app_context():
+        db.create_all()
+    app.slug = add_campaign(app)
+    return app
+
+
+def confirm_directly(app, email):
+    """Confirm as the owner of the address would, with the link we would have mailed."""
+    from petition_app.tokens import make_token
+
+    with app.app_context():
+        signature_id = db.session.execute(db.text("SELECT id FROM signatures WHERE email = :e"), {"e": email}).scalar()
+        token = make_token("verify", {"s": signature_id})
+    return app.test_client().post(f"/verify/{token}?lang=en")
+
+
+def test_a_filled_honeypot_is_answered_as_usual_and_stores_nothing(app, campaign):
+    client = app.test_client()
+    normal = client.post(f"/campaigns/{campaign}/sign", data={"name": "A", "email": "a@example.org", "consent": "y"},
+                         follow_redirects=True)
+    bot = app.test_client().post(
+        f"/campaigns/{campaign}/sign",
+        data={"name": "Bot", "email": "bot@example.org", "consent": "y", "website": "http://spam.example"},
+        follow_redirects=True,
+    )
+    assert bot.status_code == normal.status_code == 200
+    assert bot.data == normal.data
+    assert rows(app, "signatures") == 1
+    assert [m["To"] for m in read_outbox(app)] == ["a@example.org"]
+
+
+def test_over_the_soft_limit_a_signature_is_answered_alike_but_never_counted(tmp_path):
+    app = limited_app(tmp_path, SIGN_SOFT_LIMITS="1 per minute")
+    first = sign(app.test_client(), app.slug, email="first@example.org")
+    second = sign(app.test_client(), app.slug, email="second@example.org")
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    assert rows(app, "signatures") == 2
+    assert [m["To"] for m in read_outbox(app)] == ["first@example.org"]  # no mail for the suspect one
+
+    assert "Thank you, your signature is confirmed" in confirm_directly(app, "second@example.org").text
+    assert api_count(app.test_client(), app.slug) == 0
+    confirm_directly(app, "first@example.org")
+    assert api_count(app.test_client(), app.slug) == 1
+
+
+def test_a_calm_second_try_lifts_the_rate_suspicion(tmp_path):
+    app = limited_app(tmp_path, SIGN_SOFT_LIMITS="1 per minute")
+    start = utcnow()
+    with freeze_time(start):
+        sign(app.test_client(), app.slug, email="first@example.org")
+        sign(app.test_client(), app.slug, email="classmate@example.org")  # same campus address
+    with freeze_time(start + timedelta(minutes=2)):
+        sign(app.test_client(), app.slug, email="classmate@example.org")
+    assert [m["To"] for m in read_outbox(app)] == ["first@example.org", "classmate@example.org"]
+    confirm_directly(app, "classmate@example.org")
+    assert api_count(app.test_client(), app.slug) == 1
+
+
+@pytest.mark.parametrize(
+    "config, email, ip",
+    [
+        ({"BLOCKED_EMAIL_DOMAINS": ["spam.example"]}, "x@mail.spam.example", "192.0.2.1"),
+        ({"BLOCKED_EMAILS": ["troll@example.org"]}, "Troll@Example.org", "192.0.2.1"),
+        ({"BLOCKED_NETWORKS": ["198.51.100.0/24"]}, "someone@example.org", "198.51.100.77"),
+    ],
+)
+def test_blocked_addresses_domains_and_networks_are_answered_alike_and_never_counted(tmp_path, config, email, ip):
+    app = limited_app(tmp_path, **config)
+    normal = app.test_client().post(f"/campaigns/{app.slug}/sign", data={"name": "A", "email": "ok@example.org", "consent": "y"},
+                                    environ_base={"REMOTE_ADDR": "192.0.2.99"}, follow_redirects=True)
+    blocked = app.test_client().post(f"/campaigns/{app.slug}/sign", data={"name": "B", "email": email, "consent": "y"},
+                                     environ_base={"REMOTE_ADDR": ip}, follow_redirects=True)
+    assert blocked.data == normal.data
+    assert [m["To"] for m in read_outbox(app)] == ["ok@example.org"]
+    confirm_directly(app, email.lower())
+    assert api_count(app.test_client(), app.slug) == 0
+
+
+def test_the_hard_limit_answers_429_with_a_translated_page_and_json_for_the_api(tmp_path):
+    app = limited_app(tmp_path, SIGN_RATE_LIMIT="2 per minute", SIGN_SOFT_LIMITS="100 per minute")
+    client = app.test_client()
+    for i in range(2):
+        assert sign(client, app.slug, email=f"s{i}@example.org").status_code == 200
+    dutch = sign(client, app.slug, email="s3@example.org", lang="nl")
+    assert dutch.status_code == 429 and "Te veel verzoeken" in dutch.text
+    english = sign(client, app.slug, email="s4@example.org", lang="en")
+    assert english.status_code == 429 and "Too many requests" in english.text
+    api = client.post(f"/api/v1/campaigns/{app.slug}/signatures",
+                      json={"name": "A", "email": "api@example.org", "consent": True})
+    assert api.status_code == 429 and api.get_json() == {"error": "too_many_requests"}
+    assert rows(app, "signatures") == 2
+
+
+def test_bulk_invalidation_previews_then_lowers_the_count_exactly_and_milestones_stay(app, runner):
+    from helpers import seed_signers
+
+    slug = add_campaign(app, goals=[3, 10])
+    start = utcnow()
+    seed_signers(app, slug, [{"email": f"real{i}@example.org", "created_at": start - timedelta(days=1)} for i in range(3)])
+    seed_signers(app, slug, [{"email": f"bot{i}@spam.example", "created_at": start, "ip_hash": "f" * 64} for i in range(4)])
+    with app.app_context():
+        db.session.execute(db.text("INSERT INTO milestones (campaign_id, goal, reached_at) SELECT id, 3, :t FROM campaigns"),
+                           {"t": start})
+        db.session.commit()
+    assert api_count(app.test_client(), slug) == 7
+
+    preview = runner.invoke(args=["signatures", "invalidate", slug, "--domain", "spam.example"])
+    assert "4 counted signature(s) match" in preview.output
+    assert api_count(app.test_client(), slug) == 7
+    window = runner.invoke(args=["signatures", "invalidate", slug, "--from", (start - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")])
+    assert "4 counted signature(s) match" in window.output
+    done = runner.invoke(args=["signatures", "invalidate", slug, "--ip-hash", "f" * 64, "--yes"])
+    assert "invalidated 4 signature(s)" in done.output
+    body = app.test_client().get(f"/api/v1/campaigns/{slug}").get_json()
+    assert body["signature_count"] == 3
+    assert [m["goal"] for m in body["milestones"]] == [3]
+    assert "0 counted signature(s) match" in runner.invoke(args=["signatures", "invalidate", slug, "--domain", "spam.example"]).output
+
+
+def test_the_sweep_repairs_a_count_that_drifted_from_its_rows(app, runner, campaign):
+    from helpers import seed_signers
+
+    seed_signers(app, campaign, [{}, {}, {"confirmed": False}])
+    with app.app_context():
+        db.session.execute(db.text("UPDATE campaigns SET confirmed_count = 40"))
+        db.session.commit()
+    assert "repaired the count of 1 campaign(s)" in runner.invoke(args=["sweep"]).output
+    assert api_count(app.test_client(), campaign) == 2
+    assert "repaired the count of 0 campaign(s)" in runner.invoke(args=["sweep"]).output

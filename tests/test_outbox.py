@@ -1,0 +1,115 @@
+"""Losing nothing: a job is written in the same transaction as its cause and survives a dead Redis or
+a dead mail server until the sweep hands it over."""
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import PROJECT_ROOT, free_port, read_outbox, wait_for
+from helpers import rows, sign
+
+
+def test_a_mail_that_cannot_be_sent_waits_in_the_outbox_until_the_sweep(app, campaign, runner):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
+    response = sign(app.test_client(), campaign, lang="en")
+    assert response.status_code == 200 and "Check your email" in response.text
+    assert rows(app, "signatures") == 1 and rows(app, "outbox_jobs") == 1
+
+    app.config.update(MAIL_SERVER=None)  # the mail server is back (here: the outbox folder)
+    from datetime import timedelta
+
+    from petition_app.jobs import dispatch_outbox
+
+    with app.app_context():
+        assert dispatch_outbox(older_than=timedelta(0)) == 1
+    assert rows(app, "outbox_jobs") == 0
+    (message,) = read_outbox(app)
+    assert message["To"] == "anna@example.org"
+
+
+def test_a_rolled_back_change_leaves_no_job(app, campaign):
+    from petition_app.extensions import db
+    from petition_app.jobs import enqueue_after_commit
+    from petition_app.jobs.mails import send_signature_mail
+
+    with app.app_context():
+        enqueue_after_commit(send_signature_mail, 1, "confirm", 1)
+        db.session.rollback()
+        db.session.commit()
+    assert rows(app, "outbox_jobs") == 0 and read_outbox(app) == []
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own, so that it can be stopped and started again."""
+    from redis import Redis
+
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+               "--dir", str(tmp_path)]
+    processes = []
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        wait_for(lambda: _pings(Redis(port=port)), what="redis-server to start")
+
+    def stop():
+        processes[-1].terminate()
+        processes[-1].wait(timeout=10)
+
+    try:
+        start()
+    except FileNotFoundError as exc:
+        from conftest import service_missing
+
+        service_missing("redis-server", exc)
+    yield type("OwnRedis", (), {"url": f"redis://127.0.0.1:{port}/0", "start": staticmethod(start), "stop": staticmethod(stop)})
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+
+
+def _pings(connection):
+    try:
+        return connection.ping()
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.mark.worker
+def test_with_redis_stopped_fifty_signatures_are_stored_and_all_mails_arrive_after_it_returns(
+    pg_app, own_redis, smtp_server, worker_env, start_worker
+):
+    from conftest import add_campaign
+
+    pg_app.config.update(REDIS_URL=own_redis.url, QUEUE_PREFIX=worker_env["QUEUE_PREFIX"])
+    worker_env["REDIS_URL"] = own_redis.url
+    slug = add_campaign(pg_app)
+    own_redis.stop()
+
+    client = pg_app.test_client()
+    for i in range(50):
+        response = sign(client, slug, email=f"during-outage-{i}@example.org")
+        assert response.status_code == 200
+    assert rows(pg_app, "signatures") == 50
+    assert rows(pg_app, "outbox_jobs") == 50
+
+    own_redis.start()
+    time.sleep(0.1)
+    swept = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "sweep"], cwd=PROJECT_ROOT, env=worker_env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "handed over 0 job(s)" in swept.stdout  # younger than a minute: the sweep leaves them
+    from datetime import timedelta
+
+    from petition_app.jobs import dispatch_outbox
+
+    with pg_app.app_context():
+        assert dispatch_outbox(older_than=timedelta(0)) == 50
+    start_worker()
+    wait_for(lambda: len(smtp_server.messages) == 50, timeout=60, what="all fifty confirmation mails")
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(f"during-outage-{i}@example.org" for i in range(50))
+    assert rows(pg_app, "outbox_jobs") == 0
