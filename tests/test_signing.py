@@ -205,3 +205,15 @@ def test_signing_still_works_when_redis_is_unreachable(tmp_path):
     assert response.status_code == 200
     assert "Check your email" in response.text
     assert rows(app, "signatures") == 1
+
+
+def test_a_share_links_source_tag_is_kept_with_the_signature(app, campaign):
+    client = app.test_client()
+    page = client.get(f"/campaigns/{campaign}?s=whatsapp").text
+    assert 'name="source" type="hidden" value="whatsapp"' in page
+    assert 'name="source" type="hidden" value=""' in client.get(f"/campaigns/{campaign}?s=<script>").text
+    client.post(f"/campaigns/{campaign}/sign", data={"name": "A", "email": "a@example.org", "consent": "y", "source": "whatsapp"})
+    client.post(f"/campaigns/{campaign}/sign", data={"name": "B", "email": "b@example.org", "consent": "y", "source": "DROP TABLE"})
+    with app.app_context():
+        sources = db.session.execute(db.text("SELECT source FROM signatures ORDER BY id")).scalars().all()
+    assert sources == ["whatsapp", None]

@@ -118,6 +118,7 @@ def openapi_document():
                         "public": {"type": "boolean", "default": False},
                         "locale": {"enum": ["nl", "en"], "default": "nl"},
                         "city": {"type": "string", "maxLength": 80},
+                        "source": {"type": "string", "description": "Where the signer came from, e.g. whatsapp"},
                     },
                 },
             }

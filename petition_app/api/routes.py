@@ -12,7 +12,7 @@ from ..signing.services import CampaignClosed, SignatureInput, sign
 from . import bp
 from .openapi import openapi_document
 
-STRING_FIELDS = ("name", "email", "city", "locale")
+STRING_FIELDS = ("name", "email", "city", "locale", "source")
 BOOLEAN_FIELDS = ("consent", "updates", "public")
 
 
@@ -90,6 +90,7 @@ def create_signature(slug):
         wants_updates=form.updates.data,
         is_public=form.public.data,
         ip=request.remote_addr,
+        source=form.source.data,
     )
     try:
         sign(campaign, data)

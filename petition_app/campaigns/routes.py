@@ -1,6 +1,6 @@
-from flask import abort, render_template
+from flask import abort, render_template, request
 
-from ..signing.forms import SignForm
+from ..signing.forms import SignForm, source_tag
 from . import bp
 from .rendering import render_campaign
 from .services import open_campaigns, public_campaign
@@ -14,7 +14,9 @@ def index():
 @bp.route("/campaigns/<slug>")
 def show(slug):
     campaign = public_campaign(slug) or abort(404)
-    return render_campaign(campaign, SignForm())
+    form = SignForm()
+    form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
+    return render_campaign(campaign, form)
 
 
 @bp.route("/privacy")

@@ -1,17 +1,27 @@
+import re
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..rules import EmailInvalid, normalise_email, unsafe_text_reason
 
+SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
 NAME_MAX = 100
 CITY_MAX = 80
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def source_tag(value):
+    """A share link's tag, kept only if it looks like one (lowercase letters, digits, hyphens)."""
+    if isinstance(value, str) and SOURCE_RE.fullmatch(value):
+        return value
+    return None
 
 
 def plain_text(form, field):
@@ -61,6 +71,7 @@ class SignForm(FlaskForm):
     )
     updates = BooleanField(_l("Send me updates about this campaign (at most a few mails)."))
     public = BooleanField(_l("Show my name and city on the letter to the recipients and on the campaign page."))
+    source = HiddenField(filters=[source_tag])
     # A honeypot: hidden from people (by CSS, and from screen readers by its label), filled in by bots.
     website = StringField(_l("Leave this field empty"))
     submit = SubmitField(_l("Sign"))

@@ -27,6 +27,8 @@ class Signature(db.Model):
     wants_updates: Mapped[bool] = mapped_column(default=False)
     is_public: Mapped[bool] = mapped_column(default=False)
     ip_hash: Mapped[str | None] = mapped_column(String(64))
+    # Where the signer came from: the short tag a share link carries (?s=whatsapp, ?s=poster), if any.
+    source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     # Set when the signer withdraws: the signature stops counting at once and the row is deleted as

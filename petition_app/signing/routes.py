@@ -55,6 +55,7 @@ def sign_campaign(slug):
         wants_updates=form.updates.data,
         is_public=form.public.data,
         ip=request.remote_addr,
+        source=form.source.data,
     )
     try:
         sign(campaign, data)

@@ -56,6 +56,7 @@ class SignatureInput:
     wants_updates: bool = False
     is_public: bool = False
     ip: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -123,6 +124,7 @@ def sign(campaign, data):
             wants_updates=bool(data.wants_updates),
             is_public=bool(data.is_public),
             ip_hash=hash_ip(data.ip),
+            source=data.source,
             suspect_reason=reason,
         )
         try:
