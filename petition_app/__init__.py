@@ -7,9 +7,10 @@ from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import PROJECT_ROOT, Config, instance_secret_key
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
 from .markdown import render_markdown
+from .security import init_security
 
 
 def create_app(config_class=Config, **overrides):
@@ -28,14 +29,19 @@ def create_app(config_class=Config, **overrides):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     from . import models  # noqa: F401  (every table known to Alembic and create_all)
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .campaigns import bp as campaigns_bp
+    from .reach import bp as reach_bp
+    from .organizers import bp as organizers_bp
     from .responses import bp as responses_bp
     from .signing import bp as signing_bp
 
@@ -43,17 +49,25 @@ def create_app(config_class=Config, **overrides):
     app.register_blueprint(signing_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(reach_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organizers_bp)
+    app.register_blueprint(admin_bp)
 
     from .cli import register_commands
 
     register_commands(app)
     _register_template_helpers(app)
     _register_error_pages(app)
+    init_security(app)
     return app
 
 
 def _complete_config(app):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     production = app.config["APP_ENV"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:

@@ -112,6 +112,24 @@ def register_commands(app):
             return
         click.echo(f"invalidated {invalidate(campaign.id, **filters)} signature(s)")
 
+    admin_group = AppGroup("admin", help="Moderator accounts.")
+    app.cli.add_command(admin_group)
+
+    @admin_group.command("create")
+    @click.argument("email")
+    @click.option("--name", default=None, help="Shown to organizers in moderation mails.")
+    def admin_create(email, name):
+        """Make EMAIL a moderator (creating the account if needed) and print a link, valid for 24 hours,
+        to choose a password: no password ever passes through a terminal or a shell history."""
+        from .accounts.services import create_admin
+        from .rules import EmailInvalid
+
+        try:
+            user, link = create_admin(email, name)
+        except EmailInvalid as exc:
+            raise click.ClickException(f"not an email address: {email}") from exc
+        click.echo(f"{user.email} is an admin. Choose a password here: {link}")
+
     @app.cli.command("sweep")
     @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")
     def sweep(older_than):

@@ -75,6 +75,8 @@ class Config:
     RESPOND_TOKEN_MAX_AGE = int(timedelta(days=365).total_seconds())
     REMINDER_INTERVAL = timedelta(days=14)
     MAX_REMINDERS = 3
+    UPDATE_INTERVAL = timedelta(hours=48)
+    PASSWORD_RESET_MAX_AGE = int(timedelta(hours=24).total_seconds())
     UNCONFIRMED_RETENTION = timedelta(days=21)
     RETENTION_AFTER_CLOSE = timedelta(days=_int("RETENTION_DAYS", 183))
     CONFIRM_GRACE_AFTER_CLOSE = timedelta(hours=24)
@@ -85,7 +87,7 @@ class Config:
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    SESSION_COOKIE_SECURE = None  # None: Secure exactly when BASE_URL is https (decided in create_app)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
 
     LANGUAGES = ("nl", "en")
@@ -99,7 +101,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     APP_ENV = "test"
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105 - TestConfig only; production refuses to start without SECRET_KEY
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     MAIL_SERVER = None

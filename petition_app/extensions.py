@@ -1,12 +1,18 @@
 """Extensions, created unbound so that create_app can bind them to any number of apps (tests make many)."""
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+
+def N_(message):
+    """Marks a string for extraction; it is translated where it is shown (localize_callback)."""
+    return message
 
 
 class Base(DeclarativeBase):
@@ -27,3 +33,15 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.session_protection = "strong"
+login_manager.login_message = N_("Please log in to see this page.")
+login_manager.localize_callback = gettext
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    from .accounts.models import User
+
+    return db.session.get(User, int(user_id)) if str(user_id).isdigit() else None

@@ -9,6 +9,8 @@ SALTS = {
     "respond": "petition.recipient-respond.v1",
     "withdraw": "petition.withdraw.v1",
     "my_data": "petition.my-data.v1",
+    "account_confirm": "petition.account-confirm.v1",
+    "password_reset": "petition.password-reset.v1",
 }
 
 

@@ -94,9 +94,9 @@ def test_post_signature_to_a_closed_campaign_is_409(app):
     assert rows(app, "signatures") == 0
 
 
-def test_openapi_document_describes_both_routes(app):
+def test_openapi_document_describes_the_signing_routes(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/campaigns/{slug}", "/campaigns/{slug}/signatures"}
+    assert {"/campaigns/{slug}", "/campaigns/{slug}/signatures"} <= set(document["paths"])
     post = document["paths"]["/campaigns/{slug}/signatures"]["post"]
     assert set(post["responses"]) == {"202", "404", "409", "422", "429"}

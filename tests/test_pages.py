@@ -168,4 +168,7 @@ def test_static_css_is_served_and_no_page_loads_anything_from_another_host(app, 
     client = app.test_client()
     assert client.get("/static/style.css").status_code == 200
     page = client.get(f"/campaigns/{campaign}").text
-    assert not re.search(r'(src|href)="(https?:)?//', page)
+    # links to other sites are fine (share buttons); nothing may be loaded from one
+    assert not re.search(r'<(script|img|iframe|source|video|audio)\b[^>]*\bsrc="(https?:)?//', page)
+    assert not re.search(r'<link\b[^>]*\bhref="(https?:)?//[^"]*"[^>]*rel="(stylesheet|icon|preload)', page)
+    assert not re.search(r'<link\b[^>]*rel="(stylesheet|icon|preload)"[^>]*\bhref="(https?:)?//', page)

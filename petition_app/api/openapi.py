@@ -15,10 +15,63 @@ ERRORS = {
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "csv for CSV with a header row (the same as the .csv suffix); JSON otherwise",
+    "schema": {"enum": ["json", "csv"], "default": "json"},
+}
+CORS = {
+    "Access-Control-Allow-Origin": {
+        "description": "Always *: open data, readable from any site",
+        "schema": {"const": "*"},
+    }
+}
 
 
 def _json(schema, description):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _open_data(schema, csv_example, description):
+    return {
+        "description": description,
+        "headers": CORS,
+        "content": {
+            "application/json": {"schema": schema},
+            "text/csv": {"schema": {"type": "string"}, "example": csv_example},
+        },
+    }
+
+
+def _stats_paths(name, summary, description, schema, csv_example):
+    operation = {
+        "summary": summary,
+        "description": description,
+        "parameters": [SLUG, FORMAT],
+        "responses": {
+            "200": _open_data(schema, csv_example, "Counts of counted (confirmed) signatures"),
+            "404": _json(ERROR, "No public campaign with this slug"),
+        },
+    }
+    csv_operation = {
+        **operation,
+        "summary": summary + " (CSV)",
+        "parameters": [SLUG],
+        "responses": {
+            "200": {
+                "description": "CSV with a header row",
+                "headers": CORS,
+                "content": {"text/csv": {"schema": {"type": "string"}, "example": csv_example}},
+            },
+            "404": _json(ERROR, "No public campaign with this slug"),
+        },
+    }
+    return {
+        f"/campaigns/{{slug}}/stats/{name}": {"get": operation},
+        f"/campaigns/{{slug}}/stats/{name}.csv": {"get": csv_operation},
+    }
 
 
 def openapi_document():
@@ -27,6 +80,59 @@ def openapi_document():
         "info": {"title": "Petition platform API", "version": "1"},
         "servers": [{"url": current_app.config["BASE_URL"] + "/api/v1"}],
         "paths": {
+            "/campaigns": {
+                "get": {
+                    "summary": "The public campaigns (open and closed), newest first",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "description": "Only open or only closed campaigns",
+                            "schema": {"enum": ["open", "closed"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The campaigns",
+                            "headers": CORS,
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["campaigns"],
+                                        "properties": {
+                                            "campaigns": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/CampaignSummary"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "422": _json(ERRORS, "status is neither open nor closed"),
+                    },
+                }
+            },
+            **_stats_paths(
+                "daily",
+                "Counted signatures per day",
+                "Signatures counted per day of confirmation, in the campaign's time zone, from the first "
+                "day to the last (days without any are listed with 0).",
+                {"$ref": "#/components/schemas/DailyStats"},
+                "date,signatures\r\n2026-03-01,12\r\n2026-03-02,0\r\n2026-03-03,31\r\n",
+            ),
+            **_stats_paths(
+                "cities",
+                "Counted signatures per city",
+                "Signatures counted per city given by the signers (spellings differing only in case or "
+                "spacing are one city). A city with fewer than min_group_size signers is folded into "
+                "other, so that nobody is singled out; signers who gave no city are not_given. In CSV the "
+                "group column says which a row is: city, other or not_given.",
+                {"$ref": "#/components/schemas/CityStats"},
+                "group,city,signatures\r\ncity,Leiden,120\r\ncity,Den Haag,14\r\nother,,9\r\nnot_given,,40\r\n",
+            ),
             "/campaigns/{slug}": {
                 "get": {
                     "summary": "A public campaign with its verified count, goals, milestones and demands",
@@ -105,6 +211,60 @@ def openapi_document():
                             },
                         },
                         "url": {"type": "string", "format": "uri"},
+                    },
+                },
+                "CampaignSummary": {
+                    "type": "object",
+                    "required": ["slug", "title", "status", "signature_count", "goals", "next_goal", "url"],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "title": BILINGUAL,
+                        "status": {"enum": ["open", "closed"]},
+                        "signature_count": {"type": "integer", "minimum": 0},
+                        "goals": {"type": "array", "items": {"type": "integer"}},
+                        "next_goal": {"type": "integer"},
+                        "url": {"type": "string", "format": "uri"},
+                    },
+                },
+                "DailyStats": {
+                    "type": "object",
+                    "required": ["slug", "timezone", "signature_count", "days"],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "timezone": {"type": "string", "examples": ["Europe/Amsterdam"]},
+                        "signature_count": {"type": "integer", "minimum": 0},
+                        "days": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["date", "signatures"],
+                                "properties": {
+                                    "date": {"type": "string", "format": "date"},
+                                    "signatures": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                        },
+                    },
+                },
+                "CityStats": {
+                    "type": "object",
+                    "required": ["slug", "min_group_size", "cities", "other", "not_given"],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "min_group_size": {"type": "integer", "description": "Smaller cities are folded into other"},
+                        "cities": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["city", "signatures"],
+                                "properties": {
+                                    "city": {"type": "string"},
+                                    "signatures": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                        },
+                        "other": {"type": "integer", "minimum": 0},
+                        "not_given": {"type": "integer", "minimum": 0},
                     },
                 },
                 "SignatureRequest": {

@@ -6,6 +6,7 @@ from werkzeug.datastructures import MultiDict
 from ..campaigns.services import public_campaign
 from ..extensions import csrf, limiter
 from ..links import external_url
+from ..reach import services as reach
 from ..signing.forms import SignForm
 from ..signing.routes import sign_limit
 from ..signing.services import CampaignClosed, SignatureInput, sign
@@ -47,6 +48,90 @@ def get_campaign(slug):
     return jsonify(campaign_json(campaign)) if campaign else not_found()
 
 
+# ---------------------------------------------------------------- open data: anyone may read these
+# (Access-Control-Allow-Origin: *), from any site. Counts only: never a name, never an address.
+
+
+def _open(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _open_json(data, status=200):
+    return _open(jsonify(data)), status
+
+
+def _open_csv(text, filename):
+    response = current_app.response_class(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _open(response)
+
+
+def _wants_csv(suffix):
+    return suffix == ".csv" or request.args.get("format") == "csv"
+
+
+def campaign_summary_json(campaign):
+    return {
+        "slug": campaign.slug,
+        "title": {"nl": campaign.title_nl, "en": campaign.title_en},
+        "status": campaign.status,
+        "signature_count": campaign.confirmed_count,
+        "goals": list(campaign.goals),
+        "next_goal": campaign.next_goal,
+        "url": external_url("campaigns.show", slug=campaign.slug),
+    }
+
+
+@bp.get("/campaigns")
+def list_campaigns():
+    status = request.args.get("status")
+    if status not in (None, "open", "closed"):
+        return _open_json({"errors": {"status": ["must be open or closed"]}}, 422)
+    return _open_json({"campaigns": [campaign_summary_json(c) for c in reach.public_campaigns(status)]})
+
+
+@bp.get("/campaigns/<slug>/stats/daily", defaults={"suffix": ""})
+@bp.get("/campaigns/<slug>/stats/daily.csv", defaults={"suffix": ".csv"})
+def daily_stats(slug, suffix):
+    campaign = public_campaign(slug)
+    if campaign is None:
+        return _open(not_found()[0]), 404
+    days = reach.daily_counts(campaign)
+    if _wants_csv(suffix):
+        return _open_csv(reach.csv_text(("date", "signatures"), ((d.isoformat(), n) for d, n in days)), f"{slug}-daily.csv")
+    return _open_json(
+        {
+            "slug": campaign.slug,
+            "timezone": current_app.config["CAMPAIGN_TIMEZONE"],
+            "signature_count": campaign.confirmed_count,
+            "days": [{"date": d.isoformat(), "signatures": n} for d, n in days],
+        }
+    )
+
+
+@bp.get("/campaigns/<slug>/stats/cities", defaults={"suffix": ""})
+@bp.get("/campaigns/<slug>/stats/cities.csv", defaults={"suffix": ".csv"})
+def city_stats(slug, suffix):
+    campaign = public_campaign(slug)
+    if campaign is None:
+        return _open(not_found()[0]), 404
+    cities, other, not_given = reach.city_counts(campaign)
+    if _wants_csv(suffix):
+        rows = [("city", name, n) for name, n in cities] + [("other", "", other), ("not_given", "", not_given)]
+        return _open_csv(reach.csv_text(("group", "city", "signatures"), rows), f"{slug}-cities.csv")
+    return _open_json(
+        {
+            "slug": campaign.slug,
+            "min_group_size": reach.MIN_CITY_GROUP,
+            "cities": [{"city": name, "signatures": n} for name, n in cities],
+            "other": other,
+            "not_given": not_given,
+        }
+    )
+
+
 def _type_errors(payload):
     errors = {}
     for field in STRING_FIELDS:
@@ -65,7 +150,10 @@ def create_signature(slug):
     campaign = public_campaign(slug)
     if campaign is None:
         return not_found()
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON: not an object we read
+        payload = None
     if not isinstance(payload, dict):
         return jsonify({"errors": {"body": ["expected a JSON object"]}}), 422
     locale = payload.get("locale") or "nl"

@@ -9,14 +9,14 @@ from ..i18n import localized
 from ..rules import accepts_confirmations, accepts_signatures, closing_moment, next_goal
 from ..timeutil import utcnow
 
-STATUSES = ("draft", "pending", "open", "closed")
+STATUSES = ("draft", "pending", "open", "closed", "hidden")
 PUBLIC_STATUSES = ("open", "closed")
 
 
 class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'pending', 'open', 'closed')", name="status"),
+        CheckConstraint("status IN ('draft', 'pending', 'open', 'closed', 'hidden')", name="status"),
         CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
     )
 
@@ -47,6 +47,11 @@ class Campaign(db.Model):
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="campaign", order_by="Milestone.goal", cascade="all, delete-orphan"
     )
+    organizers = relationship("User", secondary="campaign_organizers", back_populates="campaigns")
+    # Moderation: why a campaign was sent back or hidden, shown to its organizers.
+    moderation_note: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     def text(self, field, locale):
         return localized(self, field, locale)

@@ -18,6 +18,8 @@ class CampaignFileError(ValueError):
 
 
 def public_campaign(slug):
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        return None  # not a slug we ever made (and a NUL byte would upset PostgreSQL)
     return db.session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES)))
 
 

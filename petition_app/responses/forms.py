@@ -2,9 +2,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..rules import invisible
 
 ANSWER_TEXT_MAX = 5000
+
+
+def visible_text(form, field):
+    if any(invisible(ch) and ch not in "\t\r\n" for ch in field.data or ""):
+        raise ValidationError(_l("This contains invisible characters; please type it again."))
 
 
 def status_choices():
@@ -31,7 +38,11 @@ def answer_form(demands, **kwargs):
             f"text_{demand.id}",
             TextAreaField(
                 _l("Explanation (shown on the campaign page)"),
-                validators=[Optional(), Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters."))],
+                validators=[
+                    Optional(),
+                    Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters.")),
+                    visible_text,
+                ],
             ),
         )
     form = AnswerForm(**kwargs)

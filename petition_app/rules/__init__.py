@@ -3,7 +3,7 @@ from .abuse import is_blocked, parse_networks
 from .emails import EmailInvalid, normalise_email
 from .goals import goals_crossed, next_goal, progress_percent, validate_goals
 from .periods import accepts_confirmations, accepts_signatures, closing_moment
-from .text import unsafe_text_reason
+from .text import invisible, unsafe_text_reason
 
 __all__ = [
     "is_blocked",
@@ -18,4 +18,5 @@ __all__ = [
     "accepts_signatures",
     "closing_moment",
     "unsafe_text_reason",
+    "invisible",
 ]

@@ -2,10 +2,28 @@
 import unicodedata
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# Zero-width joiners are needed to write Persian, Indic scripts and many emoji; every other
+# invisible format character (right-to-left overrides, zero-width spaces, BOM) can only mislead.
+ALLOWED_FORMAT = {"\u200c", "\u200d"}
+MAX_COMBINING_MARKS = 4
+
+
+def invisible(ch):
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs", "Co") or (category == "Cf" and ch not in ALLOWED_FORMAT) or ch == "\ufffd"
+
+
+def stacked_marks(value):
+    """The longest run of combining marks: a few make accents, dozens make text spill over a page."""
+    longest = run = 0
+    for ch in value:
+        run = run + 1 if unicodedata.category(ch).startswith("M") else 0
+        longest = max(longest, run)
+    return longest
 
 
 def unsafe_text_reason(value):
-    """Why a short text is refused ("markup", "formula", "control"), or None when it is fine.
+    """Why a short text is refused ("markup", "formula", "control", "stacked"), or None when it is fine.
 
     Names reach letters, public walls and CSV exports: markup and spreadsheet formulas have no place
     there, nor have invisible control characters.
@@ -14,6 +32,8 @@ def unsafe_text_reason(value):
         return "markup"
     if value.startswith(FORMULA_PREFIXES):
         return "formula"
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if any(invisible(ch) for ch in value):
         return "control"
+    if stacked_marks(value) > MAX_COMBINING_MARKS:
+        return "stacked"
     return None

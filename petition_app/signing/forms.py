@@ -32,6 +32,8 @@ def plain_text(form, field):
         raise ValidationError(_l("Please start with a letter, not with =, +, - or @."))
     if reason == "control":
         raise ValidationError(_l("This contains invisible characters; please type it again."))
+    if reason == "stacked":
+        raise ValidationError(_l("This contains too many accent marks on one letter; please type it again."))
 
 
 def deliverable_email(form, field):

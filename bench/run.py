@@ -1,0 +1,513 @@
+"""Benchmarks of the petition platform against its production stack on this machine (issue "Proof").
+
+    python bench/run.py                  # every benchmark, about 3-5 minutes
+    python bench/run.py --quick          # a much smaller version, a smoke check of about a minute
+    python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
+                                         # latency, mails, letters; `workers` compares sync and gthread
+
+Each benchmark prints one line with its figure, the ceiling (or baseline) measured in the same run, the
+ratio and whether it meets the target, followed by indented details (checks, latency, CPU per process
+group). The app runs under gunicorn (2 workers) against PostgreSQL and Redis, in a database and with a
+queue prefix of this run's own, all dropped or deleted at the end. See docs/performance.md.
+"""
+import argparse
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+if (VENV / "bin" / "python").exists() and Path(sys.prefix).resolve() != VENV.resolve():
+    os.execv(str(VENV / "bin" / "python"), [str(VENV / "bin" / "python"), *sys.argv])
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    PY, WORKER_CLASS, WORKERS, Bench, CpuMeter, cpu_summary, fmt, free_port, statements_per_call, stop_process,
+    verdict, wrk_get,
+)
+
+PAGE = "/campaigns/safe-leiden"
+SLUG = "safe-leiden"
+
+SIZES = {
+    "full": dict(warmup=1.5, duration=8.0, connections=8, sign_max=40000, confirm_tokens=12000, latency_requests=400,
+                 big_table=1_000_000, mail_signers=3000, letters_timeout=300),
+    "quick": dict(warmup=0.5, duration=2.0, connections=8, sign_max=5000, confirm_tokens=3000, latency_requests=100,
+                  big_table=100_000, mail_signers=300, letters_timeout=120),
+}
+
+RESULTS = []
+
+
+def say(line=""):
+    print(line, flush=True)
+
+
+def result(line, *details):
+    RESULTS.append(line)
+    say(line)
+    for detail in details:
+        say(f"    {detail}")
+
+
+def ratio_line(name, value, unit, ceiling, ceiling_name, ratio, target_text, ok):
+    return f"{name}: {fmt(value)} {unit}; {ceiling_name} {fmt(ceiling)} {unit}; ratio {ratio:.2f} ({target_text}) {verdict(ok)}"
+
+
+def status_text(r):
+    codes = ", ".join(f"{n:,} x {code}" for code, n in r["statuses"].items()) or "none"
+    text = f"responses: {codes}; {r['errors']} errors"
+    if r["samples"]:
+        text += f"; first problem: {r['samples'][0][:160]}"
+    return text
+
+
+def latency_text(r):
+    lat = r["latency"]
+    if lat["p50"] is None:
+        return "latency: -"
+    return f"latency at {r['connections']} connections: median {lat['p50'] * 1000:.1f} ms, p95 {lat['p95'] * 1000:.1f} ms"
+
+
+# ---------------------------------------------------------------- the ceiling
+
+
+def ceiling(b, size):
+    """Requests/s of the static /_bench/ok route on the same server, with the same client (and with wrk
+    as a cross-check when it is installed; the higher of the two is the ceiling)."""
+    if "ceiling" in b.cache:
+        return b.cache["ceiling"]
+    b.start_server(csrf=True)
+    b.load("get", {"connections": size["connections"], "duration": size["warmup"]}, path="/_bench/ok")
+    r = b.load("get", {"connections": size["connections"], "duration": size["duration"]}, path="/_bench/ok")
+    details = [f"bench/loadgen.py: {fmt(r['rate'])} req/s, {status_text(r)}", f"  {r['cpu_line']}"]
+    best = r["rate"]
+    w = wrk_get(b, "/_bench/ok", size["connections"], int(size["duration"]))
+    if w and w["rate"]:
+        details.append(f"wrk: {fmt(w['rate'])} req/s{'; ' + w['errors'] if w['errors'] else ''}")
+        details.append(f"  {w['cpu_line']}")
+        best = max(best, w["rate"])
+    else:
+        details.append("wrk: not installed (apt-get install wrk), loadgen only")
+    b.cache["ceiling"] = best
+    say(f"ceiling (GET /_bench/ok, {WORKERS} {WORKER_CLASS} workers, {size['connections']} connections): {fmt(best)} req/s")
+    for d in details:
+        say(f"    {d}")
+    return best
+
+
+# ---------------------------------------------------------------- 1. the campaign page
+
+
+def bench_page(b, size):
+    top = ceiling(b, size)
+    b.start_server(csrf=True)
+    conns = size["connections"]
+    b.load("get", {"connections": conns, "duration": size["warmup"]}, path=PAGE)
+    r = b.load("get", {"connections": conns, "duration": size["duration"]}, path=PAGE)
+    ok = r["errors"] == 0 and r["ok"] == r["completed"]
+    ratio = r["ok_rate"] / top
+    client = b.app.test_client()
+    ms, statements, db_ms = statements_per_call(b.app, lambda i: client.get(PAGE), 50 if b.quick else 200)
+    result(
+        ratio_line("campaign page", r["ok_rate"], "req/s", top, "ceiling", ratio, "target >= 0.5", ok and ratio >= 0.5),
+        status_text(r), latency_text(r), r["cpu_line"],
+        f"in one process (test client): {ms:.1f} ms per page, {statements:.0f} SQL statements per page, "
+        f"{db_ms:.1f} ms of it in the driver's execute",
+    )
+
+
+# ---------------------------------------------------------------- 2. signature submissions
+
+
+def bench_signatures(b, size):
+    top = ceiling(b, size)
+    b.start_server(csrf=True)
+    prefix = f"sig-{b.run_id}-"
+    queued_before = b.queue_length("mail")
+    warm = b.load("sign", {"connections": size["connections"], "duration": size["warmup"], "requests": 1000},
+                  slug=SLUG, email_prefix=prefix, expect=[202], index_start=0)
+    r = b.load("sign", {"connections": size["connections"], "duration": size["duration"], "requests": size["sign_max"]},
+               slug=SLUG, email_prefix=prefix, expect=[202], index_start=1_000_000)
+    rows = b.scalar("SELECT count(*) FROM signatures WHERE email LIKE %s", (prefix + "%",))
+    accepted = warm["ok"] + r["ok"]
+    errors = warm["errors"] + r["errors"] + (warm["completed"] - warm["ok"]) + (r["completed"] - r["ok"])
+    queued = b.queue_length("mail") - queued_before
+    outbox = b.scalar("SELECT count(*) FROM outbox_jobs")
+    exact = rows == accepted
+    ratio = r["ok_rate"] / top
+    ok = ratio >= 0.3 and r["ok_rate"] >= 330 and errors == 0 and exact
+    client = b.app.test_client()
+
+    def one(i):
+        client.post(f"/api/v1/campaigns/{SLUG}/signatures",
+                    json={"name": "In Process", "email": f"inproc-{b.run_id}-{i}@example.org", "consent": True,
+                          "updates": True, "locale": "nl"})
+
+    ms, statements, db_ms = statements_per_call(b.app, one, 50 if b.quick else 200)
+    result(
+        ratio_line("signature submissions", r["ok_rate"], "submissions/s", top, "ceiling", ratio,
+                   "target >= 0.3 and >= 330/s, 0 errors, exact count", ok),
+        f"count: {accepted:,} answered 202 (warm-up included), {rows:,} rows in signatures "
+        f"{'(exact)' if exact else '(MISMATCH)'}; {queued:,} mail jobs queued in Redis; {outbox} outbox rows left; "
+        f"{errors} errors",
+        status_text(r), latency_text(r), r["cpu_line"],
+        f"in one process (test client): {ms:.1f} ms per submission, {statements:.0f} SQL statements, "
+        f"{db_ms:.1f} ms of it in the driver's execute",
+    )
+
+
+# ---------------------------------------------------------------- 3. confirmations under concurrency
+
+
+def make_tokens(b, campaign_id, prefix, count):
+    """`count` unconfirmed signatures inserted directly, and a file with a confirmation token for each."""
+    from petition_app.tokens import make_token
+
+    b.insert_signatures(campaign_id, count, prefix, confirmed=False)
+    ids = [row[0] for row in b.sql("SELECT id FROM signatures WHERE email LIKE %s ORDER BY id", (prefix + "%",), fetch=True)]
+    with b.app.app_context():
+        tokens = [make_token("verify", {"s": i}) for i in ids]
+    path = b.tmp / f"tokens-{prefix}.txt"
+    path.write_text("\n".join(tokens) + "\n")
+    return path
+
+
+def bench_confirmations(b, size):
+    b.start_server(csrf=False)
+    campaign_id = b.campaign_id(SLUG)
+    files = {name: make_tokens(b, campaign_id, f"conf-{name}-{b.run_id}-", n)
+             for name, n in (("warm", 500), ("c8", size["confirm_tokens"]), ("c64", size["confirm_tokens"]))}
+    count_before = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
+    runs = {}
+    warm = b.load("verify", {"connections": 8, "duration": size["warmup"]}, tokens_file=str(files["warm"]), expect=[200])
+    for name, conns in (("c8", 8), ("c64", 64)):
+        runs[name] = b.load("verify", {"connections": conns, "duration": size["duration"]},
+                            tokens_file=str(files[name]), expect=[200])
+    confirmed = b.scalar(
+        "SELECT count(*) FROM signatures WHERE email LIKE %s AND confirmed_at IS NOT NULL", (f"conf-%-{b.run_id}-%",)
+    )
+    count_after = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
+    answered = warm["ok"] + sum(r["ok"] for r in runs.values())
+    errors = sum(r["errors"] + r["completed"] - r["ok"] for r in (warm, *runs.values()))
+    exhausted = [name for name, r in runs.items() if r["exhausted"]]
+    exact = confirmed == answered == count_after - count_before
+    ratio = runs["c64"]["ok_rate"] / runs["c8"]["ok_rate"]
+    ok = ratio >= 0.8 and errors == 0 and exact
+    result(
+        f"confirmations: {fmt(runs['c64']['ok_rate'])} confirmations/s with 64 clients; "
+        f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f} (target >= 0.8, no collapse) {verdict(ok)}",
+        f"count: {answered:,} answered 200 (warm-up included), {confirmed:,} signatures confirmed, campaign count "
+        f"+{count_after - count_before:,} {'(exact)' if exact else '(MISMATCH)'}; {errors} errors"
+        + (f"; tokens ran out in {', '.join(exhausted)} (the run ended early, the rate stands)" if exhausted else ""),
+        *(f"{name}: {status_text(r)}; {latency_text(r)}" for name, r in runs.items()),
+        *(f"{name}: {r['cpu_line']}" for name, r in runs.items()),
+        f"server: {WORKERS} {WORKER_CLASS} workers, so at most {WORKERS} confirmations are in the database at once; "
+        "the other connections wait in the listen queue",
+    )
+
+
+# ---------------------------------------------------------------- 4. page latency, 1,000 against 1,000,000 signatures
+
+
+def bench_latency(b, size):
+    b.start_server(csrf=True)
+    slug = "bench-latency"
+    campaign_id = b.import_campaign(slug)
+    path = f"/campaigns/{slug}"
+    small, big = 1000, size["big_table"]
+
+    def measure():
+        b.load("get", {"connections": 1, "requests": 30}, path=path)
+        return b.load("get", {"connections": 1, "requests": size["latency_requests"], "duration": 60}, path=path)
+
+    b.insert_signatures(campaign_id, small, f"lat-{b.run_id}-", confirmed=True)
+    b.sql("UPDATE campaigns SET confirmed_count = %s WHERE id = %s", (small, campaign_id))
+    b.sql("VACUUM (ANALYZE) signatures")
+    total_small = b.scalar("SELECT count(*) FROM signatures")
+    r_small = measure()
+    t0 = time.perf_counter()
+    b.insert_signatures(campaign_id, big - small, f"lat-{b.run_id}-", confirmed=True, start=small)
+    b.sql("UPDATE campaigns SET confirmed_count = %s WHERE id = %s", (big, campaign_id))
+    insert_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    b.sql("VACUUM (ANALYZE) signatures")
+    vacuum_s = time.perf_counter() - t0
+    total_big = b.scalar("SELECT count(*) FROM signatures")
+    r_big = measure()
+    med = r_big["latency"]["p50"] / r_small["latency"]["p50"]
+    p95 = r_big["latency"]["p95"] / r_small["latency"]["p95"]
+    errors = r_small["errors"] + r_big["errors"] + (r_small["completed"] - r_small["ok"]) + (r_big["completed"] - r_big["ok"])
+    ok = med <= 1.2 and p95 <= 1.2 and errors == 0
+    ls, lb = r_small["latency"], r_big["latency"]
+    result(
+        f"campaign page latency: median {lb['p50'] * 1000:.1f} ms with {big:,} signatures, {ls['p50'] * 1000:.1f} ms with "
+        f"{small:,}; ratio {med:.2f}; p95 {lb['p95'] * 1000:.1f} ms against {ls['p95'] * 1000:.1f} ms, ratio {p95:.2f} "
+        f"(target <= 1.2) {verdict(ok)}",
+        f"{size['latency_requests']} sequential requests each (1 connection); {errors} errors; signatures in the "
+        f"database: {total_small:,}, then {total_big:,}",
+        f"{big - small:,} rows inserted in {insert_s:.1f} s (INSERT ... SELECT generate_series), VACUUM ANALYZE {vacuum_s:.1f} s",
+        f"{small:,}: {r_small['cpu_line']}", f"{big:,}: {r_big['cpu_line']}",
+    )
+
+
+# ---------------------------------------------------------------- 5. milestone mails
+
+
+class Sink:
+    def __init__(self, b, keep_path=None, keep_number=2):
+        self.port = free_port()
+        args = [PY, str(ROOT / "bench" / "smtp_sink.py"), str(self.port)]
+        if keep_path:
+            args += [str(keep_path), str(keep_number)]
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        b.processes.append(self.proc)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the SMTP sink did not start")
+
+    def ask(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip()
+
+    def count(self):
+        return int(self.ask("count"))
+
+    def stop(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        stop_process(self.proc)
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+def bench_mails(b, size):
+    from petition_app.jobs import dispatch
+    from petition_app.jobs.milestones import announce_milestone
+
+    b.stop_server()  # nothing else on the machine but the workers, PostgreSQL, Redis and the sink
+    n = size["mail_signers"]
+    sample = b.tmp / "milestone-mail.eml"
+    sink = Sink(b, keep_path=sample, keep_number=2)  # message 1 goes to the organizers, 2 to a signer
+    campaign_id = b.import_campaign("bench-mails")
+    b.insert_signatures(campaign_id, n, f"mail-{b.run_id}-", confirmed=True, wants_updates=True)
+    b.sql("UPDATE campaigns SET confirmed_count = %s WHERE id = %s", (n, campaign_id))
+    milestone_id = b.scalar(
+        "INSERT INTO milestones (campaign_id, goal, reached_at) VALUES (%s, 1500, now()) RETURNING id", (campaign_id,)
+    )
+    env = b.env(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
+    workers = [b.start_process([PY, "-m", "flask", "--app", "wsgi", "worker"], f"worker-{i}.log", env=env) for i in range(2)]
+    ready = wait_until(lambda: all("Listening on" in Path(w.log_path).read_text() for w in workers) or
+                       any(w.poll() is not None for w in workers), 60, 0.1)
+    if not ready or any(w.poll() is not None for w in workers):
+        raise RuntimeError("the workers did not start: " + Path(workers[0].log_path).read_text()[-2000:])
+    expected = n + 1  # the organizers' mail and one per opted-in signer
+    meter = CpuMeter({"workers": lambda: [w.pid for w in workers], "smtp": lambda: [sink.proc.pid]}, pg_db=b.db_name)
+    meter.start()
+    t0 = time.perf_counter()
+    with b.app.app_context():
+        dispatch(announce_milestone, milestone_id)
+    done = wait_until(lambda: sink.count() >= expected, max(60, n / 10), 0.02)
+    elapsed = time.perf_counter() - t0
+    used = meter.stop()
+    wait_until(lambda: b.scalar("SELECT announced_at FROM milestones WHERE id = %s", (milestone_id,)), 20, 0.1)
+    delivered = b.scalar("SELECT count(*) FROM deliveries WHERE kind = 'milestone' AND ref_id = %s", (milestone_id,))
+    received = sink.count()
+    per_worker = {w.pid: used_cpu for w, used_cpu in zip(workers, _per_process_cpu(meter, workers))}
+    for w in workers:
+        stop_process(w)
+    app_rate = received / elapsed
+
+    # the baseline: the same number of copies of a real milestone mail, over one smtplib connection
+    message = sample.read_bytes()
+    sink.ask("reset")
+    base_meter = CpuMeter({"smtp": lambda: [sink.proc.pid]})
+    base_meter.start()
+    t1 = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
+        for i in range(expected):
+            smtp.sendmail("no-reply@localhost", [f"raw-{i}@example.org"], message)
+    raw_elapsed = time.perf_counter() - t1
+    base_used = base_meter.stop()
+    raw_received = sink.count()
+    raw_rate = raw_received / raw_elapsed
+    sink.stop()
+
+    ratio = app_rate / raw_rate
+    exact = received == expected and delivered == n and raw_received == expected
+    ok = ratio >= 0.5 and exact and bool(done)
+    parts = mail_breakdown(b, campaign_id, 100 if b.quick else 300)
+    result(
+        ratio_line("milestone mails", app_rate, "mails/s", raw_rate, "raw smtplib", ratio, "target >= 0.5", ok),
+        f"{received:,} mails received for {expected:,} expected in {elapsed:.1f} s (2 workers); {delivered:,} delivery "
+        f"records; baseline {raw_received:,} prebuilt copies of a real milestone mail ({len(message):,} bytes) in "
+        f"{raw_elapsed:.1f} s" + ("" if done else "; TIMED OUT"),
+        cpu_summary(used, elapsed) + "; per worker: " + ", ".join(f"{cpu / elapsed:.2f}" for cpu in per_worker.values()),
+        "baseline " + cpu_summary(base_used, raw_elapsed, client_cpu=None) + " (the sender is this process)",
+        f"per mail in one process: {parts}",
+        "the fan-out of one milestone is one job, so one worker sends every mail and the other waits",
+    )
+
+
+def _per_process_cpu(meter, workers):
+    before, after = meter.before[0]["workers"], meter.after[0]["workers"]
+    return [after.get(w.pid, 0.0) - before.get(w.pid, 0.0) for w in workers]
+
+
+def mail_breakdown(b, campaign_id, count):
+    """Where a worker's time per mail goes, timed in this process on the same data: building the message
+    (templates, tokens, headers), turning it into bytes, and the delivery record (one commit per mail)."""
+    from flask_babel import gettext
+    from sqlalchemy import delete, select
+
+    from petition_app.extensions import db
+    from petition_app.notifications.models import Delivery
+    from petition_app.signing.mailing import signer_message
+    from petition_app.signing.models import Signature
+
+    with b.app.app_context():
+        signatures = db.session.scalars(
+            select(Signature).where(Signature.campaign_id == campaign_id).order_by(Signature.id).limit(count)
+        ).all()
+        t0 = time.perf_counter()
+        messages = [
+            signer_message(s, "milestone_signer", lambda title: gettext("%(goal)s signatures: %(title)s", goal="1.500", title=title),
+                           bulk=True, goal=1500, next_goal=2000)
+            for s in signatures
+        ]
+        build = (time.perf_counter() - t0) / count * 1000
+        t0 = time.perf_counter()
+        for m in messages:
+            m.as_bytes()
+        flatten = (time.perf_counter() - t0) / count * 1000
+        ids = [s.id for s in signatures]
+        db.session.rollback()
+        t0 = time.perf_counter()
+        for sid in ids:
+            db.session.add(Delivery(kind="update", ref_id=-1, signature_id=sid, status="sent"))
+            db.session.commit()
+        record = (time.perf_counter() - t0) / count * 1000
+        db.session.execute(delete(Delivery).where(Delivery.kind == "update", Delivery.ref_id == -1))
+        db.session.commit()
+    return (f"building the message {build:.2f} ms, turning it into bytes {flatten:.2f} ms, "
+            f"the delivery record and its commit {record:.2f} ms ({count} mails)")
+
+
+# ---------------------------------------------------------------- 6. letters (bench/letters.py, by another helper)
+
+
+def bench_letters(b, size):
+    script = ROOT / "bench" / "letters.py"
+    if not script.exists():
+        result("letters: see bench/letters.py (not yet present)")
+        return
+    args = [PY, str(script)] + (["--quick"] if b.quick else [])
+    try:
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=size["letters_timeout"],
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        result(f"letters: bench/letters.py did not finish within {size['letters_timeout']} s", *out.strip().splitlines())
+        return
+    lines = [line for line in proc.stdout.strip().splitlines() if line.strip()]
+    if proc.returncode != 0:
+        lines += [f"(exit code {proc.returncode})"] + proc.stderr.strip().splitlines()[-10:]
+    if not lines:
+        lines = ["letters: bench/letters.py printed nothing"]
+    result(lines[0], *lines[1:])
+
+
+# ---------------------------------------------------------------- extra: which gunicorn worker class
+
+
+def bench_workers(b, size):
+    """Not in the default set: the same loads on sync and gthread workers (2 processes each), to choose."""
+    rows = []
+    for worker_class, threads in (("sync", 1), ("gthread", 2), ("gthread", 4)):
+        b.start_server(csrf=True, worker_class=worker_class, threads=threads)
+        figures = {}
+        for name, kind, extra in (("ok", "get", {"path": "/_bench/ok"}), ("page", "get", {"path": PAGE}),
+                                  ("sign", "sign", {"slug": SLUG, "email_prefix": f"w-{worker_class}{threads}-{b.run_id}-",
+                                                    "expect": [202]})):
+            b.load(kind, {"connections": 16, "duration": size["warmup"]}, **dict(extra))
+            extra2 = dict(extra)
+            if kind == "sign":
+                extra2["index_start"] = 1_000_000
+            r = b.load(kind, {"connections": 16, "duration": size["duration"]}, **extra2)
+            figures[name] = (r["ok_rate"], r["errors"] + r["completed"] - r["ok"], r["cpu_line"])
+        label = f"{worker_class}" + (f" x {threads} threads" if worker_class == "gthread" else "")
+        rows.append(f"{label}: ok {fmt(figures['ok'][0])} req/s, page {fmt(figures['page'][0])} req/s, "
+                    f"sign {fmt(figures['sign'][0])}/s; errors {sum(f[1] for f in figures.values())}")
+        for name, f in figures.items():
+            rows.append(f"    {name}: {f[2]}")
+    b.stop_server()
+    result("workers (2 processes, 16 connections):", *rows)
+
+
+BENCHMARKS = {
+    "page": bench_page,
+    "signatures": bench_signatures,
+    "latency": bench_latency,
+    "confirmations": bench_confirmations,
+    "mails": bench_mails,
+    "letters": bench_letters,
+}
+EXTRA = {"workers": bench_workers}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a much smaller run, a smoke check")
+    parser.add_argument("--only", action="append", choices=[*BENCHMARKS, *EXTRA], help="run only this benchmark")
+    args = parser.parse_args()
+    names = args.only or list(BENCHMARKS)
+    size = SIZES["quick" if args.quick else "full"]
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+    started = time.perf_counter()
+    b = Bench(quick=args.quick)
+    say(f"petition platform benchmarks ({'quick' if args.quick else 'full'}): {', '.join(names)}")
+    say(f"machine: {os.cpu_count()} cores; run {b.run_id}; database {b.db_name}; queue prefix {b.queue_prefix}")
+    failed = []
+    try:
+        b.setup()
+        say(f"setup (database, db upgrade, demo): {time.perf_counter() - started:.1f} s")
+        for name in names:
+            t0 = time.perf_counter()
+            try:
+                (BENCHMARKS.get(name) or EXTRA[name])(b, size)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+                failed.append(name)
+                result(f"{name}: FAILED: {type(exc).__name__}: {str(exc)[:1500]}")
+            say(f"    ({name}: {time.perf_counter() - t0:.1f} s)")
+    finally:
+        b.cleanup()
+    say()
+    say(f"summary ({time.perf_counter() - started:.0f} s in all):")
+    for line in RESULTS:
+        say(f"  {line}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The app as gunicorn serves it in the benchmarks (`gunicorn bench.wsgi_bench:app`), plus one static
+route for the ceiling: `/_bench/ok` is answered with b"ok" by a tiny WSGI middleware before Flask sees
+the request, so it measures gunicorn, the socket and the client, and nothing of the app.
+
+The app itself is unchanged: `create_app(Config, **overrides)` with the environment of a production run.
+BENCH_CSRF=0 turns CSRF off (the confirmation benchmark posts without first fetching a form);
+BENCH_INSTANCE_PATH keeps the benchmark's instance folder out of the project's.
+"""
+import os
+
+from petition_app import create_app
+from petition_app.config import Config
+
+OK_PATH = "/_bench/ok"
+
+_overrides = {}
+if os.environ.get("BENCH_CSRF", "1") == "0":
+    _overrides["WTF_CSRF_ENABLED"] = False
+if os.environ.get("BENCH_INSTANCE_PATH"):
+    _overrides["INSTANCE_PATH"] = os.environ["BENCH_INSTANCE_PATH"]
+
+app = create_app(Config, **_overrides)
+_app_wsgi = app.wsgi_app
+
+
+def _bench_wsgi(environ, start_response):
+    if environ.get("PATH_INFO") == OK_PATH:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+    return _app_wsgi(environ, start_response)
+
+
+app.wsgi_app = _bench_wsgi

@@ -1,0 +1,58 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..signing.forms import NAME_MAX, _strip, deliverable_email, plain_text
+
+PASSWORD_MIN = 12
+
+
+def password_fields():
+    password = PasswordField(
+        _l("Password (at least %(min)d characters)", min=PASSWORD_MIN),
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Use between %(min)d and %(max)d characters.")),
+        ],
+    )
+    repeat = PasswordField(
+        _l("The same password again"),
+        validators=[DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+    )
+    return password, repeat
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please fill in your name.")), Length(max=NAME_MAX, message=_l("Please use at most %(max)d characters.")), plain_text],
+    )
+    email = EmailField(
+        _l("Your email address"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254), deliverable_email],
+    )
+    password, password_repeat = password_fields()
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please fill in your password.")), Length(max=200)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(FlaskForm):
+    password, password_repeat = password_fields()
+    submit = SubmitField(_l("Save the new password"))
+
+
+class ButtonForm(FlaskForm):
+    submit = SubmitField(_l("Confirm"))

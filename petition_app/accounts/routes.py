@@ -1,0 +1,103 @@
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter
+from ..tokens import TokenInvalid
+from . import bp
+from .forms import ButtonForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
+from .services import authenticate, confirm_account, register, request_password_reset, reset_password, user_for_reset
+
+
+def safe_next(default):
+    """Only a path on this site: `next` may never send someone to another host."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def login_email_key():
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register_account():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        register(form.name.data, form.email.data, form.password.data, str(get_locale()))
+        return render_template("accounts/check_your_email.html")
+    return render_template("accounts/register.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"], endpoint="confirm")
+def confirm(token):
+    """GET shows a button; the POST confirms (a mail scanner opening the link confirms nothing)."""
+    form = ButtonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            confirm_account(token)
+        except TokenInvalid:
+            return render_template("signing/link_problem.html", problem="invalid"), 404
+        flash(_("Your account is confirmed. You can log in now."))
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"], key_func=login_email_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("organizers.dashboard_home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login: nothing from before survives (session fixation)
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(safe_next(url_for("organizers.dashboard_home")))
+        form.password.errors.append(_("This email address and password do not match an active account."))
+        return render_template("accounts/login.html", form=form), 422
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."))
+    return redirect(url_for("campaigns.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"], endpoint="reset_request")
+@limiter.limit("5 per hour", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        return render_template("accounts/check_your_email.html")
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"], endpoint="reset")
+def reset(token):
+    form = ResetForm()
+    try:
+        user_for_reset(token)
+        if form.validate_on_submit():
+            reset_password(token, form.password.data)
+            flash(_("Your new password is saved. You can log in now."))
+            return redirect(url_for("accounts.login"))
+    except TokenInvalid:
+        return render_template("signing/link_problem.html", problem="invalid"), 404
+    return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200

@@ -1,0 +1,84 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from ..campaigns.models import Campaign
+from ..campaigns.rendering import render_campaign
+from ..extensions import db
+from ..organizers.forms import ButtonForm
+from ..organizers.services import CampaignLocked, approve, hide, reject
+from ..signing.forms import SignForm
+from . import bp
+
+
+def reason_choices():
+    return [
+        SelectChoice("incomplete", _l("Incomplete or unclear")),
+        SelectChoice("accusation", _l("Names or accuses a person")),
+        SelectChoice("personal_data", _l("Contains personal data")),
+        SelectChoice("not_a_campaign", _l("Not a campaign for this platform")),
+        SelectChoice("other", _l("Other (explained below)")),
+    ]
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField(_l("Reason"), choices=reason_choices())
+    note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Send back to the organizers"))
+
+
+class HideForm(FlaskForm):
+    note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000)])
+    submit = SubmitField(_l("Take offline"))
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    """Moderators only; an organizer who guesses the address gets a 403."""
+    if not current_user.is_admin:
+        abort(403)
+
+
+def campaign_or_404(slug):
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
+
+
+@bp.route("/")
+def queue():
+    pending = db.session.scalars(select(Campaign).where(Campaign.status == "pending").order_by(Campaign.submitted_at)).all()
+    live = db.session.scalars(select(Campaign).where(Campaign.status.in_(("open", "closed"))).order_by(Campaign.published_at.desc())).all()
+    return render_template("admin/queue.html", pending=pending, live=live, button=ButtonForm(), reject_form=RejectForm(), hide_form=HideForm())
+
+
+@bp.route("/<slug>/preview")
+def preview(slug):
+    return render_campaign(campaign_or_404(slug), SignForm(), notice=_("Preview for moderation."))
+
+
+@bp.route("/<slug>/<action>", methods=["POST"])
+def moderate(slug, action):
+    campaign = campaign_or_404(slug)
+    try:
+        if action == "approve" and ButtonForm().validate_on_submit():
+            approve(campaign)
+            flash(_("Published; the organizers are told."))
+        elif action == "reject" and (form := RejectForm()).validate_on_submit():
+            reject(campaign, form.reason.data, form.note.data.strip())
+            flash(_("Sent back; the organizers are told why."))
+        elif action == "hide" and (form := HideForm()).validate_on_submit():
+            hide(campaign, form.note.data.strip())
+            flash(_("Taken offline; the organizers are told why."))
+        else:
+            flash(_("Please give a reason."))
+    except CampaignLocked:
+        flash(_("That is not possible in the campaign's current state."))
+    return redirect(url_for("admin.queue"))
+
+

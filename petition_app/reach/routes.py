@@ -1,0 +1,114 @@
+"""The reach pages and files. Routes are thin: services.py makes the texts, images and counts."""
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import get_locale
+
+from ..campaigns.services import public_campaign
+from ..links import external_url
+from ..security import allow_framing
+from . import bp, services
+
+# Files that only change with the campaign's text (the QR code) or with the count (image, poster).
+QR_CACHE = "public, max-age=86400"
+COUNT_CACHE = "public, max-age=600"
+
+
+def _locale():
+    return str(get_locale())
+
+
+def _file_language():
+    """A file's language: ?language= (a poster in English from a Dutch page, without switching the
+    visitor's language as ?lang= would), else the page language."""
+    chosen = request.args.get("language")
+    return chosen if chosen in current_app.config["LANGUAGES"] else _locale()
+
+
+def _file(data, mimetype, cache, filename=None):
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = cache
+    if filename:
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.app_context_processor
+def reach_helpers():
+    return {
+        "language_links": services.language_links,
+        "share_options": services.share_options,
+        "open_graph": services.open_graph,
+    }
+
+
+@bp.route("/campaigns/<slug>/share")
+def share_kit(slug):
+    campaign = public_campaign(slug) or abort(404)
+    return render_template(
+        "reach/share.html",
+        campaign=campaign,
+        messages=services.share_messages(campaign),
+        snippets=services.embed_snippets(campaign),
+        qr_url=services.qr_url(campaign),
+    )
+
+
+@bp.route("/campaigns/<slug>/qr.svg")
+def qr_svg(slug):
+    campaign = public_campaign(slug) or abort(404)
+    return _file(services.qr_svg(campaign), "image/svg+xml", QR_CACHE, f"{slug}-qr.svg")
+
+
+@bp.route("/campaigns/<slug>/qr.png")
+def qr_png(slug):
+    campaign = public_campaign(slug) or abort(404)
+    return _file(services.qr_png(campaign), "image/png", QR_CACHE, f"{slug}-qr.png")
+
+
+@bp.route("/campaigns/<slug>/poster.pdf")
+def poster(slug):
+    campaign = public_campaign(slug) or abort(404)
+    locale = _file_language()
+    return _file(services.poster_pdf(campaign, locale), "application/pdf", "no-cache", f"{slug}-poster-{locale}.pdf")
+
+
+@bp.route("/campaigns/<slug>/share.png")
+def share_image(slug):
+    campaign = public_campaign(slug) or abort(404)
+    return _file(services.share_image(campaign, _file_language()), "image/png", COUNT_CACHE)
+
+
+@bp.route("/embed/<slug>")
+@allow_framing
+def embed(slug):
+    """The widget other sites put in an iframe: the only view that may be framed."""
+    campaign = public_campaign(slug) or abort(404)
+    return render_template("reach/embed.html", campaign=campaign, sign_url=services.campaign_url(slug, "embed"))
+
+
+@bp.route("/campaigns/<slug>/signers")
+def signers(slug):
+    campaign = public_campaign(slug) or abort(404)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    wall = services.signer_wall(campaign, page)
+    if page > 1 and not wall.entries:
+        abort(404)
+    response = Response(render_template("reach/signers.html", campaign=campaign, wall=wall))
+    # Signers agreed to be named on the campaign, not to be found by their name in a search engine.
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    xml = render_template("reach/sitemap.xml", entries=services.sitemap_entries(), languages=services.LANGUAGES)
+    return _file(xml, "application/xml", "public, max-age=3600")
+
+
+@bp.route("/robots.txt")
+def robots():
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in services.ROBOTS_DISALLOW]
+    lines += ["", f"Sitemap: {external_url('reach.sitemap')}", ""]
+    return _file("\n".join(lines), "text/plain", "public, max-age=3600")

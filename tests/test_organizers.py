@@ -1,0 +1,236 @@
+"""Organizers and moderators through the web forms: write, preview, submit, approve, run a campaign."""
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
+from helpers import api_count, rows, seed_signers, sign
+from petition_app.extensions import db
+from petition_app.timeutil import utcnow
+from test_accounts import PASSWORD, confirmed_organizer, login
+
+CAMPAIGN = {
+    "organizer_name": "Safe Leiden",
+    "title_nl": "Veilig Leiden", "title_en": "Safe Leiden now",
+    "summary_nl": "Studenten vragen om actie.", "summary_en": "Students ask for action.",
+    "body_nl": "**Doe mee.**", "body_en": "**Join us.**",
+    "goals": "3 5",
+}
+RECIPIENTS = [("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "nl"),
+              ("Leiden Police", "police@example.org", "en")]
+
+
+def admin_client(app, runner):
+    result = runner.invoke(args=["admin", "create", "mod@example.org", "--name", "Moderator"])
+    path = re.search(r"http://localhost(/account/reset/\S+)", result.output).group(1)
+    app.test_client().post(path, data={"password": PASSWORD, "password_repeat": PASSWORD})
+    client = app.test_client()
+    assert login(client, "mod@example.org").status_code == 302
+    return client
+
+
+def written_campaign(app, client):
+    response = client.post("/organize/new?lang=en", data=CAMPAIGN)
+    assert response.status_code == 302
+    slug = response.headers["Location"].split("/organize/")[1].split("/")[0]
+    for name, email, language in RECIPIENTS:
+        client.post(f"/organize/{slug}/recipients", data={"name": name, "email": email, "language": language})
+    with app.app_context():
+        ids = db.session.execute(db.text("SELECT id FROM recipients ORDER BY position")).scalars().all()
+    for index, recipient_id in enumerate(ids):
+        for n in range(2):
+            client.post(f"/organize/{slug}/recipients/{recipient_id}?action=add_demand",
+                        data={"text_nl": f"Eis {index}.{n}", "text_en": f"Demand {index}.{n}"})
+    return slug, ids
+
+
+def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
+    organizer = confirmed_organizer(app)
+    slug, recipient_ids = written_campaign(app, organizer)
+    assert slug == "safe-leiden-now"
+    assert rows(app, "recipients") == 3 and rows(app, "demands") == 6
+
+    # edit, reorder and remove
+    with app.app_context():
+        demand_ids = db.session.execute(db.text("SELECT id FROM demands WHERE recipient_id = :r ORDER BY position"),
+                                        {"r": recipient_ids[0]}).scalars().all()
+    organizer.post(f"/organize/{slug}/demands/{demand_ids[1]}?action=up")
+    organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Eis A", "text_en": "Demand A"})
+    organizer.post(f"/organize/{slug}/recipients/{recipient_ids[2]}?action=up")
+    page = organizer.get(f"/organize/{slug}/recipients?lang=en").text
+    assert page.index("Demand 0.1") < page.index("Demand A")
+    assert page.index("Leiden Police") < page.index("Mayor of Leiden")
+
+    # preview in both languages, exactly like the public page, while the public sees nothing
+    dutch = organizer.get(f"/organize/{slug}/preview?lang=nl").text
+    english = organizer.get(f"/organize/{slug}/preview?lang=en").text
+    assert "Veilig Leiden" in dutch and "<strong>Doe mee.</strong>" in dutch and "Eis A" in dutch
+    assert "Safe Leiden now" in english and "Demand A" in english
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 404
+
+    # submit for review; a moderator approves; the organizer is told
+    admin = admin_client(app, runner)
+    assert organizer.post(f"/organize/{slug}/submit").status_code == 302
+    assert any(subject(m).startswith("Te beoordelen") or subject(m).startswith("To review") for m in read_outbox(app) if m["To"] == "mod@example.org")
+    queue = admin.get("/admin/?lang=en").text
+    assert "Safe Leiden now" in queue and "Approve and publish" in queue
+    assert admin.post(f"/admin/{slug}/approve").status_code == 302
+    told = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
+    assert "live" in subject(told) or "online" in subject(told)
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
+
+    # published text is locked
+    organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Stiekem", "text_en": "Sneaky"})
+    assert "Sneaky" not in app.test_client().get(f"/campaigns/{slug}?lang=en").text
+
+    # it collects signatures; the dashboard shows them
+    client = app.test_client()
+    for i in range(3):
+        sign(client, slug, email=f"s{i}@example.org", updates=True, lang="nl" if i else "en")
+        client.post(verify_path(read_outbox(app)[-1]))
+    assert api_count(client, slug) == 3
+    dashboard = organizer.get(f"/organize/{slug}?lang=en").text
+    assert ">3</dd>" in dashboard and "s1@example.org" in dashboard
+
+    # the letters are sent to the three recipients
+    organizer.post(f"/organize/{slug}/letters?action=send")
+    letters_to = sorted(m["To"] for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
+    assert letters_to == ["board@example.org", "mayor@example.org", "police@example.org"]
+    assert "Hand-over log" in organizer.get(f"/organize/{slug}?lang=en").text
+
+    # an update goes to the signers who asked, each in their language; a second one must wait 48 hours
+    before = len(read_outbox(app))
+    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Wij spraken de rector.", "body_en": "We met the rector."})
+    news = read_outbox(app)[before:]
+    assert sorted(m["To"] for m in news) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+    assert "We met the rector." in mail_text(next(m for m in news if m["To"] == "s0@example.org"))
+    assert "Wij spraken de rector." in mail_text(next(m for m in news if m["To"] == "s1@example.org"))
+    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
+    assert rows(app, "updates") == 1
+    with freeze_time(utcnow() + timedelta(hours=49)):  # (the session stays valid only inside this block)
+        organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
+    assert rows(app, "updates") == 2
+
+
+
+def test_a_moderator_sends_a_campaign_back_with_a_reason_in_the_organizers_language(app, runner):
+    organizer = confirmed_organizer(app)
+    slug, _ = written_campaign(app, organizer)
+    organizer.post(f"/organize/{slug}/submit")
+    admin = admin_client(app, runner)
+    admin.post(f"/admin/{slug}/reject", data={"reason": "accusation", "note": "Please remove the name."})
+    message = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
+    assert "Please remove the name." in mail_text(message)
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT status FROM campaigns")).scalar() == "draft"
+
+
+def test_a_moderator_takes_a_live_campaign_offline(app, runner):
+    organizer = confirmed_organizer(app)
+    slug, _ = written_campaign(app, organizer)
+    organizer.post(f"/organize/{slug}/submit")
+    admin = admin_client(app, runner)
+    admin.post(f"/admin/{slug}/approve")
+    assert admin.post(f"/admin/{slug}/hide", data={"note": ""}).status_code == 302
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 200  # a reason is required
+    admin.post(f"/admin/{slug}/hide", data={"note": "Reported as harassment."})
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 404
+
+
+def test_submitting_an_incomplete_campaign_says_what_is_missing(app):
+    organizer = confirmed_organizer(app)
+    response = organizer.post("/organize/new?lang=en", data=CAMPAIGN)
+    slug = response.headers["Location"].split("/organize/")[1].split("/")[0]
+    page = organizer.post(f"/organize/{slug}/submit?lang=en", follow_redirects=True).text
+    assert "Add at least one recipient" in page
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT status FROM campaigns")).scalar() == "draft"
+
+
+def test_the_chart_and_the_csv_show_the_right_numbers_and_neutralise_formulas(app):
+    organizer = confirmed_organizer(app)
+    slug = add_campaign(app, slug="seeded")
+    with app.app_context():
+        db.session.execute(db.text("INSERT INTO campaign_organizers SELECT c.id, u.id FROM campaigns c, users u"))
+        db.session.commit()
+    day1, day2 = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
+    seed_signers(app, slug, [{"confirmed_at": day1, "email": f"a{i}@example.org"} for i in range(3)]
+                 + [{"confirmed_at": day2, "email": f"b{i}@example.org", "name": "=HYPERLINK(\"http://evil\")"} for i in range(2)]
+                 + [{"confirmed": False, "email": "c@example.org"}])
+    page = organizer.get(f"/organize/{slug}?lang=en").text
+    assert re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+)</title>", page) == [(str(day1.date()), "3"), (str(day2.date()), "2")]
+    assert "Waiting for confirmation</dt><dd>1</dd>" in page.replace("\n", "")
+    export = organizer.get(f"/organize/{slug}/signers.csv")
+    table = list(csv.reader(io.StringIO(export.data.decode())))
+    assert table[0][:3] == ["name", "city", "email"] and len(table) == 6
+    formulas = [row[0] for row in table[1:] if "HYPERLINK" in row[0]]
+    assert formulas == ["'=HYPERLINK(\"http://evil\")"] * 2
+
+
+ORGANIZER_ROUTES = [
+    ("GET", "/organize/"), ("GET", "/organize/new"), ("GET", "/organize/{slug}"), ("GET", "/organize/{slug}/edit"),
+    ("GET", "/organize/{slug}/recipients"), ("GET", "/organize/{slug}/preview"), ("GET", "/organize/{slug}/signers.csv"),
+    ("POST", "/organize/{slug}/submit"), ("POST", "/organize/{slug}/letters?action=send"), ("POST", "/organize/{slug}/updates"),
+    ("POST", "/organize/{slug}/close"), ("POST", "/organize/{slug}/recipients/{recipient}?action=remove"),
+    ("POST", "/organize/{slug}/demands/{demand}?action=remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
+]
+ADMIN_ROUTES = [("GET", "/admin/"), ("GET", "/admin/{slug}/preview"), ("POST", "/admin/{slug}/approve"),
+                ("POST", "/admin/{slug}/reject"), ("POST", "/admin/{slug}/hide")]
+
+
+@pytest.fixture
+def owned(app):
+    organizer = confirmed_organizer(app)
+    slug, recipient_ids = written_campaign(app, organizer)
+    with app.app_context():
+        demand = db.session.execute(db.text("SELECT id FROM demands LIMIT 1")).scalar()
+    return {"slug": slug, "recipient": recipient_ids[0], "demand": demand}
+
+
+@pytest.mark.parametrize("method, route", ORGANIZER_ROUTES + ADMIN_ROUTES)
+def test_an_anonymous_visitor_is_sent_to_the_login(app, owned, method, route):
+    response = app.test_client().open(route.format(**owned), method=method)
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("method, route", [r for r in ORGANIZER_ROUTES if "{slug}" in r[1]])
+def test_another_organizer_gets_404_and_changes_nothing(app, owned, method, route):
+    intruder = confirmed_organizer(app, email="intruder@example.org", name="Other")
+    before = (rows(app, "recipients"), rows(app, "demands"))
+    response = intruder.open(route.format(**owned), method=method)
+    assert response.status_code == 404
+    assert (rows(app, "recipients"), rows(app, "demands")) == before
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT status FROM campaigns")).scalar() == "draft"
+
+
+@pytest.mark.parametrize("method, route", ADMIN_ROUTES)
+def test_an_organizer_is_refused_the_moderation(app, owned, method, route):
+    organizer = confirmed_organizer(app, email="other@example.org")
+    assert organizer.open(route.format(**owned), method=method).status_code == 403
+
+
+def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    from petition_app.accounts.services import create_admin
+
+    with app.app_context():
+        user, _ = create_admin("both@example.org", "Both")
+        user.set_password(PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/account/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/account/login", data={"email": "both@example.org", "password": PASSWORD}).status_code == 400
+    assert client.post("/account/login", data={"email": "both@example.org", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert client.post("/organize/new", data=CAMPAIGN).status_code == 400
+    assert rows(app, "campaigns") == 0
+    slug = add_campaign(app, status="pending")
+    assert client.post(f"/admin/{slug}/approve").status_code == 400
+    assert client.post("/account/logout").status_code == 400
