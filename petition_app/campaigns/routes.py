@@ -1,4 +1,4 @@
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 
 from ..signing.forms import SignForm, source_tag
 from . import bp
@@ -21,4 +21,9 @@ def show(slug):
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("campaigns/privacy.html")
+    config = current_app.config
+    return render_template(
+        "campaigns/privacy.html",
+        unconfirmed_days=config["UNCONFIRMED_RETENTION"].days,
+        retention_days=config["RETENTION_AFTER_CLOSE"].days,
+    )
