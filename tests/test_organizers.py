@@ -214,6 +214,44 @@ def test_an_organizer_is_refused_the_moderation(app, owned, method, route):
     assert organizer.open(route.format(**owned), method=method).status_code == 403
 
 
+@pytest.fixture
+def csrf_session(tmp_path):
+    """An app that checks CSRF tokens, an admin who also organizes a campaign, logged in with a token."""
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    from petition_app.accounts.services import create_admin
+
+    slug = add_campaign(app, status="pending")
+    with app.app_context():
+        user, _ = create_admin("both@example.org", "Both")
+        user.set_password(PASSWORD)
+        db.session.execute(db.text("INSERT INTO campaign_organizers SELECT c.id, u.id FROM campaigns c, users u"))
+        db.session.commit()
+        recipient = db.session.execute(db.text("SELECT id FROM recipients LIMIT 1")).scalar()
+        demand = db.session.execute(db.text("SELECT id FROM demands LIMIT 1")).scalar()
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/account/login").text).group(1)
+    client.post("/account/login", data={"email": "both@example.org", "password": PASSWORD, "csrf_token": token})
+    return app, client, {"slug": slug, "recipient": recipient, "demand": demand}
+
+
+@pytest.mark.parametrize("route", [r for m, r in ORGANIZER_ROUTES + ADMIN_ROUTES if m == "POST"] + [
+    "/organize/new", "/organize/{slug}/edit", "/organize/{slug}/recipients", "/account/logout",
+    "/organize/{slug}/recipients/{recipient}?action=edit", "/organize/{slug}/demands/{demand}?action=edit",
+])
+def test_every_organizer_and_admin_post_is_refused_without_its_csrf_token(csrf_session, route):
+    app, client, ids = csrf_session
+    before = [rows(app, t) for t in ("campaigns", "recipients", "demands", "updates", "handovers")]
+    response = client.post(route.format(**ids), data={"name": "X", "email": "x@example.org", "text_nl": "x", "text_en": "x",
+                                                      "body_nl": "x", "body_en": "x", "note": "x", "reason": "other", **CAMPAIGN})
+    assert response.status_code == 400
+    assert [rows(app, t) for t in ("campaigns", "recipients", "demands", "updates", "handovers")] == before
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT status FROM campaigns")).scalar() == "pending"
+    assert client.get("/organize/").status_code == 200  # still logged in
+
+
 def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
