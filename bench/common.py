@@ -93,7 +93,7 @@ class CpuMeter:
             groups[group] = {pid: table[pid][1] for pid in seen}
         if self.pg_db:
             groups["postgres"] = {
-                pid: cpu for pid, (_, cpu, cmd) in table.items() if cmd.startswith("postgres:") and f" {self.pg_db} " in cmd
+                pid: cpu for pid, (_, cpu, cmd) in table.items() if cmd.startswith("postgres:") and any(word.startswith(self.pg_db) for word in cmd.split())
             }
         return groups, _machine_jiffies()
 
@@ -220,7 +220,8 @@ class Bench:
 
     def second_site(self, suffix):
         """Another database (migrated, with the demo campaign) and a gunicorn serving it on another port,
-        to compare two states side by side; stopped and dropped at the end like the first."""
+        to compare two states side by side; stopped and dropped at the end like the first. Returns
+        {url, port, proc, env}."""
         name = f"{self.db_name}_{suffix}"
         url = self.create_database(name)
         port = free_port()
@@ -229,12 +230,12 @@ class Bench:
         self.flask("demo", env=env)
         proc = self.start_gunicorn(port, env)
         self.processes.append(proc)
-        return url, port, proc
+        return {"url": url, "port": port, "proc": proc, "env": env}
 
-    def campaign_id(self, slug):
-        return self.scalar("SELECT id FROM campaigns WHERE slug = %s", (slug,))
+    def campaign_id(self, slug, db_url=None):
+        return self.scalar("SELECT id FROM campaigns WHERE slug = %s", (slug,), db_url=db_url)
 
-    def import_campaign(self, slug, **changes):
+    def import_campaign(self, slug, site=None, **changes):
         """A copy of the example campaign under another slug (through `flask campaign import`)."""
         import yaml
 
@@ -242,10 +243,10 @@ class Bench:
         data.update(slug=slug, **changes)
         path = self.tmp / f"{slug}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        self.flask("campaign", "import", str(path))
-        return self.campaign_id(slug)
+        self.flask("campaign", "import", str(path), env=site["env"] if site else None)
+        return self.campaign_id(slug, db_url=site["url"] if site else None)
 
-    def insert_signatures(self, campaign_id, count, email_prefix, confirmed, wants_updates=True, start=0):
+    def insert_signatures(self, campaign_id, count, email_prefix, confirmed, wants_updates=True, start=0, db_url=None):
         """`count` signatures in one INSERT ... SELECT generate_series; returns the number inserted."""
         confirmed_at = "now() - interval '1 hour'" if confirmed else "NULL"
         return self.sql(
@@ -258,6 +259,7 @@ class Bench:
             FROM generate_series(%(a)s::int, %(b)s::int) AS g
             """,
             {"c": campaign_id, "p": email_prefix, "u": wants_updates, "a": start + 1, "b": start + count},
+            db_url=db_url,
         )
 
     # ------------------------------------------------------------ gunicorn

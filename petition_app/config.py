@@ -76,6 +76,7 @@ class Config:
     REMINDER_INTERVAL = timedelta(days=14)
     MAX_REMINDERS = 3
     UPDATE_INTERVAL = timedelta(hours=48)
+    INVITE_MAX_AGE = int(timedelta(days=14).total_seconds())
     PASSWORD_RESET_MAX_AGE = int(timedelta(hours=24).total_seconds())
     UNCONFIRMED_RETENTION = timedelta(days=21)
     RETENTION_AFTER_CLOSE = timedelta(days=_int("RETENTION_DAYS", 183))

@@ -11,6 +11,7 @@ SALTS = {
     "my_data": "petition.my-data.v1",
     "account_confirm": "petition.account-confirm.v1",
     "password_reset": "petition.password-reset.v1",
+    "invite": "petition.co-organizer-invite.v1",
 }
 
 

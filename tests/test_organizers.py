@@ -272,3 +272,22 @@ def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
     slug = add_campaign(app, status="pending")
     assert client.post(f"/admin/{slug}/approve").status_code == 400
     assert client.post("/account/logout").status_code == 400
+
+
+def test_a_co_organizer_is_invited_by_mail_and_joins_with_their_own_account(app):
+    organizer = confirmed_organizer(app)
+    slug, _ = written_campaign(app, organizer)
+    organizer.post(f"/organize/{slug}/invite", data={"email": "Friend@Example.org"})
+    invitation = [m for m in read_outbox(app) if m["To"] == "friend@example.org"][-1]
+    path = re.search(r"http://localhost(/organize/join/\S+)", mail_text(invitation)).group(1)
+
+    stranger = confirmed_organizer(app, email="stranger@example.org")
+    stranger.post(path)
+    assert stranger.get(f"/organize/{slug}").status_code == 404  # the link names another address
+
+    friend = confirmed_organizer(app, email="friend@example.org", name="Friend")
+    assert friend.get(f"/organize/{slug}").status_code == 404
+    assert friend.get(path).status_code == 200
+    assert friend.post(path).status_code == 302
+    assert friend.get(f"/organize/{slug}").status_code == 200
+    assert "Friend" in organizer.get(f"/organize/{slug}?lang=en").text

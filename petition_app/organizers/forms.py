@@ -61,6 +61,11 @@ class UpdateForm(FlaskForm):
     submit = SubmitField(_l("Send to signers who asked for updates"))
 
 
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=254, message=MAX)])
+    submit = SubmitField(_l("Send invitation"))
+
+
 class ButtonForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 

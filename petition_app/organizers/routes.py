@@ -11,19 +11,23 @@ from ..jobs import dispatch
 from ..jobs.letters import compile_letters
 from ..letters.models import Handover, Letter
 from ..letters.services import send_letters
+from ..rules import EmailInvalid
 from ..signing.forms import SignForm
+from ..tokens import TokenInvalid
 from . import bp
-from .forms import ButtonForm, CampaignForm, DemandForm, RecipientForm, UpdateForm
+from .forms import ButtonForm, CampaignForm, DemandForm, InviteForm, RecipientForm, UpdateForm
 from .services import (
     CampaignLocked,
     NotReady,
     UpdateTooSoon,
     add_demand,
+    accept_invitation,
     add_recipient,
     campaigns_of,
     close,
     create_campaign,
     dashboard_numbers,
+    invite,
     move_demand,
     move_recipient,
     remove_demand,
@@ -218,7 +222,8 @@ def dashboard(slug):
     ).all()
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
-        page=page, more=len(signers) > 100, letters=letters, handovers=handovers, button=ButtonForm(), update_form=UpdateForm(),
+        page=page, more=len(signers) > 100, letters=letters, handovers=handovers, update_form=UpdateForm(),
+        invite_form=InviteForm(),
     )
 
 
@@ -270,6 +275,36 @@ def updates(slug):
         except UpdateTooSoon as exc:
             flash(_("You can send the next update after %(moment)s.", moment=format_datetime(exc.next_at, "short")))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="updates"))
+
+
+@bp.route("/<slug>/invite", methods=["POST"])
+def invite_organizer(slug):
+    campaign = own_campaign(slug)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invite(campaign, current_user, form.email.data)
+            flash(_("The invitation is sent."))
+        except EmailInvalid:
+            flash(_("Enter a valid email address, like name@example.org."))
+    else:
+        flash(_("Enter a valid email address, like name@example.org."))
+    return redirect(url_for("organizers.dashboard", slug=slug, _anchor="team"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token):
+    """An invitation link: logged in with the invited address, one button makes you a co-organizer."""
+    form = ButtonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            campaign = accept_invitation(current_user, token)
+        except TokenInvalid:
+            flash(_("This invitation is for another address, or it has expired."))
+            return redirect(url_for("organizers.dashboard_home"))
+        flash(_("You are now an organizer of this campaign."))
+        return redirect(url_for("organizers.dashboard", slug=campaign.slug))
+    return render_template("organizers/join.html", form=form)
 
 
 @bp.route("/<slug>/close", methods=["POST"])

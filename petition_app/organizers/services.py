@@ -17,7 +17,9 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 from ..links import external_url
 from ..signing.models import Signature
+from ..rules import normalise_email
 from ..timeutil import utcnow
+from ..tokens import TokenInvalid, make_token, read_token
 from .models import Update
 
 EDITABLE = ("draft", "pending")
@@ -178,6 +180,31 @@ def _mail_users(users, template, subject, **context):
         ))
     if messages:
         mail.send(messages)
+
+
+def invite(campaign, inviter, email):
+    """Mail a link that adds whoever holds the account of `email` as a co-organizer. The link names
+    the address, so it cannot be passed on to someone else's account."""
+    email = normalise_email(email)
+    token = make_token("invite", {"c": campaign.id, "e": email})
+    locale = campaign.organizer_language
+    title = campaign.text("title", locale)
+    mail.send([mail.build_message(
+        email, "invitation", locale, lambda: gettext("Join the campaign “%(title)s”", title=title),
+        inviter=inviter.name, campaign_title=title, join_url=external_url("organizers.join", token=token),
+    )])
+
+
+def accept_invitation(user, token):
+    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address."""
+    payload = read_token("invite", token, current_app.config["INVITE_MAX_AGE"])
+    campaign = db.session.get(Campaign, payload.get("c")) if isinstance(payload, dict) else None
+    if campaign is None or payload.get("e") != user.email:
+        raise TokenInvalid()
+    if user not in campaign.organizers:
+        campaign.organizers.append(user)
+        db.session.commit()
+    return campaign
 
 
 def submit_for_review(campaign):

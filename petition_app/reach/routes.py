@@ -3,6 +3,7 @@ from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 
 from ..campaigns.services import public_campaign
+from ..extensions import limiter
 from ..links import external_url
 from ..security import allow_framing
 from . import bp, services
@@ -64,7 +65,12 @@ def qr_png(slug):
     return _file(services.qr_png(campaign), "image/png", QR_CACHE, f"{slug}-qr.png")
 
 
+def _file_limit():
+    return current_app.config["LINK_RATE_LIMIT"]
+
+
 @bp.route("/campaigns/<slug>/poster.pdf")
+@limiter.limit(_file_limit)  # drawn on every request (it shows today's exact count)
 def poster(slug):
     campaign = public_campaign(slug) or abort(404)
     locale = _file_language()

@@ -13,7 +13,7 @@ import os
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -246,7 +246,10 @@ def poster_pdf(campaign, locale):
             keep = max(0, int(room // (summary_size * 0.5)))
             summary_lines = summary_lines[:keep]
             if summary_lines:
-                summary_lines[-1] = summary_lines[-1].rstrip(" .,;:") + " …"
+                last = summary_lines[-1]
+                while last and pdf.get_string_width(last + " …") > width:
+                    last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+                summary_lines[-1] = last.rstrip(" .,;:") + " …"
 
         pdf.set_text_color(*accent)
         pdf.set_font("sans", "B", 13)
@@ -401,7 +404,10 @@ def render_share_image(campaign, locale):
             break
     else:
         lines = lines[:4]
-        lines[-1] = lines[-1].rstrip(" .,;:") + " …"
+        last = lines[-1]
+        while last and draw.textlength(last + " …", font=font) > inner:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        lines[-1] = last.rstrip(" .,;:") + " …"
     y = 120
     for line in lines:
         draw.text((pad, y), line, font=font, fill=ink)
@@ -520,10 +526,6 @@ def csv_text(header, rows):
     for row in rows:
         writer.writerow([_safe_cell(cell) for cell in row])
     return out.getvalue()
-
-
-def iso_day(day: date):
-    return day.isoformat()
 
 
 # ---------------------------------------------------------------- what search engines read
