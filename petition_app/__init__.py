@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import PROJECT_ROOT, Config, instance_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import logging_privacy
 from .i18n import select_locale
 from .markdown import render_markdown
 from .security import init_security
@@ -64,6 +65,7 @@ def create_app(config_class=Config, **overrides):
 
 
 def _complete_config(app):
+    logging_privacy.install()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     if app.config.get("SESSION_COOKIE_SECURE") is None:

@@ -14,6 +14,7 @@ from ..links import external_url
 from ..signing.mailing import signer_message
 from ..signing.models import Signature
 from ..timeutil import utcnow
+from ..logging_privacy import redact
 from .models import Delivery
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def fan_out(kind, ref_id, criteria, build):
                 except Exception as error:
                     if not mail.is_permanent_failure(error):
                         raise
-                    _record(kind, ref_id, signature_id, error=str(error)[:300])
+                    _record(kind, ref_id, signature_id, error=redact(str(error))[:300])
                     failed += 1
                     continue
                 _record(kind, ref_id, signature_id)

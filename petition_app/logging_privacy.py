@@ -1,0 +1,46 @@
+"""No log line holds an email address or an IP address. The record factory rewrites every log record
+as it is made, whichever logger or handler (ours, RQ's, gunicorn's, werkzeug's) it is meant for, so a
+log shipped to a hosting provider or pasted into an issue cannot tell who signed."""
+import ipaddress
+import logging
+import re
+
+EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f:]{2,39}(?![\w:])")
+
+
+def _ipv6(match):
+    candidate = match.group(0)
+    try:
+        ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return candidate
+    return "[ip]"
+
+
+def redact(text):
+    return IPV6_CANDIDATE.sub(_ipv6, IPV4.sub("[ip]", EMAIL.sub("[email]", text)))
+
+
+def install():
+    """Wrap the log record factory once per process."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts", False):
+        return
+
+    def redacting_factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler to report
+            return record
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    redacting_factory.redacts = True
+    logging.setLogRecordFactory(redacting_factory)
