@@ -113,3 +113,21 @@ def test_with_redis_stopped_fifty_signatures_are_stored_and_all_mails_arrive_aft
     wait_for(lambda: len(smtp_server.messages) == 50, timeout=60, what="all fifty confirmation mails")
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(f"during-outage-{i}@example.org" for i in range(50))
     assert rows(pg_app, "outbox_jobs") == 0
+
+
+def test_without_redis_a_failed_job_is_listed_for_admins_and_retried_from_the_outbox(app, campaign):
+    from petition_app.jobs import dispatch_outbox
+    from petition_app.jobs.failures import failed_jobs, retry
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    sign(app.test_client(), campaign)
+    from datetime import timedelta
+
+    with app.app_context():
+        assert dispatch_outbox(older_than=timedelta(0)) == 0  # still failing: counted as an attempt
+        (failed,) = failed_jobs()
+        assert failed.name.endswith("send_signature_mail")
+        app.config.update(MAIL_SERVER=None)
+        assert retry(failed.id)
+        assert failed_jobs() == []
+    assert len(read_outbox(app)) == 1

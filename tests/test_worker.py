@@ -148,3 +148,33 @@ def test_a_refusing_smtp_server_during_fan_out_is_retried_and_a_bounce_is_record
         failed = db.session.execute(db.text("SELECT status, error FROM deliveries WHERE status = 'failed'")).all()
     assert len(failed) == 1 and "550" in failed[0].error
     assert smtp_server.refuse == 0
+
+
+def test_a_mail_that_fails_for_good_is_listed_for_admins_and_can_be_retried(live_app, smtp_server, start_worker):
+    import re as _re
+
+    from test_accounts import PASSWORD, login
+
+    live_app.config["MAIL_RETRY_INTERVALS"] = [1]
+    slug = add_campaign(live_app)
+    smtp_server.refuse = 2  # the first try and its one retry
+    start_worker()
+    sign(live_app.test_client(), slug, email="patient@example.org")
+    cli = live_app.test_cli_runner()
+    result = cli.invoke(args=["admin", "create", "mod@example.org"])
+    path = _re.search(r"http://localhost(/account/reset/\S+)", result.output).group(1)
+    live_app.test_client().post(path, data={"password": PASSWORD, "password_repeat": PASSWORD})
+    admin = live_app.test_client()
+    login(admin, "mod@example.org")
+
+    def listed():
+        page = admin.get("/admin/jobs?lang=en").text
+        return "send_signature_mail" in page and page
+
+    page = wait_for(listed, timeout=30, what="the failed job in the admin list")
+    assert "451" in page and "patient@example.org" not in page
+    job_id = _re.search(r'name="job" value="([^"]+)"', page).group(1)
+    assert smtp_server.messages == []
+    admin.post("/admin/jobs/retry", data={"job": job_id})
+    wait_for(lambda: [m for m in smtp_server.messages if m["To"] == "patient@example.org"], what="the retried mail")
+    assert "No failed jobs." in admin.get("/admin/jobs?lang=en").text

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from ..campaigns.models import Campaign
 from ..campaigns.rendering import render_campaign
 from ..extensions import db
+from ..jobs.failures import failed_jobs, retry
 from ..organizers.forms import ButtonForm
 from ..organizers.services import CampaignLocked, approve, hide, reject
 from ..signing.forms import SignForm
@@ -55,6 +56,22 @@ def queue():
     pending = db.session.scalars(select(Campaign).where(Campaign.status == "pending").order_by(Campaign.submitted_at)).all()
     live = db.session.scalars(select(Campaign).where(Campaign.status.in_(("open", "closed"))).order_by(Campaign.published_at.desc())).all()
     return render_template("admin/queue.html", pending=pending, live=live, button=ButtonForm(), reject_form=RejectForm(), hide_form=HideForm())
+
+
+@bp.route("/jobs")
+def jobs():
+    return render_template("admin/jobs.html", jobs=failed_jobs())
+
+
+@bp.route("/jobs/retry", methods=["POST"])
+def retry_job():
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if retry(request.form.get("job", "")):
+        flash(_("The job is back in line."))
+    else:
+        flash(_("That job is no longer waiting."))
+    return redirect(url_for("admin.jobs"))
 
 
 @bp.route("/<slug>/preview")
