@@ -102,7 +102,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     APP_ENV = "test"
-    SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105 - TestConfig only; production refuses to start without SECRET_KEY
+    SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105  # TestConfig only; production refuses to start without one
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     MAIL_SERVER = None

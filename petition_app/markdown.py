@@ -17,4 +17,4 @@ def render_markdown(text):
         url_schemes={"https", "http", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
-    return Markup(clean)  # nosec B704 - clean is nh3.clean() output: allow-listed tags/attributes, http/https/mailto links only
+    return Markup(clean)  # nosec B704  # nh3.clean() output: allow-listed tags and attributes, http/https/mailto links only
