@@ -141,3 +141,27 @@ def test_the_sweep_repairs_a_count_that_drifted_from_its_rows(app, runner, campa
     assert "repaired the count of 1 campaign(s)" in runner.invoke(args=["sweep"]).output
     assert api_count(app.test_client(), campaign) == 2
     assert "repaired the count of 0 campaign(s)" in runner.invoke(args=["sweep"]).output
+
+
+def test_an_admin_invalidates_in_bulk_through_the_web_after_seeing_how_many(app):
+    import re
+
+    from helpers import seed_signers
+    from test_accounts import PASSWORD, login
+
+    slug = add_campaign(app)
+    seed_signers(app, slug, [{"email": f"real{i}@example.org"} for i in range(3)]
+                 + [{"email": f"bot{i}@spam.example"} for i in range(4)])
+    result = app.test_cli_runner().invoke(args=["admin", "create", "mod@example.org"])
+    path = re.search(r"http://localhost(/account/reset/\S+)", result.output).group(1)
+    app.test_client().post(path, data={"password": PASSWORD, "password_repeat": PASSWORD})
+    admin = app.test_client()
+    login(admin, "mod@example.org")
+
+    page = admin.post(f"/admin/{slug}/invalidate?lang=en", data={"domain": "spam.example", "preview": "1"}).text
+    assert "4 counted signatures match." in page
+    assert api_count(app.test_client(), slug) == 7
+    admin.post(f"/admin/{slug}/invalidate?lang=en", data={"domain": "spam.example", "confirm": "1"})
+    assert api_count(app.test_client(), slug) == 3
+    organizer_page = app.test_client().get(f"/admin/{slug}/invalidate")
+    assert organizer_page.status_code == 302  # anonymous: to the login

@@ -179,7 +179,7 @@ ORGANIZER_ROUTES = [
     ("POST", "/organize/{slug}/demands/{demand}?action=remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
 ]
 ADMIN_ROUTES = [("GET", "/admin/"), ("GET", "/admin/{slug}/preview"), ("POST", "/admin/{slug}/approve"),
-                ("GET", "/admin/jobs"), ("POST", "/admin/jobs/retry"),
+                ("GET", "/admin/jobs"), ("POST", "/admin/jobs/retry"), ("POST", "/admin/{slug}/invalidate"),
                 ("POST", "/admin/{slug}/reject"), ("POST", "/admin/{slug}/hide")]
 
 

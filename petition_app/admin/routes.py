@@ -4,9 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, SubmitField, TextAreaField
+from datetime import timezone
+
+from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..campaigns.models import Campaign
 from ..campaigns.rendering import render_campaign
@@ -15,6 +17,7 @@ from ..jobs.failures import failed_jobs, retry
 from ..organizers.forms import ButtonForm
 from ..organizers.services import CampaignLocked, approve, hide, reject
 from ..signing.forms import SignForm
+from ..signing.moderation import invalidate, preview_invalidation
 from . import bp
 
 
@@ -37,6 +40,24 @@ class RejectForm(FlaskForm):
 class HideForm(FlaskForm):
     note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000)])
     submit = SubmitField(_l("Take offline"))
+
+
+class InvalidateForm(FlaskForm):
+    since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
+    until = DateTimeLocalField(_l("Signed before (UTC)"), validators=[Optional()])
+    ip_hash = StringField(_l("Address hash"), filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=64)])
+    domain = StringField(_l("Mail domain"), filters=[lambda v: v.strip().lower() if v else v], validators=[Optional(), Length(max=253)])
+    preview = SubmitField(_l("Count the matching signatures"))
+    confirm = SubmitField(_l("Invalidate them"))
+
+    def filters(self):
+        utc = timezone.utc
+        return {
+            "since": self.since.data.replace(tzinfo=utc) if self.since.data else None,
+            "until": self.until.data.replace(tzinfo=utc) if self.until.data else None,
+            "ip_hash": self.ip_hash.data or None,
+            "domain": self.domain.data or None,
+        }
 
 
 @bp.before_request
@@ -72,6 +93,26 @@ def retry_job():
     else:
         flash(_("That job is no longer waiting."))
     return redirect(url_for("admin.jobs"))
+
+
+@bp.route("/<slug>/invalidate", methods=["GET", "POST"])
+def invalidate_signatures(slug):
+    """Take signatures that abuse put in out of the count: first the number, then, on a second press,
+    the deed. The count is recomputed; milestones stay reached."""
+    campaign = campaign_or_404(slug)
+    form = InvalidateForm()
+    matching = None
+    if form.validate_on_submit():
+        filters = form.filters()
+        if not any(filters.values()):
+            flash(_("Give at least one of the filters."))
+        elif form.confirm.data:
+            taken = invalidate(campaign.id, **filters)
+            flash(_("%(num)s signature(s) invalidated; the count is recomputed.", num=taken))
+            return redirect(url_for("admin.invalidate_signatures", slug=slug))
+        else:
+            matching = preview_invalidation(campaign.id, **filters)
+    return render_template("admin/invalidate.html", campaign=campaign, form=form, matching=matching)
 
 
 @bp.route("/<slug>/preview")
