@@ -270,7 +270,10 @@ class Bench:
         if self.server is not None and self.server_key == key and self.server.poll() is None:
             return self.server
         self.stop_server()
-        self.server = self.start_gunicorn(self.port, self.env(BENCH_CSRF="1" if csrf else "0"), worker_class, threads)
+        env = self.env(BENCH_CSRF="1" if csrf else "0")
+        if worker_class == "gthread" and threads > 5:
+            env["BENCH_POOL_SIZE"] = str(threads)
+        self.server = self.start_gunicorn(self.port, env, worker_class, threads)
         self.server_key = key
         return self.server
 
@@ -349,6 +352,21 @@ class Bench:
             outputs.append(json.loads(out)["phases"][0])
         used = meter.stop()
         return merge_results(outputs, used)
+
+    def interleave(self, loads, rounds, duration):
+        """Run several loads in turn, `rounds` slices of duration/rounds seconds each (A B C A B C ...), so
+        that whatever else happens on the machine falls on all of them alike; returns {name: result} with
+        the slices added up. `loads` maps a name to (kind, phase, spec); request numbers (unique emails,
+        tokens) go on from slice to slice."""
+        parts = {name: [] for name in loads}
+        next_index = {name: spec.get("index_start", 0) for name, (_, _, spec) in loads.items()}
+        for _ in range(rounds):
+            for name, (kind, phase, spec) in loads.items():
+                r = self.load(kind, {**phase, "duration": duration / rounds},
+                              **{**spec, "index_start": next_index[name], "raw_latencies": True})
+                next_index[name] += r["issued"]
+                parts[name].append(r)
+        return {name: combine_slices(results) for name, results in parts.items()}
 
     # ------------------------------------------------------------ Redis
 
@@ -442,6 +460,7 @@ def merge_results(outputs, used):
         "elapsed": max(o["elapsed"] for o in outputs),
         "client_cpu": sum(o["cpu_seconds"] for o in outputs),
         "latency_by_label": outputs[0]["latency_by_label"],
+        "latencies": sorted(x for o in outputs for x in (o.get("latencies") or [])),
         "latency": outputs[0]["latency"] if len(outputs) == 1 else max((o["latency"] for o in outputs), key=lambda l: l["p95"] or 0),
         "exhausted": any(o["exhausted"] for o in outputs),
         "connections": sum(o["connections"] for o in outputs),
@@ -454,6 +473,39 @@ def merge_results(outputs, used):
     merged["ok_rate"] = merged["ok"] / merged["elapsed"] if merged["elapsed"] else 0.0
     merged["cpu_line"] = cpu_summary(used, merged["elapsed"], merged["client_cpu"])
     return merged
+
+
+def combine_slices(results):
+    """Several runs of one load, one after the other, as one result (rates over the summed elapsed time)."""
+    total = {k: sum(r[k] for r in results) for k in ("issued", "completed", "ok", "errors", "elapsed", "client_cpu")}
+    total["statuses"] = {}
+    for r in results:
+        for code, n in r["statuses"].items():
+            total["statuses"][code] = total["statuses"].get(code, 0) + n
+    total["samples"] = [s for r in results for s in r["samples"]][:8]
+    total["exhausted"] = any(r["exhausted"] for r in results)
+    total["connections"] = results[0]["connections"]
+    cpu = {}
+    for r in results:
+        for group, seconds in r["cpu"].items():
+            cpu[group] = cpu.get(group, 0.0) + seconds
+    total["cpu"] = cpu
+    latencies = sorted(x for r in results for x in r["latencies"])
+    total["latencies"] = latencies
+    total["latency"] = latency_summary(latencies)
+    total["rate"] = total["completed"] / total["elapsed"] if total["elapsed"] else 0.0
+    total["ok_rate"] = total["ok"] / total["elapsed"] if total["elapsed"] else 0.0
+    total["cpu_line"] = cpu_summary(cpu, total["elapsed"], total["client_cpu"])
+    total["slices"] = [round(r["ok_rate"]) for r in results]
+    return total
+
+
+def latency_summary(latencies):
+    def q(p):
+        return latencies[min(len(latencies) - 1, int(round(p * (len(latencies) - 1))))] if latencies else None
+
+    return {"count": len(latencies), "p50": q(0.5), "p95": q(0.95), "p99": q(0.99),
+            "max": latencies[-1] if latencies else None}
 
 
 def verdict(ok):

@@ -17,6 +17,7 @@ The spec (JSON):
     phases                      [{name, connections, requests, duration, drain}]
     timeout                     seconds one request may take before it counts as an error
     expect                      statuses that count as success (e.g. [200] or [202])
+    raw_latencies               also return every latency (to merge several runs)
 """
 import errno
 import json
@@ -274,6 +275,7 @@ def run_phase(spec, phase, make_request):
         "ok_rate": stats["ok"] / elapsed if elapsed else 0.0,
         "cpu_seconds": cpu,
         "latency": summary(latencies),
+        "latencies": [round(x, 6) for x in latencies] if spec.get("raw_latencies") else None,
     }
 
 

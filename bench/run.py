@@ -34,9 +34,9 @@ PAGE = "/campaigns/safe-leiden"
 SLUG = "safe-leiden"
 
 SIZES = {
-    "full": dict(warmup=1.5, duration=8.0, connections=8, sign_max=40000, confirm_tokens=12000, latency_requests=400,
+    "full": dict(warmup=1.5, duration=8.0, rounds=4, connections=8, sign_max=40000, confirm_tokens=12000, latency_requests=400,
                  big_table=1_000_000, mail_signers=3000, letters_timeout=300),
-    "quick": dict(warmup=0.5, duration=2.0, connections=8, sign_max=5000, confirm_tokens=3000, latency_requests=100,
+    "quick": dict(warmup=0.5, duration=2.0, rounds=2, connections=8, sign_max=5000, confirm_tokens=3000, latency_requests=100,
                   big_table=100_000, mail_signers=300, letters_timeout=120),
 }
 
@@ -76,48 +76,59 @@ def latency_text(r):
 # ---------------------------------------------------------------- the ceiling
 
 
-def ceiling(b, size):
-    """Requests/s of the static /_bench/ok route on the same server, with the same client (and with wrk
-    as a cross-check when it is installed; the higher of the two is the ceiling)."""
-    if "ceiling" in b.cache:
-        return b.cache["ceiling"]
-    b.start_server(csrf=True)
-    b.load("get", {"connections": size["connections"], "duration": size["warmup"]}, path="/_bench/ok")
-    r = b.load("get", {"connections": size["connections"], "duration": size["duration"]}, path="/_bench/ok")
-    details = [f"bench/loadgen.py: {fmt(r['rate'])} req/s, {status_text(r)}", f"  {r['cpu_line']}"]
-    best = r["rate"]
-    w = wrk_get(b, "/_bench/ok", size["connections"], int(size["duration"]))
-    if w and w["rate"]:
-        details.append(f"wrk: {fmt(w['rate'])} req/s{'; ' + w['errors'] if w['errors'] else ''}")
-        details.append(f"  {w['cpu_line']}")
-        best = max(best, w["rate"])
-    else:
-        details.append("wrk: not installed (apt-get install wrk), loadgen only")
-    b.cache["ceiling"] = best
-    say(f"ceiling (GET /_bench/ok, {WORKERS} {WORKER_CLASS} workers, {size['connections']} connections): {fmt(best)} req/s")
-    for d in details:
-        say(f"    {d}")
-    return best
+def ok_load(size):
+    """The ceiling: the static /_bench/ok route on the same server, with the same client and connections."""
+    return ("get", {"connections": size["connections"]}, {"path": "/_bench/ok"})
+
+
+def warm_up(b, loads, size):
+    for kind, phase, spec in loads.values():
+        b.load(kind, {**phase, "duration": size["warmup"] / len(loads), "requests": 2000}, **spec)
+
+
+def wrk_ceiling(b, size):
+    """wrk on the same route, once per run, as a cross-check of the Python client (None without wrk)."""
+    if "wrk" not in b.cache:
+        w = wrk_get(b, "/_bench/ok", size["connections"], max(1, int(size["duration"] / 2)))
+        b.cache["wrk"] = w if w and w["rate"] else None
+    return b.cache["wrk"]
+
+
+def slices(r):
+    return "/".join(fmt(x) for x in r["slices"])
 
 
 # ---------------------------------------------------------------- 1. the campaign page
 
 
 def bench_page(b, size):
-    top = ceiling(b, size)
     b.start_server(csrf=True)
     conns = size["connections"]
-    b.load("get", {"connections": conns, "duration": size["warmup"]}, path=PAGE)
-    r = b.load("get", {"connections": conns, "duration": size["duration"]}, path=PAGE)
-    ok = r["errors"] == 0 and r["ok"] == r["completed"]
-    ratio = r["ok_rate"] / top
+    loads = {"ok": ok_load(size), "page": ("get", {"connections": conns}, {"path": PAGE}),
+             "privacy": ("get", {"connections": conns}, {"path": "/privacy"})}
+    warm_up(b, loads, size)
+    res = b.interleave(loads, size["rounds"], size["duration"])
+    top, page, ref = res["ok"], res["page"], res["privacy"]
+    errors = page["errors"] + page["completed"] - page["ok"]
+    ratio = page["ok_rate"] / top["ok_rate"]
+    w = wrk_ceiling(b, size)
     client = b.app.test_client()
     ms, statements, db_ms = statements_per_call(b.app, lambda i: client.get(PAGE), 50 if b.quick else 200)
+    ref_ms, _, _ = statements_per_call(b.app, lambda i: client.get("/privacy"), 50 if b.quick else 200)
     result(
-        ratio_line("campaign page", r["ok_rate"], "req/s", top, "ceiling", ratio, "target >= 0.5", ok and ratio >= 0.5),
-        status_text(r), latency_text(r), r["cpu_line"],
-        f"in one process (test client): {ms:.1f} ms per page, {statements:.0f} SQL statements per page, "
-        f"{db_ms:.1f} ms of it in the driver's execute",
+        ratio_line("campaign page", page["ok_rate"], "req/s", top["ok_rate"], "ceiling", ratio, "target >= 0.5",
+                   errors == 0 and ratio >= 0.5),
+        f"{size['rounds']} alternating slices of {size['duration'] / size['rounds']:.1f} s each, {conns} connections, "
+        f"{WORKERS} {WORKER_CLASS} workers; page slices {slices(page)} req/s, ceiling slices {slices(top)} req/s",
+        f"page: {status_text(page)}; {latency_text(page)}",
+        f"page: {page['cpu_line']}",
+        f"ceiling: {status_text(top)}; {top['cpu_line']}",
+        (f"ceiling by wrk (cross-check, {max(1, int(size['duration'] / 2))} s): {fmt(w['rate'])} req/s, ratio of the page "
+         f"to it {page['ok_rate'] / w['rate']:.2f}; {w['cpu_line']}" if w else "wrk: not installed, no cross-check"),
+        f"reference, /privacy (a rendered page that reads no database): {fmt(ref['ok_rate'])} req/s, "
+        f"ratio {ref['ok_rate'] / top['ok_rate']:.2f}",
+        f"in one process (test client): {ms:.1f} ms per campaign page with {statements:.0f} SQL statements "
+        f"({db_ms:.1f} ms in the driver's execute); /privacy {ref_ms:.1f} ms",
     )
 
 
@@ -125,21 +136,22 @@ def bench_page(b, size):
 
 
 def bench_signatures(b, size):
-    top = ceiling(b, size)
     b.start_server(csrf=True)
     prefix = f"sig-{b.run_id}-"
     queued_before = b.queue_length("mail")
-    warm = b.load("sign", {"connections": size["connections"], "duration": size["warmup"], "requests": 1000},
-                  slug=SLUG, email_prefix=prefix, expect=[202], index_start=0)
-    r = b.load("sign", {"connections": size["connections"], "duration": size["duration"], "requests": size["sign_max"]},
-               slug=SLUG, email_prefix=prefix, expect=[202], index_start=1_000_000)
+    sign = ("sign", {"connections": size["connections"], "requests": size["sign_max"]},
+            {"slug": SLUG, "email_prefix": prefix, "expect": [202], "index_start": 0})
+    warm = b.load(sign[0], {**sign[1], "duration": size["warmup"], "requests": 1000}, **sign[2])
+    loads = {"ok": ok_load(size), "sign": (sign[0], sign[1], {**sign[2], "index_start": 1_000_000})}
+    res = b.interleave(loads, size["rounds"], size["duration"])
+    top, r = res["ok"], res["sign"]
     rows = b.scalar("SELECT count(*) FROM signatures WHERE email LIKE %s", (prefix + "%",))
     accepted = warm["ok"] + r["ok"]
     errors = warm["errors"] + r["errors"] + (warm["completed"] - warm["ok"]) + (r["completed"] - r["ok"])
     queued = b.queue_length("mail") - queued_before
     outbox = b.scalar("SELECT count(*) FROM outbox_jobs")
     exact = rows == accepted
-    ratio = r["ok_rate"] / top
+    ratio = r["ok_rate"] / top["ok_rate"]
     ok = ratio >= 0.3 and r["ok_rate"] >= 330 and errors == 0 and exact
     client = b.app.test_client()
 
@@ -150,14 +162,17 @@ def bench_signatures(b, size):
 
     ms, statements, db_ms = statements_per_call(b.app, one, 50 if b.quick else 200)
     result(
-        ratio_line("signature submissions", r["ok_rate"], "submissions/s", top, "ceiling", ratio,
+        ratio_line("signature submissions", r["ok_rate"], "submissions/s", top["ok_rate"], "ceiling", ratio,
                    "target >= 0.3 and >= 330/s, 0 errors, exact count", ok),
         f"count: {accepted:,} answered 202 (warm-up included), {rows:,} rows in signatures "
         f"{'(exact)' if exact else '(MISMATCH)'}; {queued:,} mail jobs queued in Redis; {outbox} outbox rows left; "
         f"{errors} errors",
-        status_text(r), latency_text(r), r["cpu_line"],
-        f"in one process (test client): {ms:.1f} ms per submission, {statements:.0f} SQL statements, "
-        f"{db_ms:.1f} ms of it in the driver's execute",
+        f"{size['rounds']} alternating slices with the ceiling; submission slices {slices(r)}/s, ceiling slices "
+        f"{slices(top)} req/s",
+        f"submissions: {status_text(r)}; {latency_text(r)}",
+        f"submissions: {r['cpu_line']}",
+        f"in one process (test client): {ms:.1f} ms per submission, {statements:.0f} SQL statements "
+        f"({db_ms:.1f} ms in the driver's execute)",
     )
 
 
@@ -177,37 +192,65 @@ def make_tokens(b, campaign_id, prefix, count):
     return path
 
 
-def bench_confirmations(b, size):
-    b.start_server(csrf=False)
-    campaign_id = b.campaign_id(SLUG)
-    files = {name: make_tokens(b, campaign_id, f"conf-{name}-{b.run_id}-", n)
-             for name, n in (("warm", 500), ("c8", size["confirm_tokens"]), ("c64", size["confirm_tokens"]))}
-    count_before = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
-    runs = {}
+def confirmation_runs(b, size, campaign_id, label):
+    files = {name: make_tokens(b, campaign_id, f"conf-{label}{name}-{b.run_id}-", n)
+             for name, n in (("warm", 300), ("c8", size["confirm_tokens"]), ("c64", size["confirm_tokens"]))}
     warm = b.load("verify", {"connections": 8, "duration": size["warmup"]}, tokens_file=str(files["warm"]), expect=[200])
-    for name, conns in (("c8", 8), ("c64", 64)):
-        runs[name] = b.load("verify", {"connections": conns, "duration": size["duration"]},
-                            tokens_file=str(files[name]), expect=[200])
+    loads = {name: ("verify", {"connections": conns}, {"tokens_file": str(files[name]), "expect": [200]})
+             for name, conns in (("c8", 8), ("c64", 64))}
+    return {"warm": warm, **b.interleave(loads, size["rounds"], size["duration"])}
+
+
+def bench_confirmations(b, size):
+    campaign_id = b.campaign_id(SLUG)
+    count_before = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
+    b.start_server(csrf=False)
+    runs = confirmation_runs(b, size, campaign_id, "")
+    # the same on threaded workers, so that up to 32 confirmations really are in the database at once and
+    # queue on the campaign's row lock (with sync workers at most 2 are)
+    threads = 16
+    b.start_server(csrf=False, worker_class="gthread", threads=threads)
+    truns = confirmation_runs(b, size, campaign_id, "t")
+    b.stop_server()
     confirmed = b.scalar(
         "SELECT count(*) FROM signatures WHERE email LIKE %s AND confirmed_at IS NOT NULL", (f"conf-%-{b.run_id}-%",)
     )
     count_after = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
-    answered = warm["ok"] + sum(r["ok"] for r in runs.values())
-    errors = sum(r["errors"] + r["completed"] - r["ok"] for r in (warm, *runs.values()))
-    exhausted = [name for name, r in runs.items() if r["exhausted"]]
+    every = [*runs.values(), *truns.values()]
+    answered = sum(r["ok"] for r in every)
+    errors = sum(r["errors"] + r["completed"] - r["ok"] for r in every)
+    exhausted = [name for name, r in (*runs.items(), *(("threaded " + k, v) for k, v in truns.items()))
+                 if r["exhausted"] and name not in ("warm", "threaded warm")]
     exact = confirmed == answered == count_after - count_before
+    # in one process, for the breakdown (after the count check: these confirm signatures too)
+    tokens = make_tokens(b, campaign_id, f"inproc-conf-{b.run_id}-", 201).read_text().split()
+    client = b.app.test_client()
+    b.app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        ms, statements, db_ms = statements_per_call(b.app, lambda i: client.post(f"/verify/{tokens[i]}"), 200)
+    finally:
+        b.app.config["WTF_CSRF_ENABLED"] = True
     ratio = runs["c64"]["ok_rate"] / runs["c8"]["ok_rate"]
+    tratio = truns["c64"]["ok_rate"] / truns["c8"]["ok_rate"]
     ok = ratio >= 0.8 and errors == 0 and exact
     result(
         f"confirmations: {fmt(runs['c64']['ok_rate'])} confirmations/s with 64 clients; "
         f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f} (target >= 0.8, no collapse) {verdict(ok)}",
         f"count: {answered:,} answered 200 (warm-up included), {confirmed:,} signatures confirmed, campaign count "
         f"+{count_after - count_before:,} {'(exact)' if exact else '(MISMATCH)'}; {errors} errors"
-        + (f"; tokens ran out in {', '.join(exhausted)} (the run ended early, the rate stands)" if exhausted else ""),
-        *(f"{name}: {status_text(r)}; {latency_text(r)}" for name, r in runs.items()),
-        *(f"{name}: {r['cpu_line']}" for name, r in runs.items()),
-        f"server: {WORKERS} {WORKER_CLASS} workers, so at most {WORKERS} confirmations are in the database at once; "
-        "the other connections wait in the listen queue",
+        + (f"; tokens ran out in {', '.join(exhausted)} (that run ended early, its rate stands)" if exhausted else ""),
+        f"{size['rounds']} alternating slices each; 64-client slices {slices(runs['c64'])}/s, 8-client slices "
+        f"{slices(runs['c8'])}/s",
+        *(f"{name}: {status_text(r)}; {latency_text(r)}" for name, r in runs.items() if name != "warm"),
+        *(f"{name}: {r['cpu_line']}" for name, r in runs.items() if name != "warm"),
+        f"{WORKERS} {WORKER_CLASS} workers: at most {WORKERS} confirmations are in the database at once, the other "
+        "connections wait in the listen queue",
+        f"threaded (gthread, {WORKERS} x {threads} threads, up to {WORKERS * threads} in the database at once): "
+        f"{fmt(truns['c64']['ok_rate'])}/s with 64 clients, {fmt(truns['c8']['ok_rate'])}/s with 8; ratio {tratio:.2f}",
+        *(f"threaded {name}: {status_text(r)}; {latency_text(r)}" for name, r in truns.items() if name != "warm"),
+        *(f"threaded {name}: {r['cpu_line']}" for name, r in truns.items() if name != "warm"),
+        f"in one process (test client): {ms:.1f} ms per confirmation, {statements:.0f} SQL statements "
+        f"({db_ms:.1f} ms in the driver's execute)",
     )
 
 
@@ -315,7 +358,10 @@ def bench_mails(b, size):
     milestone_id = b.scalar(
         "INSERT INTO milestones (campaign_id, goal, reached_at) VALUES (%s, 1500, now()) RETURNING id", (campaign_id,)
     )
-    env = b.env(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
+    # queues of this benchmark's own: the jobs left by the others (confirmation mails, milestones of the
+    # demo campaign) stay where they are and are not counted here
+    prefix = f"{b.queue_prefix}mails-"
+    env = b.env(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, QUEUE_PREFIX=prefix)
     workers = [b.start_process([PY, "-m", "flask", "--app", "wsgi", "worker"], f"worker-{i}.log", env=env) for i in range(2)]
     ready = wait_until(lambda: all("Listening on" in Path(w.log_path).read_text() for w in workers) or
                        any(w.poll() is not None for w in workers), 60, 0.1)
@@ -325,8 +371,12 @@ def bench_mails(b, size):
     meter = CpuMeter({"workers": lambda: [w.pid for w in workers], "smtp": lambda: [sink.proc.pid]}, pg_db=b.db_name)
     meter.start()
     t0 = time.perf_counter()
-    with b.app.app_context():
-        dispatch(announce_milestone, milestone_id)
+    b.app.config["QUEUE_PREFIX"] = prefix
+    try:
+        with b.app.app_context():
+            dispatch(announce_milestone, milestone_id)
+    finally:
+        b.app.config["QUEUE_PREFIX"] = b.queue_prefix
     done = wait_until(lambda: sink.count() >= expected, max(60, n / 10), 0.02)
     elapsed = time.perf_counter() - t0
     used = meter.stop()
@@ -481,6 +531,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a much smaller run, a smoke check")
     parser.add_argument("--only", action="append", choices=[*BENCHMARKS, *EXTRA], help="run only this benchmark")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                        help="first wait up to this long for the machine to be nearly idle (other test runs)")
     args = parser.parse_args()
     names = args.only or list(BENCHMARKS)
     size = SIZES["quick" if args.quick else "full"]
@@ -489,9 +541,19 @@ def main():
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, stop)
+    say(f"petition platform benchmarks ({'quick' if args.quick else 'full'}): {', '.join(names)}")
+    deadline = time.monotonic() + args.wait_quiet
+    while True:
+        idle = CpuMeter({})
+        idle.start()
+        time.sleep(2)
+        busy = idle.stop()["machine"] / idle.wall
+        if busy < 0.25 or time.monotonic() >= deadline:
+            break
+    say(f"load on the machine before the run (not ours): {busy:.2f} of {os.cpu_count()} cores busy"
+        " (the 'others' figure in each cpu line is load we did not cause, e.g. other test runs)")
     started = time.perf_counter()
     b = Bench(quick=args.quick)
-    say(f"petition platform benchmarks ({'quick' if args.quick else 'full'}): {', '.join(names)}")
     say(f"machine: {os.cpu_count()} cores; run {b.run_id}; database {b.db_name}; queue prefix {b.queue_prefix}")
     failed = []
     try:

@@ -109,6 +109,8 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     assert sorted(m["To"] for m in news) == ["s0@example.org", "s1@example.org", "s2@example.org"]
     assert "We met the rector." in mail_text(next(m for m in news if m["To"] == "s0@example.org"))
     assert "Wij spraken de rector." in mail_text(next(m for m in news if m["To"] == "s1@example.org"))
+    assert "We met the rector." in app.test_client().get(f"/campaigns/{slug}?lang=en").text
+    assert "Wij spraken de rector." in app.test_client().get(f"/campaigns/{slug}?lang=nl").text
     organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
     assert rows(app, "updates") == 1
     with freeze_time(utcnow() + timedelta(hours=49)):  # (the session stays valid only inside this block)
@@ -292,3 +294,26 @@ def test_a_co_organizer_is_invited_by_mail_and_joins_with_their_own_account(app)
     assert friend.post(path).status_code == 302
     assert friend.get(f"/organize/{slug}").status_code == 200
     assert "Friend" in organizer.get(f"/organize/{slug}?lang=en").text
+
+
+def test_an_organizer_takes_a_name_off_the_wall_and_the_letters_but_it_still_counts(app, runner, tmp_path):
+    from pypdf import PdfReader
+
+    organizer = confirmed_organizer(app)
+    slug = add_campaign(app, slug="walled")
+    with app.app_context():
+        db.session.execute(db.text("INSERT INTO campaign_organizers SELECT c.id, u.id FROM campaigns c, users u"))
+        db.session.commit()
+    seed_signers(app, slug, [{"name": "Real Person", "is_public": True}, {"name": "Mickey Mouse", "is_public": True}])
+    assert "Mickey Mouse" in app.test_client().get(f"/campaigns/{slug}/signers").text
+    with app.app_context():
+        mickey = db.session.execute(db.text("SELECT id FROM signatures WHERE name = 'Mickey Mouse'")).scalar()
+    intruder = confirmed_organizer(app, email="intruder@example.org")
+    assert intruder.post(f"/organize/{slug}/signers/{mickey}/hide").status_code == 404
+    assert organizer.post(f"/organize/{slug}/signers/{mickey}/hide").status_code == 302
+    wall = app.test_client().get(f"/campaigns/{slug}/signers").text
+    assert "Mickey Mouse" not in wall and "Real Person" in wall
+    runner.invoke(args=["letters", "generate", slug, "--out", str(tmp_path)])
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "police.en.pdf").pages)
+    assert "Real Person" in text and "Mickey Mouse" not in text
+    assert api_count(app.test_client(), slug) == 2

@@ -27,8 +27,7 @@ LANGUAGES = ("nl", "en")
 def _named_signers_filter(campaign_id):
     return (
         Signature.campaign_id == campaign_id,
-        Signature.is_public.is_(True),
-        Signature.counted(),
+        Signature.named(),
     )
 
 

@@ -27,6 +27,7 @@ from .services import (
     close,
     create_campaign,
     dashboard_numbers,
+    hide_from_wall,
     invite,
     move_demand,
     move_recipient,
@@ -305,6 +306,15 @@ def join(token):
         flash(_("You are now an organizer of this campaign."))
         return redirect(url_for("organizers.dashboard", slug=campaign.slug))
     return render_template("organizers/join.html", form=form)
+
+
+@bp.route("/<slug>/signers/<int:signature_id>/hide", methods=["POST"])
+def hide_signer(slug, signature_id):
+    campaign = own_campaign(slug)
+    if not ButtonForm().validate_on_submit() or not hide_from_wall(campaign, signature_id):
+        abort(404)
+    flash(_("The name no longer shows on the campaign's wall or in the letters; the signature still counts."))
+    return redirect(url_for("organizers.dashboard", slug=slug, _anchor="signers-heading"))
 
 
 @bp.route("/<slug>/close", methods=["POST"])

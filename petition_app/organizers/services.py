@@ -331,6 +331,16 @@ def signers_csv(campaign):
     return rows()
 
 
+def hide_from_wall(campaign, signature_id):
+    """Take one name off the public wall and out of future letters; the signature keeps counting."""
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.campaign_id != campaign.id:
+        return False
+    signature.hidden_from_wall_at = signature.hidden_from_wall_at or utcnow()
+    db.session.commit()
+    return True
+
+
 def send_update(campaign, body_nl, body_en):
     """At most one update per UPDATE_INTERVAL, so signers who asked for news are not flooded."""
     from ..jobs.updates import announce_update

@@ -41,10 +41,18 @@ class Signature(db.Model):
     # Why this signature is not counted although it may be confirmed ("blocked", "rate", "invalidated"):
     # the signer is answered like anyone else, but the count, letters and mailings leave it out.
     suspect_reason: Mapped[str | None] = mapped_column(String(16))
+    # Set when the organizers take a name off the public wall and out of the letters' annex (a fake or
+    # offensive name); the signature itself still counts.
+    hidden_from_wall_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     @classmethod
     def counted(cls):
         """The one definition of a signature that counts: confirmed, not suspect (withdrawing unconfirms)."""
         return and_(cls.confirmed_at.is_not(None), cls.suspect_reason.is_(None))
+
+    @classmethod
+    def named(cls):
+        """Counted, agreed to be named, and not taken off the wall by the organizers."""
+        return and_(cls.counted(), cls.is_public.is_(True), cls.hidden_from_wall_at.is_(None))
 
     campaign: Mapped[Campaign] = relationship()
