@@ -170,18 +170,8 @@ def create_signature(slug):
         form = SignForm(formdata=formdata, meta={"csrf": False})
         if not form.validate():
             return jsonify({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}), 422
-    data = SignatureInput(
-        name=form.name.data,
-        email=form.email.data,
-        city=form.city.data,
-        locale=locale,
-        wants_updates=form.updates.data,
-        is_public=form.public.data,
-        ip=request.remote_addr,
-        source=form.source.data,
-    )
     try:
-        sign(campaign, data)
+        sign(campaign, SignatureInput.from_form(form, locale, request.remote_addr))
     except CampaignClosed:
         return jsonify({"error": "campaign_closed"}), 409
     return jsonify({"status": "check_your_email"}), 202

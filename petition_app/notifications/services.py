@@ -39,6 +39,11 @@ def _record(kind, ref_id, signature_id, error=None):
         db.session.rollback()
 
 
+def opted_in(campaign_id):
+    """Who bulk mail about a campaign goes to: counted signers who asked for updates."""
+    return (Signature.campaign_id == campaign_id, Signature.wants_updates.is_(True), Signature.counted())
+
+
 def fan_out(kind, ref_id, criteria, build):
     """Send `build(signature)` to every signer matching `criteria` who has no delivery record for
     (kind, ref_id) yet, in batches over one SMTP connection each.
@@ -106,12 +111,7 @@ def announce_milestone(milestone_id):
             bulk=True, **context,
         )
 
-    criteria = (
-        Signature.campaign_id == campaign.id,
-        Signature.wants_updates.is_(True),
-        Signature.counted(),
-        Signature.confirmed_at <= milestone.reached_at,
-    )
+    criteria = (*opted_in(campaign.id), Signature.confirmed_at <= milestone.reached_at)
     sent, failed = fan_out("milestone", milestone.id, criteria, build)
     db.session.execute(update(Milestone).where(Milestone.id == milestone_id).values(announced_at=utcnow()))
     db.session.commit()

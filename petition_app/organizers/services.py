@@ -361,7 +361,7 @@ def send_update(campaign, body_nl, body_en):
 
 def announce_update(update_id):
     """The fan-out of an organizers' update: once per signer who asked for updates, in their language."""
-    from ..notifications.services import fan_out
+    from ..notifications.services import fan_out, opted_in
     from ..signing.mailing import signer_message
 
     update = db.session.get(Update, update_id)
@@ -375,7 +375,6 @@ def announce_update(update_id):
             bulk=True, update_text=update.text(signature.locale), organizer_name=campaign.organizer_name,
         )
 
-    criteria = (Signature.campaign_id == campaign.id, Signature.wants_updates.is_(True), Signature.counted())
-    fan_out("update", update.id, criteria, build)
+    fan_out("update", update.id, opted_in(campaign.id), build)
 
 

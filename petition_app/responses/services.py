@@ -8,9 +8,8 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 from ..letters.models import Handover
 from ..links import external_url
-from ..notifications.services import fan_out
+from ..notifications.services import fan_out, opted_in
 from ..signing.mailing import signer_message
-from ..signing.models import Signature
 from ..timeutil import utcnow
 from ..tokens import TokenInvalid, read_token
 from .models import Answer
@@ -76,10 +75,5 @@ def announce_answer(recipient_id):
             ),
         )
 
-    criteria = (
-        Signature.campaign_id == campaign.id,
-        Signature.wants_updates.is_(True),
-        Signature.counted(),
-    )
-    fan_out("answer", recipient.id, criteria, build)
+    fan_out("answer", recipient.id, opted_in(campaign.id), build)
 

@@ -47,18 +47,8 @@ def sign_campaign(slug):
         return render_campaign(campaign, form, 422)
     if form.website.data:  # only a bot fills in the hidden field: answer as always, store nothing
         return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
-    data = SignatureInput(
-        name=form.name.data,
-        email=form.email.data,
-        city=form.city.data,
-        locale=str(get_locale()),
-        wants_updates=form.updates.data,
-        is_public=form.public.data,
-        ip=request.remote_addr,
-        source=form.source.data,
-    )
     try:
-        sign(campaign, data)
+        sign(campaign, SignatureInput.from_form(form, str(get_locale()), request.remote_addr))
     except CampaignClosed:
         return render_campaign(campaign, form, 409, closed_notice())
     return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)

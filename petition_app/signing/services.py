@@ -59,6 +59,15 @@ class SignatureInput:
     source: str | None = None
 
 
+    @classmethod
+    def from_form(cls, form, locale, ip):
+        """The same fields whether they came from the web form or the API (which feeds the same form)."""
+        return cls(
+            name=form.name.data, email=form.email.data, city=form.city.data, locale=locale,
+            wants_updates=form.updates.data, is_public=form.public.data, ip=ip, source=form.source.data,
+        )
+
+
 @dataclass
 class Confirmation:
     campaign: Campaign
@@ -184,7 +193,11 @@ def deliver_signature_mail(signature_id, kind, request_no):
 
 def signature_for_token(token):
     """The signature a confirmation link is for, without changing anything (a GET shows, never confirms)."""
-    payload = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    return _signature_from_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+
+
+def _signature_from_token(purpose, token, max_age):
+    payload = read_token(purpose, token, max_age)
     signature = db.session.get(Signature, payload.get("s")) if isinstance(payload, dict) else None
     if signature is None or signature.withdrawn_at is not None:
         raise SignatureGone()
@@ -194,11 +207,7 @@ def signature_for_token(token):
 def signature_from_link(purpose, token):
     """The signature a link in one of its mails is for. Links in mails stay valid for a long time
     (LINK_TOKEN_MAX_AGE): a signer may want to withdraw months later."""
-    payload = read_token(purpose, token, current_app.config["LINK_TOKEN_MAX_AGE"])
-    signature = db.session.get(Signature, payload.get("s")) if isinstance(payload, dict) else None
-    if signature is None or signature.withdrawn_at is not None:
-        raise SignatureGone()
-    return signature
+    return _signature_from_token(purpose, token, current_app.config["LINK_TOKEN_MAX_AGE"])
 
 
 def signature_for_unsubscribe(token):
