@@ -10,17 +10,19 @@ IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f:]{2,39}(?![\w:])")
 
 
-def _ipv6(match):
+def _ip(match):
+    """An address of a person becomes [ip]; this machine's own (loopback, unspecified) identifies no one
+    and stays, so `Running on http://127.0.0.1:5000` still says where the demo is."""
     candidate = match.group(0)
     try:
-        ipaddress.IPv6Address(candidate)
+        address = ipaddress.ip_address(candidate)
     except ValueError:
         return candidate
-    return "[ip]"
+    return candidate if address.is_loopback or address.is_unspecified else "[ip]"
 
 
 def redact(text):
-    return IPV6_CANDIDATE.sub(_ipv6, IPV4.sub("[ip]", EMAIL.sub("[email]", text)))
+    return IPV6_CANDIDATE.sub(_ip, IPV4.sub(_ip, EMAIL.sub("[email]", text)))
 
 
 def install():

@@ -7,8 +7,9 @@ from petition_app.logging_privacy import redact
 
 
 def test_redact_replaces_addresses_and_ips():
-    text = "mail to Anna.de-Vries+x@mail.example.org from 203.0.113.7 and 2001:db8::1 or ::1, job 12:30"
-    assert redact(text) == "mail to [email] from [ip] and [ip] or [ip], job 12:30"
+    text = "mail to Anna.de-Vries+x@mail.example.org from 203.0.113.7 and 2001:db8::1, job 12:30"
+    assert redact(text) == "mail to [email] from [ip] and [ip], job 12:30"
+    assert redact("Running on http://127.0.0.1:5000 and [::1]") == "Running on http://127.0.0.1:5000 and [::1]"
 
 
 def test_log_records_and_tracebacks_are_redacted(app, caplog):
