@@ -179,6 +179,8 @@ ORGANIZER_ROUTES = [
     ("POST", "/organize/{slug}/submit"), ("POST", "/organize/{slug}/letters?action=send"), ("POST", "/organize/{slug}/updates"),
     ("POST", "/organize/{slug}/close"), ("POST", "/organize/{slug}/recipients/{recipient}?action=remove"),
     ("POST", "/organize/{slug}/demands/{demand}?action=remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
+    ("POST", "/organize/{slug}/invite"), ("POST", "/organize/{slug}/signers/1/hide"), ("POST", "/organize/{slug}/letters"),
+    ("POST", "/organize/{slug}/edit"), ("POST", "/organize/{slug}/recipients"),
 ]
 ADMIN_ROUTES = [("GET", "/admin/"), ("GET", "/admin/{slug}/preview"), ("POST", "/admin/{slug}/approve"),
                 ("GET", "/admin/jobs"), ("POST", "/admin/jobs/retry"), ("POST", "/admin/{slug}/invalidate"),

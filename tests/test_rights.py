@@ -41,6 +41,7 @@ def test_withdrawing_drops_the_count_sends_a_receipt_and_deletes_the_signature(a
     slug = add_campaign(any_app)
     client, confirmation = signed_and_confirmed(any_app, slug, public=True, lang="en")
     assert api_count(client, slug) == 1
+    assert "Anna de Vries" in client.get(f"/campaigns/{slug}/signers").text
     path = link(confirmation, "withdraw")
 
     page = client.get(path)
@@ -50,6 +51,13 @@ def test_withdrawing_drops_the_count_sends_a_receipt_and_deletes_the_signature(a
     done = client.post(path)
     assert done.status_code == 200 and "Your signature is withdrawn" in done.text
     assert api_count(client, slug) == 0
+    assert "Anna de Vries" not in client.get(f"/campaigns/{slug}/signers").text
+    from petition_app.campaigns.services import public_campaign
+    from petition_app.organizers.services import signers_csv
+
+    with any_app.app_context():
+        export = "".join(signers_csv(public_campaign(slug)))
+    assert export.startswith("name,") and "anna@example.org" not in export
     receipt = read_outbox(any_app)[-1]
     assert subject(receipt).startswith("Your signature is withdrawn")
     assert receipt["To"] == "anna@example.org"
