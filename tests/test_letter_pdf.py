@@ -187,6 +187,19 @@ def test_other_scripts_do_not_break_the_letter(app):
         assert "王小明" in annex
 
 
+def test_without_uharfbuzz_arabic_names_are_drawn_unshaped(app, monkeypatch):
+    def no_harfbuzz(self, use_shaping_engine=True, *args, **kwargs):
+        if use_shaping_engine:
+            raise letter_pdf.FPDFException("The uharfbuzz package could not be imported")
+        self.text_shaping = None
+
+    monkeypatch.setattr(letter_pdf._LetterPDF, "set_text_shaping", no_harfbuzz)
+    pages = render(app, content(named_count=3), [("Anna", None), ("محمد العلي", "Leiden"), ("Piet", "Delft")])
+    annex = flat(" ".join(pages[1:]))
+    assert_in_order(annex, ["Anna", "Leiden", "Piet (Delft)"])
+    assert set("محمدالعلي") <= set(annex)
+
+
 def test_a_missing_font_fails_clearly(app, tmp_path, monkeypatch):
     monkeypatch.setattr(letter_pdf, "FONT_DIR", tmp_path)
     with pytest.raises(LetterFontError, match="fonts-dejavu-core"):

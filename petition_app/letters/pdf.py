@@ -5,15 +5,18 @@ One tool does it all: fpdf2 (pure Python; no system library). The letter pages a
 templates/letters/letter.html, translated by Flask-Babel and laid out by fpdf2's write_html, which knows a
 subset of HTML (see the template's header). The annex is drawn entry by entry straight from the `names`
 iterator, in three columns, so no list of names ever exists; fpdf2 keeps only the page content streams,
-about 13 bytes per name once compressed. docs/letters.md has the measurements behind this choice
-(WeasyPrint for the whole document passes 1 GB at 100,000 names).
+10 to 20 bytes per name once compressed. docs/letters.md has the measurements behind this choice
+(WeasyPrint for the whole document passes 1.6 GB at 100,000 names; this stays under 140 MB).
 
 Fonts are DejaVu TrueType files, embedded as subsets. They are looked up in FONT_DIR, which can be
 overridden by setting the module constant (or LETTER_FONT_DIR in the environment); a missing file fails
 with LetterFontError, never with a silent fallback to a font that cannot write "Zoë" or "Łukasz".
-Characters DejaVu lacks (Chinese, Japanese, Korean) are drawn with the first of FALLBACK_FONT_FILES that
+The serif letter borrows from DejaVu Sans the scripts DejaVu Serif lacks (Arabic, Hebrew...).
+Characters neither has (Chinese, Japanese, Korean) are drawn with the first of FALLBACK_FONT_FILES that
 exists, loaded only when a text needs it; with none installed those characters are left out and a
-warning is logged.
+warning is logged. Names in a complex script (Arabic, Hebrew, Indic) are shaped by HarfBuzz (uharfbuzz):
+joined letters, right-to-left runs. fpdf2's write_html does not shape, so such text in the letter's own
+fields (title, recipient, organizer) shows its letters unjoined and in typing order.
 """
 import logging
 import os
@@ -27,7 +30,7 @@ from typing import BinaryIO, Iterable
 from flask import render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
-from fpdf import FPDF
+from fpdf import FPDF, FPDFException
 from fpdf.fonts import FontFace, TextStyle
 
 log = logging.getLogger(__name__)
@@ -53,10 +56,18 @@ LETTER_FONT_SIZE = 10.5  # pt
 ANNEX_COLUMNS = 3
 ANNEX_COLUMN_GAP = 6  # mm
 ANNEX_FONT_SIZE = 7.5  # pt
-ANNEX_LINE_HEIGHT = 3.3  # mm: 74 lines a column, 222 names a full page
+ANNEX_LINE_HEIGHT = 3.3  # mm: 77 lines a column, 231 names a full page
+_HANG = 3  # mm: the indent of a long entry's second line
 
 # C0/C1 control characters and line/paragraph separators: never meaningful in a name or a city.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BETWEEN_TAGS = re.compile(r">\s+<")
+# Scripts that need the bidi algorithm and shaping (joined letters, reordered vowels): Hebrew, Arabic, Syriac,
+# Thaana, N'Ko and their presentation forms, Indic, Thai, Lao, Myanmar, Khmer, historic right-to-left blocks.
+_COMPLEX_SCRIPT = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufefc"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
 
 
 class LetterFontError(RuntimeError):
@@ -135,7 +146,7 @@ def _paragraphs(text):
 
 
 def _letter_html(content, has_annex):
-    return render_template(
+    html = render_template(
         "letters/letter.html",
         organizer_name=_clean(content.organizer_name),
         recipient_name=_clean(content.recipient_name),
@@ -152,6 +163,9 @@ def _letter_html(content, has_annex):
         campaign_url=_clean(content.campaign_url),
         has_annex=has_annex,
     )
+    # fpdf2 prints white space between two block tags as an empty line: drop it (spaces that matter are
+    # inside text, never between a closing and an opening tag).
+    return _BETWEEN_TAGS.sub("><", html.strip())
 
 
 _INK = (25, 25, 25)
@@ -160,8 +174,8 @@ _HTML_OPTIONS = {
     "li_prefix_color": _INK,
     "warn_on_tags_not_matching": False,
     "tag_styles": {
-        "h1": TextStyle(font_family="serif", font_style="B", font_size_pt=15, color=_INK, t_margin=8, b_margin=3),
-        "h2": TextStyle(font_family="serif", font_style="B", font_size_pt=12, color=_INK, t_margin=6, b_margin=2),
+        "h1": TextStyle(font_family="serif", font_style="B", font_size_pt=15, color=_INK, t_margin=8, b_margin=1.2),
+        "h2": TextStyle(font_family="serif", font_style="B", font_size_pt=12, color=_INK, t_margin=5, b_margin=0.4),
         "p": TextStyle(t_margin=0, b_margin=2.5),
         "ol": TextStyle(t_margin=0, b_margin=2),
         "li": TextStyle(l_margin=6, t_margin=1.5),
@@ -181,9 +195,31 @@ class _LetterPDF(FPDF):
         self.set_creator("petition_app")
         for (family, style), filename in FONT_FILES.items():
             self.add_font(family, style, str(_font_path(filename)))
-        self._covered = frozenset(self.fonts["sans"].cmap) & frozenset(self.fonts["serif"].cmap)
-        self._fallbacks_loaded = False
-        self._fallbacks_missing_warned = False
+        self._sans_cmap = frozenset(self.fonts["sans"].cmap)
+        # DejaVu Serif lacks scripts DejaVu Sans has (Arabic, Hebrew, ...): the letter's serif text borrows them.
+        self._fallback_families = ["sans"]
+        self.use_fallbacks(True)
+        self._fallbacks_tried = False
+        self._shaping_unavailable = False
+
+    def use_fallbacks(self, on):
+        """Fallback fonts on or off: the annex turns them off, since fpdf2 then measures and writes each
+        string without looking at every character, and on again for the few names that need them."""
+        self.set_fallback_fonts(self._fallback_families if on else [], exact_match=False)
+
+    def shape(self, on):
+        """Text shaping (HarfBuzz, through uharfbuzz) on or off: on for the few texts in a complex script,
+        since it costs about ten times the plain path. Without uharfbuzz, such text stays unjoined."""
+        if on == bool(self.text_shaping) or (on and self._shaping_unavailable):
+            return
+        if not on:
+            self.set_text_shaping(False)
+            return
+        try:
+            self.set_text_shaping(True, direction="ltr")  # the paragraph is left to right; Arabic runs still run right to left
+        except FPDFException:
+            self._shaping_unavailable = True
+            log.warning("uharfbuzz is not installed: Arabic, Hebrew and Indic names are drawn unshaped")
 
     def footer(self):
         self.set_y(-MARGIN_BOTTOM + 8)
@@ -193,22 +229,21 @@ class _LetterPDF(FPDF):
         self.set_text_color(*_INK)
 
     def covers(self, text):
-        return text.isascii() or self._covered.issuperset(map(ord, text))
+        """Whether DejaVu Sans (and so the serif text, which falls back on it) has every character of `text`."""
+        return text.isascii() or self._sans_cmap.issuperset(map(ord, text))
 
     def ensure_glyphs(self, *texts):
         """Load the fallback fonts the first time a text holds a character DejaVu cannot draw."""
-        if self._fallbacks_loaded or all(self.covers(text or "") for text in texts):
+        if self._fallbacks_tried or all(self.covers(text or "") for text in texts):
             return
-        families = []
+        self._fallbacks_tried = True
         for number, path in enumerate(FALLBACK_FONT_FILES):
             if Path(path).is_file():
                 self.add_font(f"fallback{number}", "", str(path))
-                families.append(f"fallback{number}")
-        if families:
-            self.set_fallback_fonts(families, exact_match=False)
-            self._fallbacks_loaded = True
-        elif not self._fallbacks_missing_warned:
-            self._fallbacks_missing_warned = True
+                self._fallback_families.append(f"fallback{number}")
+        if len(self._fallback_families) > 1:
+            self.use_fallbacks(True)
+        else:
             log.warning(
                 "the letter holds characters the DejaVu fonts lack (e.g. Chinese); they are left out. "
                 "Install fonts-droid-fallback or set petition_app.letters.pdf.FALLBACK_FONT_FILES."
@@ -227,12 +262,20 @@ def _font_path(filename):
 
 
 def _write_annex(pdf, names):
-    """Draw the names below the annex heading, column by column, page by page; return how many."""
+    """Draw the names below the annex heading, column by column, page by page; return how many.
+
+    Most entries take the fast path: fpdf2's text(), one text operator per line. An entry in a complex
+    script (Arabic, Hebrew, Indic...) goes through cell() with text shaping, which joins its letters and
+    runs right-to-left text right to left; one with characters DejaVu lacks through cell() too (which
+    draws them with the fallback font), and one with a word wider than a column through multi_cell."""
     pdf.set_auto_page_break(False)
+    pdf.use_fallbacks(False)
     pdf.c_margin = 0
     pdf.set_font("sans", size=ANNEX_FONT_SIZE)
     pdf.set_text_color(*_INK)
+    pdf.set_fill_color(*_INK)  # text() wraps each string in a colour change unless fill and text colours match
     width = (pdf.epw - ANNEX_COLUMN_GAP * (ANNEX_COLUMNS - 1)) / ANNEX_COLUMNS
+    baseline = ANNEX_LINE_HEIGHT / 2 + 0.3 * pdf.font_size  # where cell() puts it
     bottom = pdf.h - MARGIN_BOTTOM
     top = pdf.get_y() + 2  # below the heading on the annex's first page
     y, column, count = top, 0, 0
@@ -240,23 +283,64 @@ def _write_annex(pdf, names):
         name, city = _clean(name), _clean(city)
         text = f"{name} ({city})" if city else name
         count += 1
-        if not pdf.covers(text):
+        covered = pdf.covers(text)
+        if not covered:
             pdf.ensure_glyphs(text)
-        lines = 1
-        if not pdf.covers(text) or pdf.get_string_width(text) > width:
-            lines = max(1, len(pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text, dry_run=True, output="LINES")))
-        height = lines * ANNEX_LINE_HEIGHT
-        if y + height > bottom and y > top:
+            pdf.use_fallbacks(True)
+        shaped = _needs_shaping(text)
+        if shaped:
+            pdf.shape(True)
+        lines = _wrap(pdf, text, width) if covered else None
+        if lines is None:
+            first, *more = pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text, align="L", dry_run=True, output="LINES") or [""]
+            lines = [first]
+            if more:
+                rest = text[len(first):].strip() if text.startswith(first) else " ".join(more)
+                lines += pdf.multi_cell(width - _HANG, ANNEX_LINE_HEIGHT, rest, align="L", dry_run=True, output="LINES")
+        if y + len(lines) * ANNEX_LINE_HEIGHT > bottom and y > top:
             column += 1
             if column == ANNEX_COLUMNS:
+                if shaped:
+                    pdf.shape(False)  # for the footer
                 pdf.add_page()
                 pdf.set_font("sans", size=ANNEX_FONT_SIZE)
+                if shaped:
+                    pdf.shape(True)
                 column, top = 0, pdf.t_margin
             y = top
-        pdf.set_xy(pdf.l_margin + column * (width + ANNEX_COLUMN_GAP), y)
-        if lines == 1:
-            pdf.cell(width, ANNEX_LINE_HEIGHT, text)
-        else:
-            pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text)
-        y += height
+        x = pdf.l_margin + column * (width + ANNEX_COLUMN_GAP)
+        for number, line in enumerate(lines):
+            indent = _HANG if number else 0
+            if covered and not shaped:
+                pdf.text(x + indent, y + baseline, line)
+            else:
+                pdf.set_xy(x + indent, y)
+                pdf.cell(width - indent, ANNEX_LINE_HEIGHT, line)
+            y += ANNEX_LINE_HEIGHT
+        if shaped:
+            pdf.shape(False)
+        if not covered:
+            pdf.use_fallbacks(False)
     return count
+
+
+def _needs_shaping(text):
+    return not text.isascii() and _COMPLEX_SCRIPT.search(text) is not None
+
+
+def _wrap(pdf, text, width):
+    """The lines of an entry, the second and later indented by _HANG; None when a word is too wide."""
+    if pdf.get_string_width(text) <= width:
+        return [text]
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if pdf.get_string_width(candidate) <= (width - _HANG if lines else width):
+            line = candidate
+        elif not line or pdf.get_string_width(word) > width - _HANG:
+            return None
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
