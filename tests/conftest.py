@@ -4,6 +4,7 @@ services production uses (PostgreSQL, Redis, an SMTP server, an rq worker proces
 Locally a test that needs a service which is not running is skipped; under CI=true it fails instead,
 so a broken CI machine can never pass by running fewer tests.
 """
+import contextlib
 import email
 import email.policy
 import os
@@ -244,17 +245,26 @@ class RecordingHandler:
         return sorted(str(m["To"]) for m in self.messages)
 
 
-@pytest.fixture
-def smtp_server():
+@contextlib.contextmanager
+def running_smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, recording what it accepts."""
     from aiosmtpd.controller import Controller
 
     handler = RecordingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     handler.port = controller.port
-    yield handler
-    handler.release()
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        handler.release()
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    with running_smtp_server() as handler:
+        yield handler
 
 
 def wait_for(predicate, timeout=20, interval=0.05, what="condition"):

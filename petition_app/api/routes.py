@@ -22,23 +22,14 @@ def not_found():
 
 
 def campaign_json(campaign):
+    """The whole public campaign: the list's summary plus milestones and the demands per recipient."""
     return {
-        "slug": campaign.slug,
-        "title": {"nl": campaign.title_nl, "en": campaign.title_en},
-        "status": campaign.status,
-        "signature_count": campaign.confirmed_count,
-        "goals": list(campaign.goals),
-        "next_goal": campaign.next_goal,
+        **campaign_summary_json(campaign),
         "milestones": [{"goal": m.goal, "reached_at": m.reached_at.isoformat()} for m in campaign.milestones],
         "recipients": [
-            {
-                "key": r.key,
-                "name": r.name,
-                "demands": [{"nl": d.text_nl, "en": d.text_en} for d in r.demands],
-            }
+            {"key": r.key, "name": r.name, "demands": [{"nl": d.text_nl, "en": d.text_en} for d in r.demands]}
             for r in campaign.recipients
         ],
-        "url": external_url("campaigns.show", slug=campaign.slug),
     }
 
 

@@ -30,7 +30,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from conftest import REDIS_URL, RecordingHandler, example_campaign_data, free_port, mail_text, service_missing, wait_for
+from conftest import REDIS_URL, example_campaign_data, free_port, mail_text, running_smtp_server, service_missing, wait_for
 from petition_app.config import PROJECT_ROOT, TestConfig
 
 try:
@@ -59,15 +59,8 @@ def unique(prefix):
 
 @pytest.fixture(scope="package")
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    handler.release()
-    controller.stop()
+    with running_smtp_server() as handler:
+        yield handler
 
 
 @pytest.fixture(scope="package")
