@@ -5,7 +5,9 @@ Everything runs on this machine and talks to 127.0.0.1 only; every wait is bound
 """
 import http.client
 import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -217,6 +219,8 @@ class Bench:
             SECRET_KEY=self.secret_key, REDIS_URL=REDIS_URL, QUEUE_PREFIX=self.queue_prefix, BASE_URL=self.base_url,
             RATELIMIT_ENABLED=False, MAIL_SERVER=None, EMAIL_CHECK_DELIVERABILITY=False,
         )
+        # errors of in-process requests are counted and reported, not printed as tracebacks
+        logging.getLogger(self.app.name).setLevel(logging.CRITICAL)
 
     def second_site(self, suffix):
         """Another database (migrated, with the demo campaign) and a gunicorn serving it on another port,
@@ -323,7 +327,7 @@ class Bench:
 
     # ------------------------------------------------------------ the load client
 
-    def load(self, kind, phase, processes=1, meter_roots=None, **spec):
+    def load(self, kind, phase, processes=1, meter_roots=None, port=None, **spec):
         """Run one phase of load from `processes` client processes (each its own share of the connections
         and of the request numbers) and merge their results. CPU of the server groups is measured over
         the phase and returned in result['cpu'] (seconds per group) with the client's own CPU."""
@@ -334,7 +338,7 @@ class Bench:
             share["connections"] = max(1, phase["connections"] // processes + (n < phase["connections"] % processes))
             if "requests" in phase:
                 share["requests"] = phase["requests"] // processes + (n < phase["requests"] % processes)
-            s = {"host": "127.0.0.1", "port": self.port, "kind": kind, "phases": [share],
+            s = {"host": "127.0.0.1", "port": port or self.port, "kind": kind, "phases": [share],
                  "index_start": base + n, "index_step": processes, **spec}
             path = self.tmp / f"load-{secrets.token_hex(4)}.json"
             path.write_text(json.dumps(s))
@@ -362,11 +366,17 @@ class Bench:
         next_index = {name: spec.get("index_start", 0) for name, (_, _, spec) in loads.items()}
         for _ in range(rounds):
             for name, (kind, phase, spec) in loads.items():
+                if kind == "wrk":
+                    r = wrk_slice(self, spec["path"], phase["connections"], duration / rounds)
+                    if r is None:
+                        continue
+                    parts[name].append(r)
+                    continue
                 r = self.load(kind, {**phase, "duration": duration / rounds},
                               **{**spec, "index_start": next_index[name], "raw_latencies": True})
                 next_index[name] += r["issued"]
                 parts[name].append(r)
-        return {name: combine_slices(results) for name, results in parts.items()}
+        return {name: combine_slices(results) for name, results in parts.items() if results}
 
     # ------------------------------------------------------------ Redis
 
@@ -545,22 +555,40 @@ def wrk_get(b, path, connections, duration, threads=1):
     used = meter.stop()
     text = out_path.read_text()
     rate = errors = None
+    requests = bad = 0
     for line in text.splitlines():
         if line.startswith("Requests/sec:"):
             rate = float(line.split()[1])
+        if "requests in" in line:
+            requests = int(line.split()[0])
         if "Non-2xx" in line or "Socket errors" in line:
             errors = line.strip()
+            bad += sum(int(n) for n in re.findall(r"\d+", line.split(":", 1)[1]))
     client_cpu = (rusage.ru_utime + rusage.ru_stime) if rusage else None
     return {"rate": rate, "errors": errors, "output": text, "cpu": used, "wall": meter.wall, "client_cpu": client_cpu,
-            "cpu_line": cpu_summary(used, duration, client_cpu)}
+            "cpu_line": cpu_summary(used, duration, client_cpu), "requests": requests, "bad": bad}
+
+
+def wrk_slice(b, path, connections, seconds):
+    """One wrk run shaped like a load client result, for Bench.interleave (None without wrk)."""
+    seconds = max(1, round(seconds))
+    w = wrk_get(b, path, connections, seconds)
+    if not w or not w["rate"]:
+        return None
+    elapsed = w["requests"] / w["rate"]
+    return {"issued": w["requests"], "completed": w["requests"], "ok": w["requests"] - w["bad"], "errors": w["bad"],
+            "elapsed": elapsed, "client_cpu": w["client_cpu"] or 0.0, "statuses": {}, "samples": [w["errors"]] if w["errors"] else [],
+            "exhausted": False, "connections": connections, "cpu": w["cpu"], "latencies": [],
+            "ok_rate": (w["requests"] - w["bad"]) / elapsed}
 
 
 # ---------------------------------------------------------------- in-process breakdown of one request
 
 
 def statements_per_call(app, fn, n):
-    """Call fn() n times inside this process (Flask's test client, same database) and return
-    (ms per call, SQL statements per call, ms in the database driver's execute per call)."""
+    """Call fn(i) n times inside this process (Flask's test client, same database) and return
+    (ms per call, SQL statements per call, ms in the database driver's execute per call, calls whose
+    response was not 2xx)."""
     from sqlalchemy import event
 
     from petition_app.extensions import db
@@ -578,14 +606,20 @@ def statements_per_call(app, fn, n):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
+    bad = 0
     try:
         fn(0)  # warm
         state.update(count=0, t=0.0)
         t0 = time.perf_counter()
         for i in range(1, n + 1):
-            fn(i)
+            response = fn(i)
+            bad += response is not None and not 200 <= response.status_code < 300
         total = time.perf_counter() - t0
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
-    return total / n * 1000, state["count"] / n, state["t"] / n * 1000
+    return total / n * 1000, state["count"] / n, state["t"] / n * 1000, bad
+
+
+def ratio_of(a, b):
+    return a / b if b else 0.0
