@@ -41,5 +41,9 @@ translations: $(BIN)/python
 	$(MAKE) --no-print-directory compile-translations
 	@for po in translations/*/LC_MESSAGES/messages.po; do printf '%s: ' $$po; msgfmt --statistics -o /dev/null $$po; done
 
+## Every benchmark, with ratios to ceilings measured in the same run (docs/performance.md)
+bench: install-test
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) *.egg-info

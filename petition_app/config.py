@@ -90,6 +90,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None  # None: Secure exactly when BASE_URL is https (decided in create_app)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # The cookie is sent again only when the session changes, so pages stay cacheable.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     LANGUAGES = ("nl", "en")
     BABEL_DEFAULT_LOCALE = "nl"

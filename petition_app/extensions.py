@@ -35,7 +35,9 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
-login_manager.session_protection = "strong"
+# "basic": a changed browser fingerprint marks the session not fresh. "strong" would also touch the
+# cookies of every anonymous visitor on every page (bench/ saw it), which no signer needs.
+login_manager.session_protection = "basic"
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.localize_callback = gettext
 

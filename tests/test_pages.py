@@ -172,3 +172,15 @@ def test_static_css_is_served_and_no_page_loads_anything_from_another_host(app, 
     assert not re.search(r'<(script|img|iframe|source|video|audio)\b[^>]*\bsrc="(https?:)?//', page)
     assert not re.search(r'<link\b[^>]*\bhref="(https?:)?//[^"]*"[^>]*rel="(stylesheet|icon|preload)', page)
     assert not re.search(r'<link\b[^>]*rel="(stylesheet|icon|preload)"[^>]*\bhref="(https?:)?//', page)
+
+
+def test_an_anonymous_visitors_cookie_is_set_once_and_then_left_alone(app, campaign):
+    """The sign form's CSRF token and a chosen language need a session cookie; nothing else does, so the
+    cookie is not rewritten on every page (which would also make pages uncacheable)."""
+    client = app.test_client()
+    pages = ("/?lang=en", "/", f"/campaigns/{campaign}", "/privacy")
+    for path in pages:
+        client.get(path)
+    for path in pages[1:]:
+        response = client.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path

@@ -3,7 +3,7 @@ from flask import abort, current_app, render_template, request
 from ..signing.forms import SignForm, source_tag
 from . import bp
 from .rendering import render_campaign
-from .services import open_campaigns, public_campaign
+from .services import campaign_for_page, open_campaigns
 
 
 @bp.route("/")
@@ -13,7 +13,7 @@ def index():
 
 @bp.route("/campaigns/<slug>")
 def show(slug):
-    campaign = public_campaign(slug) or abort(404)
+    campaign = campaign_for_page(slug) or abort(404)
     form = SignForm()
     form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
     return render_campaign(campaign, form)
