@@ -133,13 +133,19 @@ def test_a_tampered_link_is_refused(signing_app, mangle):
     assert api_count(client, signing_app.slug) == 0
 
 
-def test_a_closed_campaign_refuses_signatures_but_confirms_for_24_hours(signing_app):
-    client = signing_app.test_client()
-    sign(client, signing_app.slug)
-    (message,) = read_outbox(signing_app)
-    with signing_app.app_context():
+def signed_then_closed(app):
+    """Someone signs; then the organizers close the campaign before the signer confirms."""
+    client = app.test_client()
+    sign(client, app.slug)
+    (message,) = read_outbox(app)
+    with app.app_context():
         db.session.execute(db.text("UPDATE campaigns SET status = 'closed', closed_at = :now"), {"now": utcnow()})
         db.session.commit()
+    return client, message
+
+
+def test_a_closed_campaign_refuses_signatures_but_confirms_for_24_hours(signing_app):
+    client, message = signed_then_closed(signing_app)
 
     response = sign(client, signing_app.slug, email="late@example.org", lang="en")
     assert response.status_code == 409
@@ -152,12 +158,7 @@ def test_a_closed_campaign_refuses_signatures_but_confirms_for_24_hours(signing_
 
 
 def test_confirmation_is_refused_more_than_24_hours_after_closing(signing_app):
-    client = signing_app.test_client()
-    sign(client, signing_app.slug)
-    (message,) = read_outbox(signing_app)
-    with signing_app.app_context():
-        db.session.execute(db.text("UPDATE campaigns SET status = 'closed', closed_at = :now"), {"now": utcnow()})
-        db.session.commit()
+    client, message = signed_then_closed(signing_app)
     with freeze_time(utcnow() + timedelta(hours=25)):
         response = client.post(verify_path(message) + "?lang=en")
     assert response.status_code == 409

@@ -14,6 +14,20 @@ ERRORS = {
     },
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+# What the campaign list shows of each campaign; the full campaign adds milestones and demands.
+CAMPAIGN_SUMMARY = {
+    "type": "object",
+    "required": ["slug", "title", "status", "signature_count", "goals", "next_goal", "url"],
+    "properties": {
+        "slug": {"type": "string"},
+        "title": BILINGUAL,
+        "status": {"enum": ["open", "closed"]},
+        "signature_count": {"type": "integer", "minimum": 0},
+        "goals": {"type": "array", "items": {"type": "integer"}},
+        "next_goal": {"type": "integer"},
+        "url": {"type": "string", "format": "uri"},
+    },
+}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 FORMAT = {
     "name": "format",
@@ -176,17 +190,9 @@ def openapi_document():
             "schemas": {
                 "Campaign": {
                     "type": "object",
-                    "required": [
-                        "slug", "title", "status", "signature_count", "goals", "next_goal",
-                        "milestones", "recipients", "url",
-                    ],
+                    "required": [*CAMPAIGN_SUMMARY["required"], "milestones", "recipients"],
                     "properties": {
-                        "slug": {"type": "string"},
-                        "title": BILINGUAL,
-                        "status": {"enum": ["open", "closed"]},
-                        "signature_count": {"type": "integer", "minimum": 0},
-                        "goals": {"type": "array", "items": {"type": "integer"}},
-                        "next_goal": {"type": "integer"},
+                        **CAMPAIGN_SUMMARY["properties"],
                         "milestones": {
                             "type": "array",
                             "items": {
@@ -210,22 +216,9 @@ def openapi_document():
                                 },
                             },
                         },
-                        "url": {"type": "string", "format": "uri"},
                     },
                 },
-                "CampaignSummary": {
-                    "type": "object",
-                    "required": ["slug", "title", "status", "signature_count", "goals", "next_goal", "url"],
-                    "properties": {
-                        "slug": {"type": "string"},
-                        "title": BILINGUAL,
-                        "status": {"enum": ["open", "closed"]},
-                        "signature_count": {"type": "integer", "minimum": 0},
-                        "goals": {"type": "array", "items": {"type": "integer"}},
-                        "next_goal": {"type": "integer"},
-                        "url": {"type": "string", "format": "uri"},
-                    },
-                },
+                "CampaignSummary": CAMPAIGN_SUMMARY,
                 "DailyStats": {
                     "type": "object",
                     "required": ["slug", "timezone", "signature_count", "days"],

@@ -30,7 +30,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from conftest import REDIS_URL, example_campaign_data, free_port, mail_text, running_smtp_server, service_missing, wait_for
+from conftest import example_campaign_data, free_port, mail_text, require_redis, running_smtp_server, service_missing, wait_for
 from petition_app.config import PROJECT_ROOT, TestConfig
 
 try:
@@ -70,15 +70,7 @@ def queue_prefix():
 
 @pytest.fixture(scope="package")
 def redis_url():
-    from redis import Redis
-
-    conn = Redis.from_url(REDIS_URL)
-    try:
-        conn.ping()
-    except Exception as exc:  # noqa: BLE001
-        service_missing("Redis", exc)
-    conn.close()
-    return REDIS_URL
+    return require_redis()
 
 
 class LiveServer:
