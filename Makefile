@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations compile-translations bench clean
+.PHONY: demo test install install-test translations compile-translations bench architecture typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ translations: $(BIN)/python
 ## Every benchmark, with ratios to ceilings measured in the same run (docs/performance.md)
 bench: install-test
 	$(BIN)/python bench/run.py
+
+## Redraw the import diagram in docs/architecture.md from the code (a test fails when it is stale)
+architecture: install-test
+	$(BIN)/python docs/import_diagram.py
+	$(BIN)/lint-imports --config setup.cfg
+
+## mypy with the strictness set in setup.cfg (also run by .ci/run)
+typecheck: install-test
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -371,7 +371,7 @@ def wait_until(predicate, timeout, interval=0.05):
 
 def bench_mails(b, size):
     from petition_app.jobs import dispatch
-    from petition_app.jobs.milestones import announce_milestone
+    from petition_app.notifications.tasks import announce_milestone
 
     b.stop_server()  # nothing else on the machine but the workers, PostgreSQL, Redis and the sink
     n = size["mail_signers"]

@@ -101,7 +101,7 @@ def _register_template_helpers(app):
         if request.method == "GET" or request.endpoint == "signing.verify":
             return url_for(request.endpoint, **(request.view_args or {}), lang=lang) if request.endpoint else f"?lang={lang}"
         if request.endpoint == "signing.sign_campaign":
-            return url_for("campaigns.show", slug=request.view_args["slug"], lang=lang)
+            return url_for("signing.campaign", slug=request.view_args["slug"], lang=lang)
         return url_for("campaigns.index", lang=lang)
 
 

@@ -1,35 +1,46 @@
-"""Commands for `flask --app wsgi ...`."""
+"""Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import logging
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import click
 import yaml
 from flask import current_app
 from flask.cli import AppGroup
+from rq import SimpleWorker
 
-from .campaigns.services import CampaignFileError, import_campaign
+from .accounts.operations import create_admin
+from .campaigns.models import Campaign
+from .campaigns.operations import CampaignFileError, import_campaign
+from .campaigns.queries import campaign_by_slug
 from .config import PROJECT_ROOT
-from .jobs import QUEUES, redis_connection
+from .extensions import db
+from .jobs import QUEUES, dispatch_outbox, get_queue, redis_connection
+from .letters import operations as letters
+from .letters.documents import write_letters
+from .notifications.tasks import resume_announcements
+from .responses.operations import claim_due_reminders
+from .rules import EmailInvalid, has_a_filter
+from .signing import operations as signing
 
 DEMO_FILE = PROJECT_ROOT / "examples" / "safe-leiden.yaml"
 
 
-def load_campaign_file(path):
+def load_campaign_file(path: str | Path) -> Campaign:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise click.ClickException(f"cannot read {path}: {exc}") from exc
     try:
-        return import_campaign(data)
+        campaign = import_campaign(data)
     except CampaignFileError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
+    db.session.commit()
+    return campaign
 
 
-def campaign_or_fail(slug):
-    from .campaigns.models import Campaign
-    from .extensions import db
-
-    campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug))
+def campaign_or_fail(slug: str) -> Campaign:
+    campaign = campaign_by_slug(slug)
     if campaign is None:
         raise click.ClickException(f"no campaign with slug {slug!r}")
     return campaign
@@ -63,8 +74,6 @@ def register_commands(app):
     def letters_generate(slug, out_dir):
         """Write <recipient-key>.<lang>.pdf for every recipient in both languages, with today's count,
         so organizers can read the letters before anything is sent."""
-        from .letters.services import write_letters
-
         campaign = campaign_or_fail(slug)
         for path in write_letters(campaign, out_dir):
             click.echo(str(path))
@@ -74,10 +83,9 @@ def register_commands(app):
     def letters_send(slug):
         """Compile the letters with today's count and mail each recipient its own, with a private
         link to answer the demands (until the organizers' dashboard offers this button)."""
-        from .letters.services import send_letters
-
         campaign = campaign_or_fail(slug)
-        handovers = send_letters(campaign.id)
+        handovers = letters.send_letters(campaign.id)
+        db.session.commit()
         click.echo(f"queued the letters for {len(handovers)} recipient(s)")
 
     signatures_group = AppGroup("signatures", help="Moderate signatures.")
@@ -93,10 +101,6 @@ def register_commands(app):
     def signatures_invalidate(slug, since, until, ip_hash, domain, yes):
         """Take signatures that abuse put in out of the count, by time window, address hash or mail
         domain. Shows how many first; the count is recomputed and milestones stay reached."""
-        from datetime import timezone
-
-        from .signing.moderation import invalidate, preview_invalidation
-
         campaign = campaign_or_fail(slug)
         filters = {
             "since": since.replace(tzinfo=timezone.utc) if since else None,
@@ -104,13 +108,15 @@ def register_commands(app):
             "ip_hash": ip_hash,
             "domain": domain,
         }
-        if not any(filters.values()):
+        if not has_a_filter(filters):
             raise click.ClickException("give at least one of --from, --to, --ip-hash, --domain")
-        count = preview_invalidation(campaign.id, **filters)
+        count = signing.preview_invalidation(campaign.id, **filters)
         if not yes:
             click.echo(f"{count} counted signature(s) match; run again with --yes to invalidate them")
             return
-        click.echo(f"invalidated {invalidate(campaign.id, **filters)} signature(s)")
+        taken = signing.invalidate(campaign.id, **filters)
+        db.session.commit()
+        click.echo(f"invalidated {taken} signature(s)")
 
     admin_group = AppGroup("admin", help="Moderator accounts.")
     app.cli.add_command(admin_group)
@@ -121,41 +127,32 @@ def register_commands(app):
     def admin_create(email, name):
         """Make EMAIL a moderator (creating the account if needed) and print a link, valid for 24 hours,
         to choose a password: no password ever passes through a terminal or a shell history."""
-        from .accounts.services import create_admin
-        from .rules import EmailInvalid
-
         try:
             user, link = create_admin(email, name)
         except EmailInvalid as exc:
             raise click.ClickException(f"not an email address: {email}") from exc
+        db.session.commit()
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
 
     @app.cli.command("sweep")
     @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")
     def sweep(older_than):
-        """Periodic work, from cron or a systemd timer every few minutes: resume announcements of milestones
-        whose fan-out never completed (a dead worker, a Redis outage), remind recipients who have not
-        answered, and delete personal data we no longer need. Every part is idempotent, so running it
-        too often is harmless."""
-        from datetime import timedelta
-
-        from .jobs import dispatch, dispatch_outbox
-        from .jobs.milestones import announce_milestone
-        from .letters.services import send_due_reminders
-        from .notifications.services import unfinished_milestones
-        from .signing.moderation import reconcile_counts
-        from .signing.retention import purge_closed_campaigns, purge_unconfirmed
-
+        """Run every part of the periodic work now, by hand: the worker runs each part on its own
+        schedule (jobs/schedule.py), so no cron is needed; this is for an operator who wants it at
+        once (after an outage, say). Every part is idempotent, so running it too often is harmless."""
         click.echo(f"handed over {dispatch_outbox(timedelta(minutes=1))} job(s) from the outbox")
-        milestone_ids = unfinished_milestones(timedelta(minutes=older_than))
-        for milestone_id in milestone_ids:
-            dispatch(announce_milestone, milestone_id)
-        click.echo(f"resumed {len(milestone_ids)} milestone announcement(s)")
-        click.echo(f"sent {send_due_reminders()} reminder(s) to recipients")
-        click.echo(f"deleted {purge_unconfirmed()} unconfirmed signature(s)")
-        purged = purge_closed_campaigns()
+        click.echo(f"resumed {resume_announcements(older_than)} milestone announcement(s)")
+        reminded = claim_due_reminders()
+        db.session.commit()
+        click.echo(f"sent {len(reminded)} reminder(s) to recipients")
+        unconfirmed = signing.purge_unconfirmed()
+        db.session.commit()
+        click.echo(f"deleted {unconfirmed} unconfirmed signature(s)")
+        purged = signing.purge_closed_campaigns()
+        letters.empty_purged_letters()
+        db.session.commit()
         click.echo(f"deleted the personal data of {len(purged)} closed campaign(s)")
-        click.echo(f"repaired the count of {len(reconcile_counts())} campaign(s)")
+        click.echo(f"repaired the count of {len(signing.reconcile_counts())} campaign(s)")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
@@ -163,10 +160,6 @@ def register_commands(app):
     def worker(burst, queues):
         """Run an RQ worker inside the app's context, so that jobs share the app's configuration.
         It runs the scheduler too, which retries failed mails with backoff."""
-        from rq import SimpleWorker
-
-        from .jobs import get_queue
-
         if not current_app.config.get("REDIS_URL"):
             raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in the web process itself.")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

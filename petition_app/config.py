@@ -4,6 +4,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .rules import DEFAULT_LANGUAGE, LANGUAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,8 +95,8 @@ class Config:
     # The cookie is sent again only when the session changes, so pages stay cacheable.
     SESSION_REFRESH_EACH_REQUEST = False
 
-    LANGUAGES = ("nl", "en")
-    BABEL_DEFAULT_LOCALE = "nl"
+    LANGUAGES = LANGUAGES
+    BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
 

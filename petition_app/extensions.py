@@ -10,7 +10,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 
-def N_(message):
+def N_(message: str) -> str:
     """Marks a string for extraction; it is translated where it is shown (localize_callback)."""
     return message
 
@@ -41,9 +41,3 @@ login_manager.session_protection = "basic"
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.localize_callback = gettext
 
-
-@login_manager.user_loader
-def load_user(user_id):
-    from .accounts.models import User
-
-    return db.session.get(User, int(user_id)) if str(user_id).isdigit() else None

@@ -2,6 +2,8 @@
 browser's Accept-Language, then Dutch."""
 from flask import current_app, request, session
 
+from .rules import other_language
+
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
@@ -19,5 +21,5 @@ def select_locale():
 
 def localized(obj, field, locale):
     """The Dutch or English text of a bilingual field, falling back to the other language when empty."""
-    other = "en" if locale == "nl" else "nl"
+    other = other_language(locale)
     return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_{other}", None) or ""

@@ -133,10 +133,12 @@ def example_campaign_data(**changes):
 
 
 def add_campaign(app, **changes):
-    from petition_app.campaigns.services import import_campaign
+    from petition_app.campaigns.operations import import_campaign
 
     with app.app_context():
-        return import_campaign(example_campaign_data(**changes)).slug
+        slug = import_campaign(example_campaign_data(**changes)).slug
+        db.session.commit()
+        return slug
 
 
 @pytest.fixture
@@ -195,7 +197,8 @@ class RecordingHandler:
     `refuse = n` answers the next n messages with a temporary failure; `bounce` holds addresses refused
     for good (550); `hold_after = n` keeps the answer to every message after the n-th waiting until
     `release()` (and then refuses it), so a test can kill the sender at a known point. `connections`
-    counts SMTP sessions.
+    counts SMTP sessions. While `outage` is true every RCPT and DATA gets "451 4.3.0 Try again later",
+    and `refused` lists each address so refused.
     """
 
     def __init__(self):
@@ -206,6 +209,8 @@ class RecordingHandler:
         self.held = threading.Event()
         self.released = threading.Event()
         self.connections = 0
+        self.outage = False
+        self.refused = []
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -215,6 +220,10 @@ class RecordingHandler:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.outage:
+            with self.lock:
+                self.refused.append(address)
+            return "451 4.3.0 Try again later"
         if address in self.bounce:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
@@ -223,6 +232,10 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         import asyncio
 
+        if self.outage:
+            with self.lock:
+                self.refused.extend(envelope.rcpt_tos)
+            return "451 4.3.0 Try again later"
         with self.lock:
             holding = self.hold_after is not None and len(self.messages) >= self.hold_after
         if holding:

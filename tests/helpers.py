@@ -34,7 +34,7 @@ def rows(app, table):
 def seed_signers(app, slug, specs):
     """Insert signatures directly, each spec a dict of Signature fields; confirmed ones raise the count.
     Returns the ids in order."""
-    from petition_app.campaigns.services import public_campaign
+    from petition_app.campaigns.queries import public_campaign
     from petition_app.signing.models import Signature
     from petition_app.timeutil import utcnow
 

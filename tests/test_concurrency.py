@@ -7,12 +7,13 @@ import pytest
 from conftest import add_campaign
 from helpers import api_count, rows
 from petition_app.extensions import db
+from petition_app.jobs import job
 from petition_app.signing.models import Signature
 from petition_app.tokens import make_token
 
 
 def unconfirmed_signatures(app, slug, n):
-    from petition_app.campaigns.services import public_campaign
+    from petition_app.campaigns.queries import public_campaign
 
     with app.app_context():
         campaign = public_campaign(slug)
@@ -40,7 +41,7 @@ def test_concurrent_confirmations_across_goals_count_exactly_and_record_each_goa
         with lock:
             announced.append(milestone_id)
 
-    monkeypatch.setattr("petition_app.notifications.services.announce_milestone", record)
+    monkeypatch.setattr("petition_app.notifications.tasks.announce_milestone", job("milestones")(record))
     start = threading.Event()
 
     def confirm(token):

@@ -83,7 +83,7 @@ def signature_id(email):
 def world(tmp_path_factory):
     """One app for the whole file (a fresh app per case would take minutes): a campaign with a confirmed
     signature, an unconfirmed one, letters handed over and an answer. Every test compares snapshots."""
-    from petition_app.letters.services import send_letters
+    from petition_app.letters.operations import send_letters
     from petition_app.tokens import make_token
 
     app = make_app(tmp_path_factory.mktemp("hostile"))
@@ -98,6 +98,7 @@ def world(tmp_path_factory):
     sign(client, slug, name="Withdraw Target", email="withdraw@example.org")
     with app.app_context():
         send_letters(db.session.execute(sa.text("SELECT id FROM campaigns")).scalar_one())
+        db.session.commit()
         unsubscribe = f"/unsubscribe/{make_token('unsubscribe', {'s': signature_id('existing@example.org')})}"
         withdraw = None
         if "signing.withdraw" in app.view_functions:

@@ -193,7 +193,7 @@ def test_without_uharfbuzz_arabic_names_are_drawn_unshaped(app, monkeypatch):
             raise letter_pdf.FPDFException("The uharfbuzz package could not be imported")
         self.text_shaping = None
 
-    monkeypatch.setattr(letter_pdf._LetterPDF, "set_text_shaping", no_harfbuzz)
+    monkeypatch.setattr(letter_pdf.LetterPDF, "set_text_shaping", no_harfbuzz)
     pages = render(app, content(named_count=3), [("Anna", None), ("محمد العلي", "Leiden"), ("Piet", "Delft")])
     annex = flat(" ".join(pages[1:]))
     assert_in_order(annex, ["Anna", "Leiden", "Piet (Delft)"])

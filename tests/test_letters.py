@@ -75,11 +75,13 @@ def test_letters_generate_refuses_an_unknown_campaign(runner, tmp_path):
 
 
 def send(app, slug):
-    from petition_app.letters.services import send_letters
+    from petition_app.letters.operations import send_letters
 
     with app.app_context():
         campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
-        return send_letters(campaign_id)
+        handovers = send_letters(campaign_id)
+        db.session.commit()
+        return handovers
 
 
 def recipient_mail(app, address):

@@ -80,7 +80,7 @@ def test_a_signer_confirmed_after_the_milestone_does_not_get_its_mail(campaign_n
 
 
 def test_announcing_again_sends_nothing_twice(campaign_near_goal):
-    from petition_app.notifications.services import announce_milestone
+    from petition_app.notifications.tasks import announce_milestone
 
     app, slug = campaign_near_goal
     cross_goal(app, slug)

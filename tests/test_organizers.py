@@ -225,7 +225,7 @@ def csrf_session(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
-    from petition_app.accounts.services import create_admin
+    from petition_app.accounts.operations import create_admin
 
     slug = add_campaign(app, status="pending")
     with app.app_context():
@@ -261,7 +261,7 @@ def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
-    from petition_app.accounts.services import create_admin
+    from petition_app.accounts.operations import create_admin
 
     with app.app_context():
         user, _ = create_admin("both@example.org", "Both")

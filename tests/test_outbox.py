@@ -31,7 +31,7 @@ def test_a_mail_that_cannot_be_sent_waits_in_the_outbox_until_the_sweep(app, cam
 def test_a_rolled_back_change_leaves_no_job(app, campaign):
     from petition_app.extensions import db
     from petition_app.jobs import enqueue_after_commit
-    from petition_app.jobs.mails import send_signature_mail
+    from petition_app.signing.tasks import send_signature_mail
 
     with app.app_context():
         enqueue_after_commit(send_signature_mail, 1, "confirm", 1)

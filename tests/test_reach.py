@@ -270,8 +270,9 @@ def test_the_campaign_page_has_open_graph_and_twitter_card_tags(client, campaign
 
 
 def test_the_share_image_is_cached_per_step_of_the_count_and_drawn_anew_past_it(app, client, campaign):
-    from petition_app.campaigns.services import public_campaign
-    from petition_app.reach.services import count_step, share_image_key
+    from petition_app.campaigns.queries import public_campaign
+    from petition_app.reach.images import share_image_key
+    from petition_app.reach.sharing import count_step
 
     assert [count_step(n) for n in (0, 7, 99, 100, 125, 1234, 15678)] == [0, 7, 99, 100, 120, 1200, 15000]
 

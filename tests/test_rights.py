@@ -52,8 +52,8 @@ def test_withdrawing_drops_the_count_sends_a_receipt_and_deletes_the_signature(a
     assert done.status_code == 200 and "Your signature is withdrawn" in done.text
     assert api_count(client, slug) == 0
     assert "Anna de Vries" not in client.get(f"/campaigns/{slug}/signers").text
-    from petition_app.campaigns.services import public_campaign
-    from petition_app.organizers.services import signers_csv
+    from petition_app.campaigns.queries import public_campaign
+    from petition_app.organizers.queries import signers_csv
 
     with any_app.app_context():
         export = "".join(signers_csv(public_campaign(slug)))
@@ -121,11 +121,12 @@ def test_personal_data_of_a_closed_campaign_goes_after_the_retention_period_and_
     seed_signers(app, slug, [{"is_public": True}, {}])
     other = add_campaign(app, slug="still-open")
     seed_signers(app, other, [{"email": "other@example.org"}])
-    from petition_app.letters.services import compile_letters
+    from petition_app.letters.operations import compile_letter_set
 
     with app.app_context():
         campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar()
-        compile_letters(campaign_id)
+        compile_letter_set(campaign_id)
+        db.session.commit()
 
     with freeze_time(utcnow() + timedelta(days=180)):
         assert "personal data of 0 closed" in runner.invoke(args=["sweep"]).output

@@ -56,11 +56,12 @@ def confirmation_path(app, client, slug, email="anna@example.org", **fields):
 
 
 def respond_path(app, slug):
-    from petition_app.letters.services import send_letters
+    from petition_app.letters.operations import send_letters
 
     with app.app_context():
         campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
         send_letters(campaign_id)
+        db.session.commit()
     for message in read_outbox(app):
         found = RESPOND_LINK.search(mail_text(message))
         if found:

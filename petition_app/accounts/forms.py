@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..signing.forms import NAME_MAX, _strip, deliverable_email, plain_text
+from ..formfields import NAME_MAX, ButtonForm, deliverable_email, plain_text
+from ..formfields import strip as _strip
 
 PASSWORD_MIN = 12
 
@@ -54,5 +55,4 @@ class ResetForm(FlaskForm):
     submit = SubmitField(_l("Save the new password"))
 
 
-class ButtonForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))
+__all__ = ["ButtonForm", "LoginForm", "RegisterForm", "ResetForm", "ResetRequestForm"]

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..rules import Role, check_in
 from ..timeutil import utcnow
 
-ROLES = ("organizer", "admin")
 
 campaign_organizers = Table(
     "campaign_organizers",
@@ -20,13 +20,13 @@ campaign_organizers = Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('organizer', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="organizer")
+    role: Mapped[str] = mapped_column(String(16), default=Role.ORGANIZER)
     locale: Mapped[str] = mapped_column(String(2), default="nl")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
@@ -42,7 +42,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_admin(self):
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     @property
     def is_active(self):

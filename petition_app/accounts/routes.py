@@ -3,11 +3,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..tokens import TokenInvalid
 from . import bp
 from .forms import ButtonForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
-from .services import authenticate, confirm_account, register, request_password_reset, reset_password, user_for_reset
+from .operations import confirm_account, register, request_password_reset, reset_password
+from .queries import authenticate, user_for_reset
 
 
 def safe_next(default):
@@ -25,9 +26,11 @@ def login_email_key():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register_account():
+    """Create an organizer account (then confirm the address by mail); for anyone."""
     form = RegisterForm()
     if form.validate_on_submit():
         register(form.name.data, form.email.data, form.password.data, str(get_locale()))
+        db.session.commit()
         return render_template("accounts/check_your_email.html")
     return render_template("accounts/register.html", form=form), 422 if form.is_submitted() else 200
 
@@ -39,6 +42,7 @@ def confirm(token):
     if request.method == "POST" and form.validate_on_submit():
         try:
             confirm_account(token)
+            db.session.commit()
         except TokenInvalid:
             return render_template("signing/link_problem.html", problem="invalid"), 404
         flash(_("Your account is confirmed. You can log in now."))
@@ -50,6 +54,7 @@ def confirm(token):
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"], key_func=login_email_key)
 def login():
+    """Log in with a confirmed account; for anyone, throttled per client address and per address typed."""
     if current_user.is_authenticated:
         return redirect(url_for("organizers.dashboard_home"))
     form = LoginForm()
@@ -70,6 +75,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the session; for logged-in users, by a POST with its CSRF token."""
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -82,20 +88,24 @@ def logout():
 @bp.route("/reset", methods=["GET", "POST"], endpoint="reset_request")
 @limiter.limit("5 per hour", methods=["POST"])
 def reset_request():
+    """Ask for a password-reset link; for anyone (the answer is the same whether the address has an account)."""
     form = ResetRequestForm()
     if form.validate_on_submit():
         request_password_reset(form.email.data)
+        db.session.commit()
         return render_template("accounts/check_your_email.html")
     return render_template("accounts/reset_request.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"], endpoint="reset")
 def reset(token):
+    """Choose a new password through a reset link; for the holder of the link, which works once."""
     form = ResetForm()
     try:
         user_for_reset(token)
         if form.validate_on_submit():
             reset_password(token, form.password.data)
+            db.session.commit()
             flash(_("Your new password is saved. You can log in now."))
             return redirect(url_for("accounts.login"))
     except TokenInvalid:

@@ -1,63 +1,21 @@
+"""The moderators' pages: the review queue, previews, approving, sending back, taking offline, bulk
+invalidation of signatures and the failed jobs. Moderators only (403 for anyone else)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from datetime import timezone
 
-from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
-
-from ..campaigns.models import Campaign
-from ..campaigns.rendering import render_campaign
+from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
+from ..formfields import ButtonForm
 from ..jobs.failures import failed_jobs, retry
-from ..organizers.forms import ButtonForm
-from ..organizers.services import CampaignLocked, approve, hide, reject
+from ..rules import has_a_filter
 from ..signing.forms import SignForm
-from ..signing.moderation import invalidate, preview_invalidation
+from ..signing.operations import invalidate, preview_invalidation
+from ..signing.rendering import render_campaign
 from . import bp
-
-
-def reason_choices():
-    return [
-        SelectChoice("incomplete", _l("Incomplete or unclear")),
-        SelectChoice("accusation", _l("Names or accuses a person")),
-        SelectChoice("personal_data", _l("Contains personal data")),
-        SelectChoice("not_a_campaign", _l("Not a campaign for this platform")),
-        SelectChoice("other", _l("Other (explained below)")),
-    ]
-
-
-class RejectForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=reason_choices())
-    note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000)])
-    submit = SubmitField(_l("Send back to the organizers"))
-
-
-class HideForm(FlaskForm):
-    note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000)])
-    submit = SubmitField(_l("Take offline"))
-
-
-class InvalidateForm(FlaskForm):
-    since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
-    until = DateTimeLocalField(_l("Signed before (UTC)"), validators=[Optional()])
-    ip_hash = StringField(_l("Address hash"), filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=64)])
-    domain = StringField(_l("Mail domain"), filters=[lambda v: v.strip().lower() if v else v], validators=[Optional(), Length(max=253)])
-    preview = SubmitField(_l("Count the matching signatures"))
-    confirm = SubmitField(_l("Invalidate them"))
-
-    def filters(self):
-        utc = timezone.utc
-        return {
-            "since": self.since.data.replace(tzinfo=utc) if self.since.data else None,
-            "until": self.until.data.replace(tzinfo=utc) if self.until.data else None,
-            "ip_hash": self.ip_hash.data or None,
-            "domain": self.domain.data or None,
-        }
+from .forms import HideForm, InvalidateForm, RejectForm
+from .operations import CampaignLocked, approve, hide, reject
+from .queries import live_campaigns, pending_campaigns
 
 
 @bp.before_request
@@ -69,23 +27,24 @@ def require_admin():
 
 
 def campaign_or_404(slug):
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
+    return campaign_by_slug(slug) or abort(404)
 
 
 @bp.route("/")
 def queue():
-    pending = db.session.scalars(select(Campaign).where(Campaign.status == "pending").order_by(Campaign.submitted_at)).all()
-    live = db.session.scalars(select(Campaign).where(Campaign.status.in_(("open", "closed"))).order_by(Campaign.published_at.desc())).all()
-    return render_template("admin/queue.html", pending=pending, live=live, button=ButtonForm(), reject_form=RejectForm(), hide_form=HideForm())
+    """The review queue and the live campaigns; moderators only."""
+    return render_template("admin/queue.html", pending=pending_campaigns(), live=live_campaigns(), button=ButtonForm(), reject_form=RejectForm(), hide_form=HideForm())
 
 
 @bp.route("/jobs")
 def jobs():
+    """Jobs that gave up (failed registries and the outbox); moderators only."""
     return render_template("admin/jobs.html", jobs=failed_jobs())
 
 
 @bp.route("/jobs/retry", methods=["POST"])
 def retry_job():
+    """Put one failed job back in line; moderators only."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     if retry(request.form.get("job", "")):
@@ -104,10 +63,11 @@ def invalidate_signatures(slug):
     matching = None
     if form.validate_on_submit():
         filters = form.filters()
-        if not any(filters.values()):
+        if not has_a_filter(filters):
             flash(_("Give at least one of the filters."))
         elif form.confirm.data:
             taken = invalidate(campaign.id, **filters)
+            db.session.commit()
             flash(_("%(num)s signature(s) invalidated; the count is recomputed.", num=taken))
             return redirect(url_for("admin.invalidate_signatures", slug=slug))
         else:
@@ -117,11 +77,13 @@ def invalidate_signatures(slug):
 
 @bp.route("/<slug>/preview")
 def preview(slug):
+    """Any campaign as the public would see it, before it is published; moderators only."""
     return render_campaign(campaign_or_404(slug), SignForm(), notice=_("Preview for moderation."))
 
 
 @bp.route("/<slug>/<action>", methods=["POST"])
 def moderate(slug, action):
+    """Approve, send back (with a reason) or take offline a campaign; moderators only."""
     campaign = campaign_or_404(slug)
     try:
         if action == "approve" and ButtonForm().validate_on_submit():
@@ -135,6 +97,7 @@ def moderate(slug, action):
             flash(_("Taken offline; the organizers are told why."))
         else:
             flash(_("Please give a reason."))
+        db.session.commit()
     except CampaignLocked:
         flash(_("That is not possible in the campaign's current state."))
     return redirect(url_for("admin.queue"))

@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 description of API v1, kept next to the routes it describes."""
 from flask import current_app
 
+from ..rules import PUBLIC_STATUSES
+
 BILINGUAL = {
     "type": "object",
     "required": ["nl", "en"],
@@ -21,7 +23,7 @@ CAMPAIGN_SUMMARY = {
     "properties": {
         "slug": {"type": "string"},
         "title": BILINGUAL,
-        "status": {"enum": ["open", "closed"]},
+        "status": {"enum": [str(s) for s in PUBLIC_STATUSES]},
         "signature_count": {"type": "integer", "minimum": 0},
         "goals": {"type": "array", "items": {"type": "integer"}},
         "next_goal": {"type": "integer"},
@@ -103,7 +105,7 @@ def openapi_document():
                             "in": "query",
                             "required": False,
                             "description": "Only open or only closed campaigns",
-                            "schema": {"enum": ["open", "closed"]},
+                            "schema": {"enum": [str(s) for s in PUBLIC_STATUSES]},
                         }
                     ],
                     "responses": {

@@ -3,13 +3,15 @@ from flask import current_app, jsonify, request
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
-from ..campaigns.services import public_campaign
-from ..extensions import csrf, limiter
+from ..campaigns.queries import public_campaign, public_campaigns
+from ..extensions import csrf, db, limiter
 from ..links import external_url
-from ..reach import services as reach
+from ..ratelimits import sign_limit
+from ..reach import opendata
+from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
-from ..signing.routes import sign_limit
-from ..signing.services import CampaignClosed, SignatureInput, sign
+from ..signing.operations import CampaignClosed, sign
+from ..signing.queries import SignatureInput
 from . import bp
 from .openapi import openapi_document
 
@@ -35,6 +37,7 @@ def campaign_json(campaign):
 
 @bp.get("/campaigns/<slug>")
 def get_campaign(slug):
+    """One public campaign as JSON; public, for anyone."""
     campaign = public_campaign(slug)
     return jsonify(campaign_json(campaign)) if campaign else not_found()
 
@@ -71,27 +74,29 @@ def campaign_summary_json(campaign):
         "signature_count": campaign.confirmed_count,
         "goals": list(campaign.goals),
         "next_goal": campaign.next_goal,
-        "url": external_url("campaigns.show", slug=campaign.slug),
+        "url": external_url("signing.campaign", slug=campaign.slug),
     }
 
 
 @bp.get("/campaigns")
 def list_campaigns():
+    """The public campaigns (open data, any site may read it); public."""
     status = request.args.get("status")
-    if status not in (None, "open", "closed"):
+    if status is not None and status not in PUBLIC_STATUSES:
         return _open_json({"errors": {"status": ["must be open or closed"]}}, 422)
-    return _open_json({"campaigns": [campaign_summary_json(c) for c in reach.public_campaigns(status)]})
+    return _open_json({"campaigns": [campaign_summary_json(c) for c in public_campaigns(CampaignStatus(status) if status else None)]})
 
 
 @bp.get("/campaigns/<slug>/stats/daily", defaults={"suffix": ""})
 @bp.get("/campaigns/<slug>/stats/daily.csv", defaults={"suffix": ".csv"})
 def daily_stats(slug, suffix):
+    """Counted signatures per day, as JSON or CSV (open data); public."""
     campaign = public_campaign(slug)
     if campaign is None:
         return _open(not_found()[0]), 404
-    days = reach.daily_counts(campaign)
+    days = opendata.daily_counts(campaign)
     if _wants_csv(suffix):
-        return _open_csv(reach.csv_text(("date", "signatures"), ((d.isoformat(), n) for d, n in days)), f"{slug}-daily.csv")
+        return _open_csv(opendata.csv_text(("date", "signatures"), ((d.isoformat(), n) for d, n in days)), f"{slug}-daily.csv")
     return _open_json(
         {
             "slug": campaign.slug,
@@ -105,17 +110,18 @@ def daily_stats(slug, suffix):
 @bp.get("/campaigns/<slug>/stats/cities", defaults={"suffix": ""})
 @bp.get("/campaigns/<slug>/stats/cities.csv", defaults={"suffix": ".csv"})
 def city_stats(slug, suffix):
+    """Counted signatures per city, small cities folded into "other" (open data); public."""
     campaign = public_campaign(slug)
     if campaign is None:
         return _open(not_found()[0]), 404
-    cities, other, not_given = reach.city_counts(campaign)
+    cities, other, not_given = opendata.city_counts(campaign)
     if _wants_csv(suffix):
         rows = [("city", name, n) for name, n in cities] + [("other", "", other), ("not_given", "", not_given)]
-        return _open_csv(reach.csv_text(("group", "city", "signatures"), rows), f"{slug}-cities.csv")
+        return _open_csv(opendata.csv_text(("group", "city", "signatures"), rows), f"{slug}-cities.csv")
     return _open_json(
         {
             "slug": campaign.slug,
-            "min_group_size": reach.MIN_CITY_GROUP,
+            "min_group_size": opendata.MIN_CITY_GROUP,
             "cities": [{"city": name, "signatures": n} for name, n in cities],
             "other": other,
             "not_given": not_given,
@@ -138,6 +144,7 @@ def _type_errors(payload):
 @csrf.exempt
 @limiter.shared_limit(sign_limit, scope="sign")
 def create_signature(slug):
+    """Sign through the API (the same form and rules as the page); for anyone, rate-limited."""
     campaign = public_campaign(slug)
     if campaign is None:
         return not_found()
@@ -149,7 +156,7 @@ def create_signature(slug):
         return jsonify({"errors": {"body": ["expected a JSON object"]}}), 422
     locale = payload.get("locale") or "nl"
     errors = _type_errors(payload)
-    if not errors and locale not in current_app.config["LANGUAGES"]:
+    if not errors and locale not in LANGUAGES:
         errors["locale"] = ["must be nl or en"]
     if errors:
         return jsonify({"errors": errors}), 422
@@ -163,6 +170,7 @@ def create_signature(slug):
             return jsonify({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}), 422
     try:
         sign(campaign, SignatureInput.from_form(form, locale, request.remote_addr))
+        db.session.commit()
     except CampaignClosed:
         return jsonify({"error": "campaign_closed"}), 409
     return jsonify({"status": "check_your_email"}), 202
@@ -170,4 +178,5 @@ def create_signature(slug):
 
 @bp.get("/openapi.json")
 def openapi():
+    """The OpenAPI document of this API; public."""
     return jsonify(openapi_document())

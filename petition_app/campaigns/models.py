@@ -6,23 +6,20 @@ from flask import current_app
 
 from ..extensions import db
 from ..i18n import localized
-from ..rules import accepts_confirmations, accepts_signatures, closing_moment, next_goal
+from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, next_goal
 from ..timeutil import utcnow
-
-STATUSES = ("draft", "pending", "open", "closed", "hidden")
-PUBLIC_STATUSES = ("open", "closed")
 
 
 class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'pending', 'open', 'closed', 'hidden')", name="status"),
+        CheckConstraint(check_in("status", CampaignStatus), name="status"),
         CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)
     title_nl: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     summary_nl: Mapped[str] = mapped_column(Text, default="")

@@ -1,26 +1,20 @@
-from flask import abort, current_app, render_template, request
+"""The public home page and the privacy statement. The campaign page itself is the sign page
+(signing.campaign): its form belongs to signing."""
+from flask import current_app, render_template
 
-from ..signing.forms import SignForm, source_tag
 from . import bp
-from .rendering import render_campaign
-from .services import campaign_for_page, open_campaigns
+from .queries import open_campaigns
 
 
 @bp.route("/")
-def index():
+def index() -> str:
+    """The list of open campaigns; public, for anyone."""
     return render_template("campaigns/index.html", campaigns=open_campaigns())
 
 
-@bp.route("/campaigns/<slug>")
-def show(slug):
-    campaign = campaign_for_page(slug) or abort(404)
-    form = SignForm()
-    form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
-    return render_campaign(campaign, form)
-
-
 @bp.route("/privacy")
-def privacy():
+def privacy() -> str:
+    """The privacy statement, with the retention periods in force; public, for anyone."""
     config = current_app.config
     return render_template(
         "campaigns/privacy.html",

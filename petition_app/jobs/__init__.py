@@ -5,16 +5,28 @@ context (and so its own database session), and calls a service; it must be safe 
 Services never call a job directly: they call `enqueue_after_commit(job, *args)`, which writes an
 outbox row in the same transaction. Once that transaction commits, the job is handed over and its row
 deleted; a rollback takes the row with it. A row left behind (Redis down, the process killed) is
-handed over by `dispatch_outbox`, which `flask sweep` runs.
+handed over by `dispatch_outbox`, which the worker runs periodically (jobs/schedule.py).
+
+Each domain keeps its own jobs in its `tasks.py`; this package is only the machinery. A job commits
+once, after its function returns (operations only flush); a fan-out commits per mail by design.
 """
 import functools
 import importlib
 import logging
 from datetime import timedelta
 
+from collections.abc import Callable
+from typing import Any, Protocol
+
 from flask import current_app, has_app_context
+from redis import Redis
+from rq import Queue, Retry
 from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import OutboxJob
 
 log = logging.getLogger(__name__)
 
@@ -22,50 +34,55 @@ QUEUES = ("mail", "milestones", "default")
 _PENDING = "petition_pending_jobs"
 
 
-def job(queue="default", retry=None):
+class Job(Protocol):
+    """A function marked with @job: callable with its ids, and known by its queue and path."""
+
+    queue: str
+    retry: str | None
+    path: str
+
+    def __call__(self, *args: Any) -> Any: ...
+
+
+def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[..., Any]], Job]:
     """Mark a function as a job on a named queue; `retry` names the config key that holds the list
-    of waits (in seconds) between attempts, so that tests and operators can tune the backoff."""
+    of waits (in seconds) between attempts, so that tests and operators can tune the backoff.
+    The job runs in an app context of its own and commits once when its function returns."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue}")
 
-    def decorate(fn):
+    def decorate(fn: Callable[..., Any]) -> Job:
         @functools.wraps(fn)
-        def run_in_app_context(*args):
-            app = current_app._get_current_object() if has_app_context() else _worker_app()
+        def run_in_app_context(*args: Any) -> Any:
+            if not has_app_context():
+                raise RuntimeError("jobs run in the app's context: start workers with `flask --app wsgi worker`")
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
             with app.app_context():
-                return fn(*args)
+                try:
+                    result = fn(*args)
+                    db.session.commit()
+                except BaseException:
+                    db.session.rollback()
+                    raise
+                return result
 
-        run_in_app_context.queue = queue
-        run_in_app_context.retry = retry
-        run_in_app_context.path = f"{fn.__module__}.{fn.__name__}"
-        return run_in_app_context
+        marked: Any = run_in_app_context
+        marked.queue = queue
+        marked.retry = retry
+        marked.path = f"{fn.__module__}.{fn.__name__}"
+        return marked  # type: ignore[no-any-return]
 
     return decorate
 
 
-_app = None
-
-
-def _worker_app():
-    # Only reached when a job runs in a process that has no app of its own (a bare `rq worker`).
-    global _app
-    if _app is None:
-        from .. import create_app
-
-        _app = create_app()
-    return _app
-
-
-def enqueue_after_commit(job_fn, *args):
-    from ..extensions import db
-    from .models import OutboxJob
-
+def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
+    """Write the job in the current transaction; it is handed over once that transaction commits."""
     row = OutboxJob(path=job_fn.path, args=list(args))
     db.session.add(row)
     db.session().info.setdefault(_PENDING, []).append((job_fn, args, row))
 
 
-def dispatch(job_fn, *args):
+def dispatch(job_fn: Job, *args: Any) -> bool:
     """Hand a job to RQ, or run it here and now when there is no Redis. True when handed over (or run)."""
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
@@ -75,8 +92,6 @@ def dispatch(job_fn, *args):
             log.exception("in-process job %s failed; the sweep will try again", job_fn.path)
             return False
         return True
-    from rq import Retry
-
     intervals = current_app.config[job_fn.retry] if job_fn.retry else None
     retry = Retry(max=len(intervals), interval=list(intervals)) if intervals else None
     try:
@@ -87,29 +102,26 @@ def dispatch(job_fn, *args):
     return True
 
 
-def _forget_rows(ids):
-    from ..extensions import db
-    from .models import OutboxJob
-
+def _forget_rows(ids: list[int]) -> None:
     if ids:
         with db.engine.begin() as connection:
             connection.execute(delete(OutboxJob).where(OutboxJob.id.in_(ids)))
 
 
-def job_by_path(path):
+def job_by_path(path: str) -> Job:
+    """The job a path names (as stored in the outbox and in RQ); anything else is refused."""
     module_name, _, name = path.rpartition(".")
-    if not module_name.startswith(__name__ + "."):
+    if not module_name.startswith("petition_app."):
         raise ValueError(f"not a job: {path}")
-    return getattr(importlib.import_module(module_name), name)
+    found = getattr(importlib.import_module(module_name), name, None)
+    if getattr(found, "queue", None) not in QUEUES:
+        raise ValueError(f"not a job: {path}")
+    return found  # type: ignore[return-value]
 
 
-def dispatch_outbox(older_than=timedelta(minutes=1)):
+def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Hand over the jobs whose dispatch after their commit failed or never happened. Returns how many
     went; a job that still cannot go stays, with its attempts counted."""
-    from ..extensions import db
-    from ..timeutil import utcnow
-    from .models import OutboxJob
-
     cutoff = utcnow() - older_than
     rows = db.session.execute(
         select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(OutboxJob.created_at <= cutoff).order_by(OutboxJob.id)
@@ -125,9 +137,8 @@ def dispatch_outbox(older_than=timedelta(minutes=1)):
     return len(done)
 
 
-def redis_connection():
-    from redis import Redis
-
+def redis_connection() -> Redis:
+    """One Redis client per app, shared by the queues of that app."""
     app = current_app
     conn = app.extensions.get("petition_redis")
     if conn is None:
@@ -136,15 +147,13 @@ def redis_connection():
     return conn
 
 
-def get_queue(name):
+def get_queue(name: str) -> Queue:
     """A named queue; QUEUE_PREFIX lets several installations (or test runs) share one Redis."""
-    from rq import Queue
-
     return Queue(current_app.config["QUEUE_PREFIX"] + name, connection=redis_connection())
 
 
 @event.listens_for(Session, "after_commit")
-def _dispatch_pending(session):
+def _dispatch_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
     done = []
     for job_fn, args, row in pending:
@@ -154,6 +163,6 @@ def _dispatch_pending(session):
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_uncommitted(session, transaction):
+def _forget_uncommitted(session: Session, transaction: Any) -> None:
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)

@@ -98,7 +98,7 @@ def write_letter_pdf(
     with force_locale(locale):
         names = iter(names)
         first = next(names, None)  # only to know whether there is an annex at all
-        pdf = _LetterPDF()
+        pdf = LetterPDF()
         pdf.ensure_glyphs(
             content.campaign_title,
             content.campaign_summary,
@@ -128,7 +128,7 @@ def _chain_first(first, rest):
     yield from rest
 
 
-def _clean(text):
+def clean_text(text):
     """One line of plain text: control characters and runs of white space become one space."""
     return " ".join(_CONTROL.sub(" ", text or "").split())
 
@@ -138,7 +138,7 @@ def _paragraphs(text):
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
     for block in re.split(r"\n\s*\n", text):
-        lines = [_clean(line) for line in block.split("\n")]
+        lines = [clean_text(line) for line in block.split("\n")]
         lines = [line for line in lines if line]
         if lines:
             paragraphs.append(lines)
@@ -148,11 +148,11 @@ def _paragraphs(text):
 def _letter_html(content, has_annex):
     html = render_template(
         "letters/letter.html",
-        organizer_name=_clean(content.organizer_name),
-        recipient_name=_clean(content.recipient_name),
-        campaign_title=_clean(content.campaign_title),
+        organizer_name=clean_text(content.organizer_name),
+        recipient_name=clean_text(content.recipient_name),
+        campaign_title=clean_text(content.campaign_title),
         summary_paragraphs=_paragraphs(content.campaign_summary),
-        demands=[_clean(demand) for demand in content.demands if _clean(demand)],
+        demands=[clean_text(demand) for demand in content.demands if clean_text(demand)],
         signature_count=content.signature_count,
         signature_count_text=format_decimal(content.signature_count),
         goal_text=format_decimal(content.goal),
@@ -160,7 +160,7 @@ def _letter_html(content, has_annex):
         named_count=content.named_count,
         named_count_text=format_decimal(content.named_count),
         date_text=format_date(content.letter_date, format="long"),
-        campaign_url=_clean(content.campaign_url),
+        campaign_url=clean_text(content.campaign_url),
         has_annex=has_annex,
     )
     # fpdf2 prints white space between two block tags as an empty line: drop it (spaces that matter are
@@ -184,7 +184,7 @@ _HTML_OPTIONS = {
 }
 
 
-class _LetterPDF(FPDF):
+class LetterPDF(FPDF):
     def __init__(self):
         super().__init__(orientation="portrait", unit="mm", format=PAGE_FORMAT)
         # A random alias for the page total: fpdf2's default "{nb}" would also replace that text in a name.
@@ -194,7 +194,7 @@ class _LetterPDF(FPDF):
         self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
         self.set_creator("petition_app")
         for (family, style), filename in FONT_FILES.items():
-            self.add_font(family, style, str(_font_path(filename)))
+            self.add_font(family, style, str(font_path(filename)))
         self._sans_cmap = frozenset(self.fonts["sans"].cmap)
         # DejaVu Serif lacks scripts DejaVu Sans has (Arabic, Hebrew, ...): the letter's serif text borrows them.
         self._fallback_families = ["sans"]
@@ -250,7 +250,7 @@ class _LetterPDF(FPDF):
             )
 
 
-def _font_path(filename):
+def font_path(filename):
     path = Path(FONT_DIR) / filename
     if not path.is_file():
         raise LetterFontError(
@@ -280,7 +280,7 @@ def _write_annex(pdf, names):
     top = pdf.get_y() + 2  # below the heading on the annex's first page
     y, column, count = top, 0, 0
     for name, city in names:
-        name, city = _clean(name), _clean(city)
+        name, city = clean_text(name), clean_text(city)
         text = f"{name} ({city})" if city else name
         count += 1
         covered = pdf.covers(text)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("organizers", __name__, url_prefix="/organize")
 
-from . import routes  # noqa: E402,F401
+from . import routes, tasks  # noqa: E402,F401

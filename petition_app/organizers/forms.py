@@ -4,10 +4,11 @@ from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, plain_text
+from ..formfields import strip as _strip
 from ..rules import validate_goals
-from ..signing.forms import _strip, plain_text
 
-MAX = _l("Please use at most %(max)d characters.")
+MAX = TOO_LONG
 
 
 def bilingual(label_nl, label_en, max_length, area=False, required=True):
@@ -46,7 +47,7 @@ def language_choices():
 
 class RecipientForm(FlaskForm):
     name = StringField(_l("Recipient (e.g. Leiden University)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text])
-    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=254, message=MAX)])
+    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX)])
     language = SelectField(_l("Main language of the letter"), choices=language_choices())
     submit = SubmitField(_l("Save recipient"))
 
@@ -62,11 +63,10 @@ class UpdateForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=254, message=MAX)])
+    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX)])
     submit = SubmitField(_l("Send invitation"))
 
 
-class ButtonForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))
+__all__ = ["ButtonForm", "CampaignForm", "DemandForm", "InviteForm", "RecipientForm", "UpdateForm"]
 
 

@@ -1,32 +1,31 @@
+"""The organizers' pages: drafts, recipients and demands, preview, review request, dashboard, export,
+letters, updates, co-organizers and closing. Logged-in organizers of the campaign only (anyone else
+gets a 404, as if the campaign did not exist)."""
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..campaigns.models import Campaign, Demand, Recipient
-from ..campaigns.rendering import render_campaign
+from ..campaigns.models import Demand, Recipient
+from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
-from ..jobs import dispatch
-from ..jobs.letters import compile_letters
-from ..letters.models import Handover, Letter
-from ..letters.services import send_letters
-from ..rules import EmailInvalid
+from ..letters.operations import compile_later, send_letters
+from ..letters.queries import handovers_of, letter_of, recent_letters
+from ..rules import PUBLIC_STATUSES, EmailInvalid
 from ..signing.forms import SignForm
+from ..signing.rendering import render_campaign
 from ..tokens import TokenInvalid
 from . import bp
 from .forms import ButtonForm, CampaignForm, DemandForm, InviteForm, RecipientForm, UpdateForm
-from .services import (
+from .operations import (
     CampaignLocked,
     NotReady,
     UpdateTooSoon,
-    add_demand,
     accept_invitation,
+    add_demand,
     add_recipient,
-    campaigns_of,
     close,
     create_campaign,
-    dashboard_numbers,
     hide_from_wall,
     invite,
     move_demand,
@@ -34,13 +33,12 @@ from .services import (
     remove_demand,
     remove_recipient,
     send_update,
-    signers_csv,
-    signers_page,
     submit_for_review,
     update_campaign,
     update_demand,
     update_recipient,
 )
+from .queries import campaigns_of, dashboard_numbers, signers_csv, signers_page
 
 
 @bp.before_request
@@ -51,7 +49,7 @@ def require_login():
 
 def own_campaign(slug):
     """The campaign, if the logged-in user organizes it; anyone else gets a 404, as if it did not exist."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_by_slug(slug)
     if campaign is None or current_user not in campaign.organizers:
         abort(404)
     return campaign
@@ -86,14 +84,17 @@ def locked():
 
 @bp.route("/", endpoint="dashboard_home")
 def dashboard_home():
+    """The logged-in organizer's campaigns."""
     return render_template("organizers/home.html", campaigns=campaigns_of(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """Start a new draft; for logged-in organizers."""
     form = CampaignForm()
     if form.validate_on_submit():
         campaign = create_campaign(current_user, campaign_data(form))
+        db.session.commit()
         flash(_("Your draft is saved. Now add the recipients and their demands."))
         return redirect(url_for("organizers.recipients", slug=campaign.slug))
     return render_template("organizers/edit.html", form=form, campaign=None), 422 if form.is_submitted() else 200
@@ -101,6 +102,7 @@ def new():
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug):
+    """Edit a campaign's text and goals while it is a draft or waits for review; its organizers only."""
     campaign = own_campaign(slug)
     form = CampaignForm(obj=campaign) if request.method == "GET" else CampaignForm()
     if request.method == "GET":
@@ -108,6 +110,7 @@ def edit(slug):
     if form.validate_on_submit():
         try:
             update_campaign(campaign, campaign_data(form))
+            db.session.commit()
         except CampaignLocked:
             locked()
             return redirect(url_for("organizers.dashboard", slug=slug))
@@ -118,11 +121,13 @@ def edit(slug):
 
 @bp.route("/<slug>/recipients", methods=["GET", "POST"])
 def recipients(slug):
+    """The recipients and their demands, with a form to add a recipient; the campaign's organizers only."""
     campaign = own_campaign(slug)
     form = RecipientForm()
     if form.validate_on_submit():
         try:
             add_recipient(campaign, form.name.data, form.email.data, form.language.data)
+            db.session.commit()
         except CampaignLocked:
             locked()
         return redirect(url_for("organizers.recipients", slug=slug))
@@ -156,6 +161,7 @@ def recipient_action(slug, recipient_id):
             remove_recipient(recipient)
         else:
             abort(400)
+        db.session.commit()
     except CampaignLocked:
         locked()
     return redirect(url_for("organizers.recipients", slug=slug, _anchor=f"r{recipient_id}"))
@@ -163,6 +169,7 @@ def recipient_action(slug, recipient_id):
 
 @bp.route("/<slug>/demands/<int:demand_id>", methods=["POST"])
 def demand_action(slug, demand_id):
+    """Edit, move or remove a demand; the campaign's organizers only."""
     campaign = own_campaign(slug)
     demand = own_demand(campaign, demand_id)
     action = request.args.get("action")
@@ -180,6 +187,7 @@ def demand_action(slug, demand_id):
             remove_demand(demand)
         else:
             abort(400)
+        db.session.commit()
     except CampaignLocked:
         locked()
     return redirect(url_for("organizers.recipients", slug=slug, _anchor=anchor))
@@ -194,11 +202,13 @@ def preview(slug):
 
 @bp.route("/<slug>/submit", methods=["POST"])
 def submit(slug):
+    """Send a draft to the moderators for review; the campaign's organizers only."""
     campaign = own_campaign(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         submit_for_review(campaign)
+        db.session.commit()
         flash(_("Thank you. A moderator will review your campaign; you will get a mail when it is published."))
     except NotReady as exc:
         if "text" in exc.missing:
@@ -212,15 +222,12 @@ def submit(slug):
 
 @bp.route("/<slug>")
 def dashboard(slug):
+    """Counts, chart, sources, signers, letters, updates and team of one campaign; its organizers only."""
     campaign = own_campaign(slug)
     page = max(1, request.args.get("page", 1, type=int))
     signers = signers_page(campaign, page)
-    letters = db.session.scalars(
-        select(Letter).join(Recipient).where(Recipient.campaign_id == campaign.id).order_by(Letter.id.desc()).limit(30)
-    ).all()
-    handovers = db.session.scalars(
-        select(Handover).join(Recipient).where(Recipient.campaign_id == campaign.id).order_by(Handover.id.desc())
-    ).all()
+    letters = recent_letters(campaign.id)
+    handovers = handovers_of(campaign.id)
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=letters, handovers=handovers, update_form=UpdateForm(),
@@ -230,6 +237,7 @@ def dashboard(slug):
 
 @bp.route("/<slug>/signers.csv")
 def export(slug):
+    """The signers as CSV (names and cities, cells neutralised); the campaign's organizers only."""
     campaign = own_campaign(slug)
     return Response(
         stream_with_context(signers_csv(campaign)), mimetype="text/csv",
@@ -239,39 +247,43 @@ def export(slug):
 
 @bp.route("/<slug>/letters/<int:letter_id>.pdf")
 def letter_pdf(slug, letter_id):
+    """One compiled letter as PDF; the campaign's organizers only."""
     campaign = own_campaign(slug)
-    letter = db.session.get(Letter, letter_id)
-    if letter is None or letter.recipient.campaign_id != campaign.id or not letter.pdf:
-        abort(404)
+    letter = letter_of(campaign.id, letter_id) or abort(404)
     return Response(letter.pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{letter.recipient.key}.{letter.language}.pdf"'})
 
 
 @bp.route("/<slug>/letters", methods=["POST"])
 def letters(slug):
+    """Compile the letters now, or send them to the recipients; the campaign's organizers only."""
     campaign = own_campaign(slug)
-    if not ButtonForm().validate_on_submit() or campaign.status not in ("open", "closed"):
+    if not ButtonForm().validate_on_submit() or campaign.status not in PUBLIC_STATUSES:
         abort(400)
     if request.args.get("action") == "send":
         send_letters(campaign.id)
+        db.session.commit()
         flash(_("The letters are on their way to the recipients."))
     else:
-        dispatch(compile_letters, campaign.id)
+        compile_later(campaign.id)
+        db.session.commit()
         flash(_("The letters are being compiled with today's count; reload this page in a moment."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="letters"))
 
 
 @bp.route("/<slug>/updates", methods=["POST"])
 def updates(slug):
+    """Send an update to the signers who asked for news; the campaign's organizers only."""
     campaign = own_campaign(slug)
     form = UpdateForm()
-    if campaign.status not in ("open", "closed"):
+    if campaign.status not in PUBLIC_STATUSES:
         abort(400)
     if not form.validate_on_submit():
         flash(_("An update needs a Dutch and an English text."))
     else:
         try:
             send_update(campaign, form.body_nl.data, form.body_en.data)
+            db.session.commit()
             flash(_("Your update is being sent to the signers who asked for updates."))
         except UpdateTooSoon as exc:
             flash(_("You can send the next update after %(moment)s.", moment=format_datetime(exc.next_at, "short")))
@@ -280,11 +292,13 @@ def updates(slug):
 
 @bp.route("/<slug>/invite", methods=["POST"])
 def invite_organizer(slug):
+    """Invite a co-organizer by mail; the campaign's organizers only."""
     campaign = own_campaign(slug)
     form = InviteForm()
     if form.validate_on_submit():
         try:
             invite(campaign, current_user, form.email.data)
+            db.session.commit()
             flash(_("The invitation is sent."))
         except EmailInvalid:
             flash(_("Enter a valid email address, like name@example.org."))
@@ -300,6 +314,7 @@ def join(token):
     if request.method == "POST" and form.validate_on_submit():
         try:
             campaign = accept_invitation(current_user, token)
+            db.session.commit()
         except TokenInvalid:
             flash(_("This invitation is for another address, or it has expired."))
             return redirect(url_for("organizers.dashboard_home"))
@@ -310,20 +325,24 @@ def join(token):
 
 @bp.route("/<slug>/signers/<int:signature_id>/hide", methods=["POST"])
 def hide_signer(slug, signature_id):
+    """Take a name off the wall and the letters (the signature still counts); the campaign's organizers only."""
     campaign = own_campaign(slug)
     if not ButtonForm().validate_on_submit() or not hide_from_wall(campaign, signature_id):
         abort(404)
+    db.session.commit()
     flash(_("The name no longer shows on the campaign's wall or in the letters; the signature still counts."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="signers-heading"))
 
 
 @bp.route("/<slug>/close", methods=["POST"])
 def close_campaign(slug):
+    """Close the campaign for new signatures now; the campaign's organizers only."""
     campaign = own_campaign(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         close(campaign)
+        db.session.commit()
         flash(_("The campaign is closed. Signers who signed just now can still confirm for 24 hours."))
     except CampaignLocked:
         abort(400)

@@ -1,12 +1,13 @@
-"""The reach pages and files. Routes are thin: services.py makes the texts, images and counts."""
+"""The reach pages and files: share kit, QR code, poster, share image, embed, signer wall, sitemap and
+robots.txt. Public, for anyone; routes are thin: sharing, images, wall and opendata make the content."""
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 
-from ..campaigns.services import public_campaign
+from ..campaigns.queries import public_campaign
 from ..extensions import limiter
 from ..links import external_url
 from ..security import allow_framing
-from . import bp, services
+from . import bp, images, sharing, wall
 
 # Files that only change with the campaign's text (the QR code) or with the count (image, poster).
 QR_CACHE = "public, max-age=86400"
@@ -35,34 +36,37 @@ def _file(data, mimetype, cache, filename=None):
 @bp.app_context_processor
 def reach_helpers():
     return {
-        "language_links": services.language_links,
-        "share_options": services.share_options,
-        "open_graph": services.open_graph,
+        "language_links": sharing.language_links,
+        "share_options": sharing.share_options,
+        "open_graph": sharing.open_graph,
     }
 
 
 @bp.route("/campaigns/<slug>/share")
 def share_kit(slug):
+    """Ready-made messages, links, embed code and QR code for sharing; public, for anyone."""
     campaign = public_campaign(slug) or abort(404)
     return render_template(
         "reach/share.html",
         campaign=campaign,
-        messages=services.share_messages(campaign),
-        snippets=services.embed_snippets(campaign),
-        qr_url=services.qr_url(campaign),
+        messages=sharing.share_messages(campaign),
+        snippets=sharing.embed_snippets(campaign),
+        qr_url=images.qr_url(campaign),
     )
 
 
 @bp.route("/campaigns/<slug>/qr.svg")
 def qr_svg(slug):
+    """The QR code to the campaign page as SVG; public."""
     campaign = public_campaign(slug) or abort(404)
-    return _file(services.qr_svg(campaign), "image/svg+xml", QR_CACHE, f"{slug}-qr.svg")
+    return _file(images.qr_svg(campaign), "image/svg+xml", QR_CACHE, f"{slug}-qr.svg")
 
 
 @bp.route("/campaigns/<slug>/qr.png")
 def qr_png(slug):
+    """The QR code to the campaign page as PNG; public."""
     campaign = public_campaign(slug) or abort(404)
-    return _file(services.qr_png(campaign), "image/png", QR_CACHE, f"{slug}-qr.png")
+    return _file(images.qr_png(campaign), "image/png", QR_CACHE, f"{slug}-qr.png")
 
 
 def _file_limit():
@@ -72,15 +76,17 @@ def _file_limit():
 @bp.route("/campaigns/<slug>/poster.pdf")
 @limiter.limit(_file_limit)  # drawn on every request (it shows today's exact count)
 def poster(slug):
+    """A printable A4 poster with the QR code, in the language asked for; public."""
     campaign = public_campaign(slug) or abort(404)
     locale = _file_language()
-    return _file(services.poster_pdf(campaign, locale), "application/pdf", "no-cache", f"{slug}-poster-{locale}.pdf")
+    return _file(images.poster_pdf(campaign, locale), "application/pdf", "no-cache", f"{slug}-poster-{locale}.pdf")
 
 
 @bp.route("/campaigns/<slug>/share.png")
 def share_image(slug):
+    """The image link previews show (title and count); public."""
     campaign = public_campaign(slug) or abort(404)
-    return _file(services.share_image(campaign, _file_language()), "image/png", COUNT_CACHE)
+    return _file(images.share_image(campaign, _file_language()), "image/png", COUNT_CACHE)
 
 
 @bp.route("/embed/<slug>")
@@ -88,19 +94,20 @@ def share_image(slug):
 def embed(slug):
     """The widget other sites put in an iframe: the only view that may be framed."""
     campaign = public_campaign(slug) or abort(404)
-    return render_template("reach/embed.html", campaign=campaign, sign_url=services.campaign_url(slug, "embed"))
+    return render_template("reach/embed.html", campaign=campaign, sign_url=sharing.campaign_url(slug, "embed"))
 
 
 @bp.route("/campaigns/<slug>/signers")
 def signers(slug):
+    """The signer wall: names and cities of counted signers who chose to be shown; public."""
     campaign = public_campaign(slug) or abort(404)
     page = request.args.get("page", 1, type=int)
     if page < 1:
         abort(404)
-    wall = services.signer_wall(campaign, page)
-    if page > 1 and not wall.entries:
+    names = wall.signer_wall(campaign, page)
+    if page > 1 and not names.entries:
         abort(404)
-    response = Response(render_template("reach/signers.html", campaign=campaign, wall=wall))
+    response = Response(render_template("reach/signers.html", campaign=campaign, wall=names))
     # Signers agreed to be named on the campaign, not to be found by their name in a search engine.
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -108,13 +115,15 @@ def signers(slug):
 
 @bp.route("/sitemap.xml")
 def sitemap():
-    xml = render_template("reach/sitemap.xml", entries=services.sitemap_entries(), languages=services.LANGUAGES)
+    """sitemap.xml for search engines: home and public campaigns in both languages; public."""
+    xml = render_template("reach/sitemap.xml", entries=sharing.sitemap_entries(), languages=sharing.LANGUAGES)
     return _file(xml, "application/xml", "public, max-age=3600")
 
 
 @bp.route("/robots.txt")
 def robots():
+    """robots.txt: keeps personal links (confirm, withdraw, my data, answers) out of search engines; public."""
     lines = ["User-agent: *"]
-    lines += [f"Disallow: {path}" for path in services.ROBOTS_DISALLOW]
+    lines += [f"Disallow: {path}" for path in sharing.ROBOTS_DISALLOW]
     lines += ["", f"Sitemap: {external_url('reach.sitemap')}", ""]
     return _file("\n".join(lines), "text/plain", "public, max-age=3600")

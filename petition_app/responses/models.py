@@ -5,9 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Demand
 from ..extensions import db
+from ..rules import AnswerStatus, check_in
 from ..timeutil import utcnow
 
-ANSWER_STATUSES = ("accepted", "partly", "considering", "rejected")
 
 
 class Answer(db.Model):
@@ -15,7 +15,7 @@ class Answer(db.Model):
 
     __tablename__ = "answers"
     __table_args__ = (
-        CheckConstraint("status IN ('accepted', 'partly', 'considering', 'rejected')", name="status"),
+        CheckConstraint(check_in("status", AnswerStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

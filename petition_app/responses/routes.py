@@ -1,12 +1,14 @@
+"""A recipient's private answer page; the signed link is the only key to it."""
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from ..extensions import limiter
-from ..signing.routes import link_limit
+from ..extensions import db, limiter
+from ..ratelimits import link_limit
 from ..tokens import TokenInvalid
 from . import bp
 from .forms import answer_form
-from .services import mark_opened, recipient_for_token, save_answers
+from .operations import mark_opened, save_answers
+from .queries import recipient_for_token
 
 
 @bp.route("/respond/<token>", methods=["GET", "POST"], endpoint="respond")
@@ -20,6 +22,7 @@ def respond(token):
     demands = list(recipient.demands)
     if request.method == "GET":
         mark_opened(recipient)
+        db.session.commit()
         data = {}
         for demand in demands:
             if demand.answer is not None:
@@ -34,4 +37,5 @@ def respond(token):
         demand.id: (status.data or "", (text.data or "").strip()) for demand, status, text in form.demand_fields
     }
     save_answers(recipient, answers)
+    db.session.commit()
     return render_template("responses/respond.html", recipient=recipient, form=form, saved=True, notice=_("Your answers are saved and shown on the campaign page."))

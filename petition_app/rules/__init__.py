@@ -3,7 +3,19 @@ from .abuse import is_blocked, parse_networks
 from .emails import EmailInvalid, normalise_email
 from .goals import goals_crossed, next_goal, progress_percent, validate_goals
 from .periods import accepts_confirmations, accepts_signatures, closing_moment
-from .text import invisible, unsafe_text_reason
+from .filters import has_a_filter
+from .languages import DEFAULT_LANGUAGE, LANGUAGES, other_language
+from .statuses import (
+    EDITABLE_STATUSES,
+    PUBLIC_STATUSES,
+    AnswerStatus,
+    CampaignStatus,
+    RejectionReason,
+    Role,
+    SuspectReason,
+    check_in,
+)
+from .text import invisible, neutralise_cell, unsafe_text_reason
 
 __all__ = [
     "is_blocked",
@@ -19,4 +31,17 @@ __all__ = [
     "closing_moment",
     "unsafe_text_reason",
     "invisible",
+    "neutralise_cell",
+    "has_a_filter",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "other_language",
+    "EDITABLE_STATUSES",
+    "PUBLIC_STATUSES",
+    "AnswerStatus",
+    "CampaignStatus",
+    "RejectionReason",
+    "Role",
+    "SuspectReason",
+    "check_in",
 ]

@@ -1,46 +1,22 @@
+"""The sign form (on the campaign page and, through the API, for other sites) and the confirm button."""
 import re
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..rules import EmailInvalid, normalise_email, unsafe_text_reason
+from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, deliverable_email, plain_text
+from ..formfields import strip as _strip
 
 SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
-NAME_MAX = 100
-CITY_MAX = 80
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def source_tag(value):
+def source_tag(value: object) -> str | None:
     """A share link's tag, kept only if it looks like one (lowercase letters, digits, hyphens)."""
     if isinstance(value, str) and SOURCE_RE.fullmatch(value):
         return value
     return None
-
-
-def plain_text(form, field):
-    reason = unsafe_text_reason(field.data or "")
-    if reason == "markup":
-        raise ValidationError(_l("Please leave out the characters < and >."))
-    if reason == "formula":
-        raise ValidationError(_l("Please start with a letter, not with =, +, - or @."))
-    if reason == "control":
-        raise ValidationError(_l("This contains invisible characters; please type it again."))
-    if reason == "stacked":
-        raise ValidationError(_l("This contains too many accent marks on one letter; please type it again."))
-
-
-def deliverable_email(form, field):
-    try:
-        normalise_email(field.data or "", current_app.config["EMAIL_CHECK_DELIVERABILITY"])
-    except EmailInvalid as exc:
-        raise ValidationError(_l("Enter a valid email address, like name@example.org.")) from exc
 
 
 class SignForm(FlaskForm):
@@ -58,7 +34,7 @@ class SignForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(_l("Please fill in your email address.")),
-            Length(max=254, message=_l("Please use at most %(max)d characters.")),
+            Length(max=EMAIL_MAX, message=_l("Please use at most %(max)d characters.")),
             deliverable_email,
         ],
     )

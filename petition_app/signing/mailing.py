@@ -9,7 +9,7 @@ def signer_links(signature):
     locale = signature.locale
     token = {"s": signature.id}
     return {
-        "campaign_url": external_url("campaigns.show", slug=signature.campaign.slug, lang=locale),
+        "campaign_url": external_url("signing.campaign", slug=signature.campaign.slug, lang=locale),
         "privacy_url": external_url("campaigns.privacy", lang=locale),
         "withdraw_url": external_url("signing.withdraw", token=make_token("withdraw", token), lang=locale),
         "data_url": external_url("signing.my_data", token=make_token("my_data", token)),

@@ -1,44 +1,44 @@
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+"""The campaign page and the path of a signature: sign, check your email, confirm, unsubscribe,
+withdraw, my data. Public routes; the links in mails carry the signer's token."""
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..campaigns.rendering import render_campaign
-from ..campaigns.services import public_campaign
-from ..extensions import csrf, limiter
+from ..campaigns.queries import campaign_for_page, public_campaign
+from ..extensions import csrf, db, limiter
+from ..ratelimits import link_limit, sign_limit
 from ..tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import ConfirmForm, SignForm
-from .services import (
-    CampaignClosed,
-    ConfirmationClosed,
+from .forms import ConfirmForm, SignForm, source_tag
+from .operations import CampaignClosed, ConfirmationClosed, sign, stop_updates, verify, withdraw
+from .queries import (
     SignatureGone,
     SignatureInput,
-    sign,
-    signature_for_token,
     personal_data,
-    signature_from_link,
+    signature_for_token,
     signature_for_unsubscribe,
-    stop_updates,
-    verify,
-    withdraw,
+    signature_from_link,
 )
+from .rendering import render_campaign
+
+
+@bp.route("/campaigns/<slug>")
+def campaign(slug):
+    """The campaign page with its sign form; public, for anyone."""
+    campaign = campaign_for_page(slug) or abort(404)
+    form = SignForm()
+    form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
+    return render_campaign(campaign, form)
 
 
 def closed_notice():
     return _("This campaign is closed and no longer takes signatures.")
 
 
-def sign_limit():
-    return current_app.config["SIGN_RATE_LIMIT"]
-
-
-def link_limit():
-    return current_app.config["LINK_RATE_LIMIT"]
-
-
 @bp.route("/campaigns/<slug>/sign", methods=["POST"])
 @limiter.shared_limit(sign_limit, scope="sign")
 def sign_campaign(slug):
+    """Take a signature from the campaign page's form; for anyone (the same answer whoever signs)."""
     campaign = public_campaign(slug) or abort(404)
     form = SignForm()
     if not campaign.accepts_signatures():
@@ -49,6 +49,7 @@ def sign_campaign(slug):
         return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
     try:
         sign(campaign, SignatureInput.from_form(form, str(get_locale()), request.remote_addr))
+        db.session.commit()
     except CampaignClosed:
         return render_campaign(campaign, form, 409, closed_notice())
     return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
@@ -56,6 +57,7 @@ def sign_campaign(slug):
 
 @bp.route("/campaigns/<slug>/check-your-email")
 def check_your_email(slug):
+    """"Check your email" after signing; public, the same page for everyone."""
     campaign = public_campaign(slug) or abort(404)
     return render_template("signing/check_your_email.html", campaign=campaign, locale=str(get_locale()))
 
@@ -71,6 +73,7 @@ def verify_signature(token):
         campaign = signature.campaign
         if request.method == "POST" and form.validate_on_submit():
             result = verify(token)
+            db.session.commit()
             return render_template(
                 "signing/confirmed.html", campaign=result.campaign, newly_confirmed=result.newly_confirmed, locale=locale
             )
@@ -89,10 +92,12 @@ def verify_signature(token):
 @csrf.exempt  # RFC 8058: mail programs POST here without a form; the signed token is the authorisation
 @limiter.shared_limit(link_limit, scope="links")
 def unsubscribe(token):
+    """Stop updates (one click from a mail program, RFC 8058); for the holder of the link."""
     locale = str(get_locale())
     try:
         if request.method == "POST":
             signature = stop_updates(token)
+            db.session.commit()
             return render_template("signing/unsubscribed.html", campaign=signature.campaign, locale=locale)
         signature = signature_for_unsubscribe(token)
     except (TokenInvalid, SignatureGone):
@@ -109,6 +114,7 @@ def withdraw_signature(token):
     try:
         if request.method == "POST" and form.validate_on_submit():
             campaign = withdraw(token)
+            db.session.commit()
             return render_template("signing/withdrawn.html", campaign=campaign, locale=locale)
         signature = signature_from_link("withdraw", token)
     except (TokenInvalid, SignatureGone):
@@ -119,6 +125,7 @@ def withdraw_signature(token):
 @bp.route("/my-data/<token>", endpoint="my_data")
 @limiter.shared_limit(link_limit, scope="links")
 def my_data(token):
+    """A signer's own data as JSON (GDPR article 15); for the holder of the link."""
     try:
         data = personal_data(token)
     except (TokenInvalid, SignatureGone):

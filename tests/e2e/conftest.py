@@ -443,7 +443,7 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
 
     from petition_app.campaigns.models import Campaign
     from petition_app.extensions import db
-    from petition_app.letters.services import answer_url
+    from petition_app.letters.mailing import answer_url
 
     with local_app.app_context():
         campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))

@@ -1,0 +1,58 @@
+"""The letters as documents: one PDF per recipient and language, with only that recipient's demands,
+the count, and an annex of the signers who agreed to be named."""
+from pathlib import Path
+from typing import BinaryIO
+
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from ..campaigns.models import Campaign, Recipient
+from ..extensions import db
+from ..links import external_url
+from ..rules import LANGUAGES
+from ..signing.models import Signature
+from ..timeutil import utcnow
+from .pdf import LetterContent, write_letter_pdf
+from .queries import named_signers_filter, named_signers
+
+
+def _letter_content(recipient: Recipient, locale: str, count: int, named_count: int) -> LetterContent:
+    campaign = recipient.campaign
+    reached = [g for g in campaign.goals if g <= count]
+    return LetterContent(
+        campaign_title=campaign.text("title", locale),
+        campaign_summary=campaign.text("summary", locale),
+        organizer_name=campaign.organizer_name,
+        recipient_name=recipient.name,
+        demands=[demand.text(locale) for demand in recipient.demands],
+        signature_count=count,
+        goal=reached[-1] if reached else campaign.next_goal,
+        goal_reached=bool(reached),
+        letter_date=utcnow().date(),
+        campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
+        named_count=named_count,
+    )
+
+
+def render_letter(recipient: Recipient, locale: str, out: BinaryIO) -> LetterContent:
+    """Write one recipient's letter in `locale` to the binary stream `out`; returns its content."""
+    campaign = recipient.campaign
+    named_count = db.session.scalar(select(func.count()).select_from(Signature).where(*named_signers_filter(campaign.id)))
+    content = _letter_content(recipient, locale, campaign.confirmed_count, named_count)
+    with force_locale(locale):
+        write_letter_pdf(out, content, named_signers(campaign.id), locale)
+    return content
+
+
+def write_letters(campaign: Campaign, folder: str | Path) -> list[Path]:
+    """Write `<recipient-key>.<lang>.pdf` for every recipient and both languages into `folder`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for recipient in campaign.recipients:
+        for locale in LANGUAGES:
+            path = folder / f"{recipient.key}.{locale}.pdf"
+            with path.open("wb") as out:
+                render_letter(recipient, locale, out)
+            written.append(path)
+    return written

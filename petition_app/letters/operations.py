@@ -1,0 +1,67 @@
+"""Changes for letters: compiling a set, handing it over to the recipients, and emptying the letters of
+campaigns whose signers' data was deleted. Operations flush; the caller commits once."""
+import io
+
+from sqlalchemy import select, update
+
+from ..campaigns.models import Campaign, Recipient
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from ..rules import LANGUAGES
+from . import tasks
+from .documents import render_letter
+from .models import Handover, Letter
+
+
+def compile_letter_set(campaign_id: int) -> dict[tuple[int, str], Letter]:
+    """Compile and keep the letters of every recipient in both languages, with today's count. Runs when
+    the last goal is reached and whenever the organizers ask; each run adds a new set (earlier ones stay
+    as the record of what was sent)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    letters = {}
+    for recipient in campaign.recipients:
+        for locale in LANGUAGES:
+            buffer = io.BytesIO()
+            content = render_letter(recipient, locale, buffer)
+            letter = Letter(
+                recipient_id=recipient.id, language=locale, signature_count=content.signature_count,
+                named_count=content.named_count, goal=content.goal, pdf=buffer.getvalue(),
+            )
+            db.session.add(letter)
+            letters[recipient.id, locale] = letter
+    db.session.flush()
+    return letters
+
+
+def send_letters(campaign_id: int) -> list[int]:
+    """Hand the letters over: compile them with today's count, log a hand-over per recipient, and
+    queue one mail each (after the commit, so a hand-over in the log always has its letters)."""
+    letters = compile_letter_set(campaign_id)
+    campaign = db.session.get(Campaign, campaign_id)
+    handovers = []
+    for recipient in campaign.recipients:
+        nl, en = letters[recipient.id, "nl"], letters[recipient.id, "en"]
+        handover = Handover(recipient_id=recipient.id, letter_nl_id=nl.id, letter_en_id=en.id, signature_count=nl.signature_count)
+        db.session.add(handover)
+        handovers.append(handover)
+    db.session.flush()
+    for handover in handovers:
+        enqueue_after_commit(tasks.deliver_handover, handover.id)
+    return [h.id for h in handovers]
+
+
+def compile_later(campaign_id: int) -> None:
+    """Queue a fresh set of letters with the count of the moment the job runs (after the commit)."""
+    enqueue_after_commit(tasks.compile_letters, campaign_id)
+
+
+def empty_purged_letters() -> int:
+    """Empty the stored letters of campaigns whose signers' personal data was deleted after closing:
+    their annex names people. The letters' counts and dates stay as the record. Returns how many."""
+    purged = select(Recipient.id).join(Campaign).where(Campaign.personal_data_purged_at.is_not(None))
+    return db.session.execute(
+        update(Letter)
+        .where(Letter.recipient_id.in_(purged), Letter.pdf != b"")
+        .values(pdf=b"")
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -1,0 +1,225 @@
+"""Changes organizers make: drafts, recipients and demands, review requests, co-organizers, closing,
+names off the wall, updates to signers. Text can be edited until the campaign is published; after
+that, what signers signed stays as it was. Operations flush; the request commits once, and every mail
+leaves through a job after that commit."""
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..campaigns.models import Campaign, Demand, Recipient
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from ..rules import EDITABLE_STATUSES, CampaignStatus, normalise_email
+from ..signing.models import Signature
+from ..timeutil import utcnow
+from ..tokens import TokenInvalid, read_token
+from . import tasks
+from .models import Update
+
+
+class CampaignLocked(Exception):
+    """Published text cannot be changed: people signed what it said."""
+
+
+class NotReady(Exception):
+    """A campaign cannot go to review yet; `missing` says what it lacks."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(missing)
+        self.missing = missing
+
+
+class UpdateTooSoon(Exception):
+    """Signers who asked for news are not flooded: `next_at` says when the next update may go."""
+
+    def __init__(self, next_at: datetime):
+        super().__init__(next_at)
+        self.next_at = next_at
+
+
+def slugify(text: str, taken: set[str]) -> str:
+    """A readable, unused slug for a title (ASCII, lowercase, hyphens)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "campaign"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _ensure_editable(campaign: Campaign) -> None:
+    if campaign.status not in EDITABLE_STATUSES:
+        raise CampaignLocked()
+
+
+def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
+    for field in ("title_nl", "title_en", "summary_nl", "summary_en", "body_nl", "body_en", "organizer_name", "closes_on"):
+        setattr(campaign, field, data[field])
+    campaign.goals = data["goals"]
+
+
+def create_campaign(user: User, data: dict[str, Any]) -> Campaign:
+    """A new draft organized by `user`, with a slug made from its title."""
+    taken = set(db.session.scalars(select(Campaign.slug)))
+    campaign = Campaign(
+        slug=slugify(data["title_en"] or data["title_nl"], taken),
+        status=CampaignStatus.DRAFT,
+        organizer_email=user.email,
+        organizer_language=user.locale,
+        confirmed_count=0,
+    )
+    _apply(campaign, data)
+    campaign.organizers.append(user)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def update_campaign(campaign: Campaign, data: dict[str, Any]) -> None:
+    """Change the text of a draft (or of a campaign waiting for review)."""
+    _ensure_editable(campaign)
+    _apply(campaign, data)
+
+
+def add_recipient(campaign: Campaign, name: str, email: str, language: str) -> None:
+    """Address the campaign to one more recipient."""
+    _ensure_editable(campaign)
+    key = slugify(name, {r.key for r in campaign.recipients})[:40]
+    campaign.recipients.append(Recipient(key=key, name=name, email=email, language=language, position=len(campaign.recipients)))
+
+
+def update_recipient(recipient: Recipient, name: str, email: str, language: str) -> None:
+    """Correct a recipient's name, address or language."""
+    _ensure_editable(recipient.campaign)
+    recipient.name, recipient.email, recipient.language = name, email, language
+
+
+def remove_recipient(recipient: Recipient) -> None:
+    """Take a recipient and its demands off the campaign."""
+    campaign = recipient.campaign
+    _ensure_editable(campaign)
+    campaign.recipients.remove(recipient)
+    _renumber(campaign.recipients)
+
+
+def _renumber(items: list[Any]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def _move(items: list[Any], item: Any, direction: str) -> list[Any]:
+    items = list(items)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    _renumber(items)
+    return items
+
+
+def move_recipient(recipient: Recipient, direction: str) -> None:
+    """Move a recipient one place up or down."""
+    campaign = recipient.campaign
+    _ensure_editable(campaign)
+    campaign.recipients = _move(campaign.recipients, recipient, direction)
+
+
+def add_demand(recipient: Recipient, text_nl: str, text_en: str) -> None:
+    """Add a demand, in both languages, to a recipient."""
+    _ensure_editable(recipient.campaign)
+    recipient.demands.append(Demand(text_nl=text_nl, text_en=text_en, position=len(recipient.demands)))
+
+
+def update_demand(demand: Demand, text_nl: str, text_en: str) -> None:
+    """Change a demand's text."""
+    _ensure_editable(demand.recipient.campaign)
+    demand.text_nl, demand.text_en = text_nl, text_en
+
+
+def remove_demand(demand: Demand) -> None:
+    """Take a demand off its recipient."""
+    recipient = demand.recipient
+    _ensure_editable(recipient.campaign)
+    recipient.demands.remove(demand)
+    _renumber(recipient.demands)
+
+
+def move_demand(demand: Demand, direction: str) -> None:
+    """Move a demand one place up or down."""
+    recipient = demand.recipient
+    _ensure_editable(recipient.campaign)
+    recipient.demands = _move(recipient.demands, demand, direction)
+
+
+def missing_for_review(campaign: Campaign) -> list[str]:
+    """What a campaign lacks before a moderator can read it: "text", "demands"."""
+    missing = []
+    if not (campaign.title_nl and campaign.title_en and campaign.summary_nl and campaign.summary_en):
+        missing.append("text")
+    if not campaign.recipients or any(not r.demands for r in campaign.recipients):
+        missing.append("demands")
+    return missing
+
+
+def invite(campaign: Campaign, inviter: User, email: str) -> None:
+    """Mail (after the commit) a link that adds whoever holds the account of `email` as a co-organizer.
+    The link names the address, so it cannot be passed on to someone else's account."""
+    enqueue_after_commit(tasks.send_invitation, campaign.id, inviter.id, normalise_email(email))
+
+
+def accept_invitation(user: User, token: str) -> Campaign:
+    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address."""
+    payload = read_token("invite", token, current_app.config["INVITE_MAX_AGE"])
+    campaign = db.session.get(Campaign, payload.get("c")) if isinstance(payload, dict) else None
+    if campaign is None or payload.get("e") != user.email:
+        raise TokenInvalid()
+    if user not in campaign.organizers:
+        campaign.organizers.append(user)
+        return campaign
+
+
+def submit_for_review(campaign: Campaign) -> None:
+    """Send a draft to the moderators. A platform for campaigns about sexual violence publishes nothing
+    unchecked: a moderator reads every campaign before it goes public."""
+    _ensure_editable(campaign)
+    missing = missing_for_review(campaign)
+    if missing:
+        raise NotReady(missing)
+    campaign.status, campaign.submitted_at, campaign.moderation_note = CampaignStatus.PENDING, utcnow(), None
+    enqueue_after_commit(tasks.request_review, campaign.id)
+
+
+def close(campaign: Campaign) -> None:
+    """End signing now; people who signed a moment ago can still confirm for the grace period."""
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignLocked()
+    campaign.status, campaign.closed_at = CampaignStatus.CLOSED, utcnow()
+
+
+def hide_from_wall(campaign: Campaign, signature_id: int) -> bool:
+    """Take one name off the public wall and out of future letters; the signature keeps counting."""
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.campaign_id != campaign.id:
+        return False
+    signature.hidden_from_wall_at = signature.hidden_from_wall_at or utcnow()
+    return True
+
+
+def send_update(campaign: Campaign, body_nl: str, body_en: str) -> Update:
+    """At most one update per UPDATE_INTERVAL, so signers who asked for news are not flooded."""
+    last = db.session.scalar(select(func.max(Update.created_at)).where(Update.campaign_id == campaign.id))
+    interval = current_app.config["UPDATE_INTERVAL"]
+    if last is not None:
+        last = last if last.tzinfo else last.replace(tzinfo=utcnow().tzinfo)
+        if utcnow() - last < interval:
+            raise UpdateTooSoon(last + interval)
+    update = Update(campaign_id=campaign.id, body_nl=body_nl, body_en=body_en)
+    db.session.add(update)
+    db.session.flush()
+    enqueue_after_commit(tasks.announce_update, update.id)
+    return update

@@ -1,0 +1,62 @@
+"""Jobs of organizers' actions: an update's fan-out to signers, an invitation, and the review request
+to moderators. Each mail is built in the language of the person who reads it."""
+from flask_babel import gettext
+
+from .. import mail
+from ..accounts.models import User
+from ..accounts.mailing import mail_users
+from ..accounts.queries import confirmed_admins
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..jobs import job
+from ..links import external_url
+from ..notifications.operations import fan_out
+from ..notifications.queries import opted_in
+from ..signing.mailing import signer_message
+from ..tokens import make_token
+from .models import Update
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_update(update_id: int) -> None:
+    """The fan-out of an organizers' update: once per signer who asked for updates, in their language.
+    A delivery record per signer makes it safe to interrupt and run again."""
+    update = db.session.get(Update, update_id)
+    if update is None:
+        return
+    campaign = update.campaign
+
+    def build(signature):
+        return signer_message(
+            signature, "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
+            bulk=True, update_text=update.text(signature.locale), organizer_name=campaign.organizer_name,
+        )
+
+    fan_out("update", update.id, opted_in(campaign.id), build)
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def send_invitation(campaign_id: int, inviter_id: int, email: str) -> None:
+    """The invitation of a co-organizer, in the campaign's organizer language."""
+    campaign, inviter = db.session.get(Campaign, campaign_id), db.session.get(User, inviter_id)
+    if campaign is None or inviter is None:
+        return
+    token = make_token("invite", {"c": campaign.id, "e": email})
+    locale = campaign.organizer_language
+    title = campaign.text("title", locale)
+    mail.send([mail.build_message(
+        email, "invitation", locale, lambda: gettext("Join the campaign “%(title)s”", title=title),
+        inviter=inviter.name, campaign_title=title, join_url=external_url("organizers.join", token=token),
+    )])
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def request_review(campaign_id: int) -> None:
+    """Tell every moderator, in their own language, that a campaign waits for review."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return
+    mail_users(
+        confirmed_admins(), campaign, "review_requested", lambda title: gettext("To review: %(title)s", title=title),
+        queue_url=external_url("admin.queue"),
+    )

@@ -1,0 +1,92 @@
+"""Open data: counts per day and per city, and the public campaigns. Counts only: never a name, never
+an address; a city with fewer than MIN_CITY_GROUP signers is folded into "other".
+
+Counting: the headline number everywhere is the campaign's `confirmed_count`, the counter that is
+raised in the confirming transaction and kept equal to the rows `Signature.counted()` selects (see
+signing.operations.recount); every query over signature rows selects them with `Signature.counted()`."""
+
+import csv
+import io
+from collections import Counter
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..rules import neutralise_cell
+from ..extensions import db
+from ..signing.models import Signature
+from ..timeutil import as_utc
+
+#: Open Graph wants a territory with the language.
+OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+#: A city with fewer counted signers than this is folded into "other", so that nobody is singled out.
+MIN_CITY_GROUP = 5
+SIGNERS_PER_PAGE = 50
+SHARE_IMAGE_SIZE = (1200, 630)
+#: Raise when the share image's design changes, so that cached images are drawn anew.
+SHARE_IMAGE_VERSION = "1"
+
+
+
+# ---------------------------------------------------------------- open data
+
+
+def daily_counts(campaign):
+    """Counted signatures per day of confirmation (in the campaign's time zone), from the first day to
+    the last, days without any included as 0: [(date, count)]."""
+    zone = ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])
+    moments = db.session.scalars(
+        select(Signature.confirmed_at)
+        .where(Signature.campaign_id == campaign.id, Signature.counted())
+        .execution_options(yield_per=5000)
+    )
+    per_day = Counter(as_utc(moment).astimezone(zone).date() for moment in moments)
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    return [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range((last - first).days + 1)]
+
+
+def _city_key(city):
+    return " ".join(city.split()).casefold()
+
+
+def city_counts(campaign, minimum=MIN_CITY_GROUP):
+    """Counted signatures per city. Spellings that differ only in case or spacing are one city, named by
+    its most common spelling; a city with fewer than `minimum` signers is folded into `other`, and
+    signers who gave no city are counted as `not_given`. Returns (cities [(name, count)], other,
+    not_given), cities by count, largest first."""
+    rows = db.session.execute(
+        select(Signature.city, func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.counted())
+        .group_by(Signature.city)
+    ).all()
+    totals, spellings, not_given = Counter(), {}, 0
+    for city, count in rows:
+        cleaned = " ".join((city or "").split())
+        if not cleaned:
+            not_given += count
+            continue
+        key = _city_key(cleaned)
+        totals[key] += count
+        spellings.setdefault(key, Counter())[cleaned] += count
+    cities, other = [], 0
+    for key, count in totals.items():
+        if count >= minimum:
+            name = sorted(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0][0]
+            cities.append((name, count))
+        else:
+            other += count
+    cities.sort(key=lambda item: (-item[1], item[0].casefold()))
+    return cities, other, not_given
+
+
+def csv_text(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise_cell(cell) for cell in row])
+    return out.getvalue()

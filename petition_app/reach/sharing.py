@@ -1,0 +1,184 @@
+"""Sharing a campaign: links tagged with their source, ready-made messages per channel and language,
+Open Graph data, the embed snippets, and what search engines read (canonical and hreflang links,
+the sitemap, robots.txt)."""
+
+from urllib.parse import quote, urlencode
+
+from babel.lists import format_list
+from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from ..campaigns.queries import public_campaigns
+from ..rules import LANGUAGES
+from ..links import external_url
+
+#: Open Graph wants a territory with the language.
+OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+#: A city with fewer counted signers than this is folded into "other", so that nobody is singled out.
+MIN_CITY_GROUP = 5
+SIGNERS_PER_PAGE = 50
+SHARE_IMAGE_SIZE = (1200, 630)
+#: Raise when the share image's design changes, so that cached images are drawn anew.
+SHARE_IMAGE_VERSION = "1"
+
+
+
+# ---------------------------------------------------------------- links
+
+
+def campaign_url(slug, source=None, **values):
+    """The campaign page's absolute address (BASE_URL), tagged with a share source (?s=whatsapp)."""
+    if source:
+        values["s"] = source
+    return external_url("signing.campaign", slug=slug, **values)
+
+
+def _share_message(campaign, locale):
+    return _("Support this petition: “%(title)s”", title=campaign.text("title", locale))
+
+
+def share_options(campaign, locale):
+    """Everything the share step shows, in `locale`, in this order: WhatsApp, Telegram, Signal, email,
+    X, Facebook, LinkedIn and copy-link. Each carries its own source tag. Signal has no share link, so
+    its entry leads to a message to copy and paste (share.js copies it on click); copy-link leads to a
+    field holding the link. `native` is what the browser's own share sheet gets, where it has one."""
+    title = campaign.text("title", locale)
+    message = _share_message(campaign, locale)
+
+    def url(tag):
+        return campaign_url(campaign.slug, tag)
+
+    def query(**values):
+        return urlencode(values, quote_via=quote)
+
+    summary = campaign.text("summary", locale)
+    links = [
+        ("whatsapp", "WhatsApp", "https://wa.me/?" + query(text=f"{message} {url('whatsapp')}")),
+        ("telegram", "Telegram", "https://t.me/share/url?" + query(url=url("telegram"), text=message)),
+        ("signal", "Signal", "#share-signal"),
+        ("email", _("Email"), "mailto:?" + query(subject=title, body=f"{message}\n\n{summary}\n\n{url('email')}")),
+        ("x", "X", "https://x.com/intent/post?" + query(text=message, url=url("x"))),
+        ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + query(u=url("facebook"))),
+        ("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + query(url=url("linkedin"))),
+        ("link", _("Copy link"), "#share-link"),
+    ]
+    return {
+        "links": [
+            {"key": key, "label": label, "href": href, "external": href.startswith("https://")}
+            for key, label, href in links
+        ],
+        "signal_text": f"{message} {url('signal')}",
+        "copy_url": url("link"),
+        "native": {"title": title, "text": message, "url": url("share")},
+    }
+
+
+def open_graph(campaign, locale):
+    """Open Graph and Twitter card fields of a campaign page. The image address names the count's
+    step (v=), so that a preview cached by a chat app or a social network is fetched anew past it."""
+    title = campaign.text("title", locale)
+    return {
+        "title": title,
+        "description": campaign.text("summary", locale),
+        "url": external_url("signing.campaign", slug=campaign.slug, lang=locale),
+        "image": external_url(
+            "reach.share_image", slug=campaign.slug, language=locale, v=count_step(campaign.confirmed_count)
+        ),
+        "image_alt": title,
+        "image_width": SHARE_IMAGE_SIZE[0],
+        "image_height": SHARE_IMAGE_SIZE[1],
+        "locale": OG_LOCALES.get(locale, locale),
+        "locale_alternates": [OG_LOCALES[lang] for lang in LANGUAGES if lang != locale],
+    }
+
+
+def share_messages(campaign):
+    """Ready-to-paste messages for a group chat and for a course forum, in Dutch and in English (groups
+    are mixed: both are always offered, whatever the page's language)."""
+    messages = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            title = campaign.text("title", lang)
+            summary = campaign.text("summary", lang)
+            chat_url = campaign_url(campaign.slug, "chat")
+            forum_url = campaign_url(campaign.slug, "forum")
+            recipients = format_list([r.name for r in campaign.recipients], locale=lang) if campaign.recipients else ""
+            chat = "\n\n".join(
+                part
+                for part in (
+                    f"{title}",
+                    summary,
+                    _("Sign the petition here; it takes a minute and your email address is never shown: %(url)s", url=chat_url),
+                    _("Feel free to share this message in other groups."),
+                )
+                if part
+            )
+            forum_lines = [
+                _("Hello everyone,"),
+                summary,
+                _("The petition is addressed to %(recipients)s. You can read the demands and sign it here: %(url)s", recipients=recipients, url=forum_url)
+                if recipients
+                else _("You can read the demands and sign the petition here: %(url)s", url=forum_url),
+                _(
+                    "Signing takes a minute. Your signature counts once you confirm it by email; your email address is "
+                    "never shown, and your name only if you choose so."
+                ),
+                _("Thank you for reading, and feel free to share this message."),
+            ]
+            messages[lang] = {
+                "chat": chat,
+                "forum_subject": _("Petition: %(title)s", title=title),
+                "forum_body": "\n\n".join(line for line in forum_lines if line),
+            }
+    return messages
+
+
+def embed_snippets(campaign):
+    """The <iframe> to paste into another site, one per language. No inline style (the widget sizes
+    itself to the frame), so that it also fits sites with a strict Content-Security-Policy."""
+    snippets = {}
+    for lang in LANGUAGES:
+        src = external_url("reach.embed", slug=campaign.slug, lang=lang)
+        title = campaign.text("title", lang)
+        snippets[lang] = (
+            f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="260" '
+            'frameborder="0" loading="lazy"></iframe>'
+        )
+    return snippets
+
+
+# ---------------------------------------------------------------- what search engines read
+
+
+def language_links(endpoint, **values):
+    """The canonical address of a page in the language shown (?lang=), and its alternates per
+    language; x-default is the default language's address, so that every alternate is canonical."""
+    current = str(get_locale())
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    urls = {lang: external_url(endpoint, **values, lang=lang) for lang in current_app.config["LANGUAGES"]}
+    return {
+        "canonical": urls.get(current, urls[default]),
+        "alternates": [(lang, url) for lang, url in urls.items()] + [("x-default", urls[default])],
+    }
+
+
+def sitemap_entries():
+    """[(language -> url)] for the home page and every public campaign, open or closed."""
+    entries = [{lang: external_url("campaigns.index", lang=lang) for lang in LANGUAGES}]
+    for campaign in public_campaigns():
+        entries.append({lang: external_url("signing.campaign", slug=campaign.slug, lang=lang) for lang in LANGUAGES})
+    return entries
+
+
+ROBOTS_DISALLOW = ("/verify/", "/unsubscribe/", "/withdraw/", "/my-data/", "/respond/", "/api/", "/embed/")
+
+
+def count_step(count):
+    """The count rounded down to two significant digits (exact below 100, then 120, 1,200, 15,000):
+    the share image is drawn once per step, not once per signature."""
+    if count < 100:
+        return max(0, count)
+    magnitude = 10 ** (len(str(count)) - 2)
+    return count // magnitude * magnitude

@@ -1,0 +1,76 @@
+"""Changes by recipients (their answers, the first visit of their page) and the reminders to silent
+ones. Operations flush; the caller commits once, and the mails follow through jobs."""
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..campaigns.models import Demand, Recipient
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from ..letters.models import Handover
+from ..timeutil import utcnow
+from . import tasks
+from .models import Answer
+
+
+def mark_opened(recipient: Recipient) -> None:
+    """The hand-over log says whether the recipient opened their page: the first visit is recorded."""
+    db.session.execute(
+        update(Handover)
+        .where(Handover.recipient_id == recipient.id, Handover.sent_at.is_not(None), Handover.opened_at.is_(None))
+        .values(opened_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]]) -> int:
+    """Store the recipient's answers, `{demand_id: (status, text)}`, for its own demands only. The first
+    time a recipient answers anything, signers who asked for updates are told (once)."""
+    own = {demand.id: demand for demand in recipient.demands}
+    had_answers = any(demand.answer is not None for demand in own.values())
+    changed = 0
+    for demand_id, (status, text) in answers.items():
+        demand = own.get(demand_id)
+        if demand is None or not status:
+            continue
+        answer = demand.answer or Answer(demand_id=demand.id)
+        if answer.id is None or answer.status != status or answer.text != text:
+            answer.status, answer.text, answer.answered_at = status, text, utcnow()
+            db.session.add(answer)
+            changed += 1
+    if changed and not had_answers:
+        enqueue_after_commit(tasks.announce_answer, recipient.id)
+    db.session.flush()
+    return changed
+
+
+def claim_due_reminders(now: datetime | None = None) -> list[int]:
+    """Claim a reminder for each recipient whose latest hand-over is unanswered after REMINDER_INTERVAL,
+    at most MAX_REMINDERS times, and queue its mail after the commit. A claim is a conditional update,
+    so two runs at once never remind twice. Returns the hand-overs reminded."""
+    now = now or utcnow()
+    interval = current_app.config["REMINDER_INTERVAL"]
+    latest = select(func.max(Handover.id)).where(Handover.sent_at.is_not(None)).group_by(Handover.recipient_id)
+    answered = select(Demand.recipient_id).join(Answer, Answer.demand_id == Demand.id)
+    due = db.session.scalars(
+        select(Handover).where(
+            Handover.id.in_(latest),
+            Handover.sent_at <= now - interval,
+            Handover.reminders_sent < current_app.config["MAX_REMINDERS"],
+            (Handover.last_reminder_at.is_(None)) | (Handover.last_reminder_at <= now - interval),
+            Handover.recipient_id.not_in(answered),
+        )
+    ).all()
+    claimed_ids = []
+    for handover in due:
+        claimed = db.session.execute(
+            update(Handover)
+            .where(Handover.id == handover.id, Handover.reminders_sent == handover.reminders_sent)
+            .values(reminders_sent=Handover.reminders_sent + 1, last_reminder_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            enqueue_after_commit(tasks.send_reminder, handover.id)
+            claimed_ids.append(handover.id)
+    return claimed_ids

@@ -1,0 +1,53 @@
+"""Jobs that follow a recipient's answer, and the reminders to recipients who stay silent."""
+from flask_babel import gettext
+
+from .. import mail
+from ..campaigns.models import Recipient
+from ..extensions import db
+from ..jobs import job
+from ..letters.mailing import recipient_message
+from ..letters.models import Handover
+from ..links import external_url
+from ..notifications.operations import fan_out
+from ..notifications.queries import opted_in
+from ..signing.mailing import signer_message
+from . import operations
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_answer(recipient_id: int) -> None:
+    """Tell every confirmed signer who asked for updates that this recipient answered, in their language.
+    A fan-out with a delivery record per signer: safe to interrupt and run again."""
+    recipient = db.session.get(Recipient, recipient_id)
+    if recipient is None:
+        return
+    campaign = recipient.campaign
+
+    def build(signature):
+        return signer_message(
+            signature, "answer_to_signers",
+            lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),
+            bulk=True, recipient_name=recipient.name,
+            answers_url=external_url(
+                "signing.campaign", slug=campaign.slug, lang=signature.locale, _anchor=f"recipient-{recipient.key}"
+            ),
+        )
+
+    fan_out("answer", recipient.id, opted_in(campaign.id), build)
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def send_reminder(handover_id: int) -> None:
+    """One reminder, claimed before it was queued; a retry after the server accepted it would remind
+    twice, which a recipient can bear better than a reminder lost."""
+    handover = db.session.get(Handover, handover_id)
+    if handover is None:
+        return
+    title = handover.recipient.campaign.text("title", handover.recipient.language)
+    mail.send([recipient_message(handover, "reminder_to_recipient", lambda: gettext("Reminder: %(title)s", title=title))])
+
+
+@job("default")
+def send_reminders() -> int:
+    """Periodic: claim the reminders that are due and queue one mail each."""
+    return len(operations.claim_due_reminders())

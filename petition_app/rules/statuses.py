@@ -1,0 +1,53 @@
+"""Named states, each with one home. Values are the strings stored in the database, so a status
+compares equal to its text and the check constraints are written from these enums."""
+from enum import StrEnum
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"  # submitted; waits for a moderator
+    OPEN = "open"  # published, takes signatures
+    CLOSED = "closed"  # published, no longer takes signatures
+    HIDDEN = "hidden"  # taken offline by a moderator
+
+
+#: Statuses a visitor can see.
+PUBLIC_STATUSES: tuple[CampaignStatus, ...] = (CampaignStatus.OPEN, CampaignStatus.CLOSED)
+#: Statuses in which organizers may still change the text: people signed what a published text says.
+EDITABLE_STATUSES: tuple[CampaignStatus, ...] = (CampaignStatus.DRAFT, CampaignStatus.PENDING)
+
+
+class SuspectReason(StrEnum):
+    """Why a signature is not counted although it may be confirmed."""
+
+    BLOCKED = "blocked"  # an address, domain or network on a blocklist
+    RATE = "rate"  # over the soft limits of its client address
+    INVALIDATED = "invalidated"  # taken out by a moderator
+
+
+class AnswerStatus(StrEnum):
+    ACCEPTED = "accepted"
+    PARTLY = "partly"
+    CONSIDERING = "considering"
+    REJECTED = "rejected"
+
+
+class Role(StrEnum):
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+
+class RejectionReason(StrEnum):
+    """Why a moderator sends a campaign back; the admin form gives each a translated label."""
+
+    INCOMPLETE = "incomplete"
+    ACCUSATION = "accusation"
+    PERSONAL_DATA = "personal_data"
+    NOT_A_CAMPAIGN = "not_a_campaign"
+    OTHER = "other"
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """The SQL of a check constraint that keeps `column` to the values of `enum`."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

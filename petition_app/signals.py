@@ -1,0 +1,11 @@
+"""Events one domain announces and others act on, so that a lower layer never imports a higher one
+(as Indico's signals do). Receivers connect when their module is imported; every domain package
+imports its `tasks` module, and `petition_app.models` imports every domain."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A confirmation raised a campaign's count onto a goal. Sent by signing inside the confirming
+#: transaction (so receivers may enqueue jobs after its commit), with sender=campaign id and
+#: keyword arguments `milestone_id` and `final` (True for the campaign's last goal).
+goal_reached = _signals.signal("goal-reached")

@@ -1,0 +1,282 @@
+"""The path of a signature: signing, confirming, withdrawing; and keeping the count true (bulk
+invalidation, recount) and only what is needed (purges). Counting and milestones are decided here and
+nowhere else. Operations flush; the request, job or command around them commits once."""
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..campaigns.models import Campaign, Milestone
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from ..rules import SuspectReason, goals_crossed, has_a_filter, normalise_email
+from ..signals import goal_reached
+from ..timeutil import utcnow
+from . import tasks
+from .abuse import hash_ip, suspect_reason
+from .models import Signature
+from .queries import Confirmation, SignatureInput, signature_for_token, signature_for_unsubscribe, signature_from_link
+
+log = logging.getLogger(__name__)
+
+
+class SigningError(Exception):
+    """A domain error the web layer turns into a translated message."""
+
+
+class CampaignClosed(SigningError):
+    """The campaign no longer takes signatures."""
+
+
+class ConfirmationClosed(SigningError):
+    """The campaign closed more than the grace period ago: a late confirmation no longer counts."""
+
+
+def sign(campaign: Campaign, data: SignatureInput) -> None:
+    """Record a signature (or find the one this address already made) and queue the right mail.
+
+    Whatever happens, the caller answers the same way, so nobody can learn from the response whether an
+    address has signed: the difference is only in the mail that the owner of the address receives.
+    A suspect request (blocked, or over the soft limits) is answered the same too, but its signature is
+    not counted and no mail goes out for it.
+    """
+    if not campaign.accepts_signatures():
+        raise CampaignClosed()
+    email = normalise_email(data.email)
+    reason = suspect_reason(campaign.id, email, data.ip)
+    signature = db.session.scalar(
+        select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
+    )
+    if signature is None:
+        signature = Signature(
+            campaign_id=campaign.id,
+            name=data.name.strip(),
+            email=email,
+            city=(data.city or "").strip() or None,
+            locale=data.locale,
+            wants_updates=bool(data.wants_updates),
+            is_public=bool(data.is_public),
+            ip_hash=hash_ip(data.ip),
+            source=data.source,
+            suspect_reason=reason,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(signature)
+        except IntegrityError:  # the same address signed at the same moment in another request
+            signature = db.session.scalar(
+                select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
+            )
+    elif signature.withdrawn_at is not None:
+        # Signing again in the moment between withdrawing and the receipt: a fresh, unconfirmed start.
+        signature.withdrawn_at = None
+        signature.name, signature.city, signature.locale = data.name.strip(), (data.city or "").strip() or None, data.locale
+        signature.wants_updates, signature.is_public = bool(data.wants_updates), bool(data.is_public)
+    elif signature.suspect_reason == SuspectReason.RATE and reason is None and signature.confirmed_at is None:
+        # a calm second try lifts a rate-limit suspicion (a whole campus may share one address)
+        signature.suspect_reason = None
+    if reason is not None:
+        db.session.flush()
+        return
+    # Someone typing another person's address changes nothing about that person's signature.
+    kind = tasks.MAIL_ALREADY_SIGNED if signature.confirmed_at else tasks.MAIL_CONFIRM
+    request_no = db.session.scalar(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.mails_requested < current_app.config["MAX_MAILS_PER_SIGNATURE"])
+        .values(mails_requested=Signature.mails_requested + 1)
+        .returning(Signature.mails_requested)
+    )
+    if request_no is not None:
+        enqueue_after_commit(tasks.send_signature_mail, signature.id, kind, request_no)
+
+
+def withdraw(token: str) -> Campaign:
+    """Take a signature back: it stops counting at once (the count drops in the same transaction), it
+    leaves every list, letter and mailing, and a receipt job mails the signer and then deletes the row.
+    Milestones already reached stay reached."""
+    signature = signature_from_link("withdraw", token)
+    campaign = signature.campaign
+    marked = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow(), wants_updates=False, is_public=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not marked:  # withdrawn a moment ago by another request
+        return campaign
+    was_counted = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.confirmed_at.is_not(None))
+        .values(confirmed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if was_counted:
+        db.session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign.id)
+            .values(confirmed_count=Campaign.confirmed_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    enqueue_after_commit(tasks.send_withdrawal_receipt, signature.id)
+    return campaign
+
+
+def stop_updates(token: str) -> Signature:
+    """One click in a mail (or the mail program's own unsubscribe button) ends all bulk mail to this
+    signer for this campaign; the signature itself stays and keeps counting."""
+    signature = signature_for_unsubscribe(token)
+    signature.wants_updates = False
+    return signature
+
+
+def verify(token: str) -> Confirmation:
+    """Confirm a signature. The first confirmation marks it and raises the campaign's count in the same
+    transaction, atomically in the database, so concurrent confirmations each count exactly once and
+    exactly one of them sees the count land on a goal; that one records the milestone and announces it
+    (signals.goal_reached: notifications and letters queue their jobs in this same transaction).
+    """
+    signature = signature_for_token(token)
+    campaign = signature.campaign
+    if signature.confirmed_at is not None:
+        return Confirmation(campaign, newly_confirmed=False)
+    if not campaign.accepts_confirmations():
+        raise ConfirmationClosed()
+    now = utcnow()
+    marked = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if marked != 1:  # confirmed a moment ago by another request
+        return Confirmation(campaign, newly_confirmed=False)
+    if signature.suspect_reason is not None:  # confirmed, and answered as such, but never counted
+        return Confirmation(campaign, newly_confirmed=True)
+    count = db.session.scalar(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(confirmed_count=Campaign.confirmed_count + 1)
+        .returning(Campaign.confirmed_count)
+    )
+    for goal in goals_crossed(count - 1, count, campaign.goals):
+        try:
+            with db.session.begin_nested():
+                milestone_id = db.session.scalar(
+                    insert(Milestone).values(campaign_id=campaign.id, goal=goal, reached_at=now).returning(Milestone.id)
+                )
+        except IntegrityError:
+            log.warning("milestone %s of campaign %s was already recorded", goal, campaign.id)
+            continue
+        goal_reached.send(campaign.id, milestone_id=milestone_id, final=goal == campaign.goals[-1])
+    db.session.flush()
+    db.session.refresh(campaign)
+    return Confirmation(campaign, newly_confirmed=True)
+
+
+# ---------------------------------------------------------------- keeping the count true
+
+
+def recount(campaign_id: int) -> tuple[int, int]:
+    """Set the campaign's count to its counted rows and return (before, after). The campaign row is
+    locked first, so the count is taken after every confirmation that got there earlier, and every
+    later one adds to it: nothing is lost in between."""
+    before = db.session.scalar(select(Campaign.confirmed_count).where(Campaign.id == campaign_id).with_for_update())
+    after = db.session.scalar(
+        select(func.count()).select_from(Signature).where(Signature.campaign_id == campaign_id, Signature.counted())
+    )
+    if after != before:
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(confirmed_count=after))
+    return before, after
+
+
+def _matching(campaign_id: int, since: datetime | None = None, until: datetime | None = None, ip_hash: str | None = None, domain: str | None = None) -> list[Any]:
+    criteria = [Signature.campaign_id == campaign_id, Signature.counted()]
+    if since is not None:
+        criteria.append(Signature.created_at >= since)
+    if until is not None:
+        criteria.append(Signature.created_at < until)
+    if ip_hash:
+        criteria.append(Signature.ip_hash == ip_hash)
+    if domain:
+        criteria.append(Signature.email.like(f"%@{domain.lower()}"))
+    return criteria
+
+
+def preview_invalidation(campaign_id: int, **filters: Any) -> int:
+    """How many counted signatures an invalidation with these filters would take out."""
+    return db.session.scalar(select(func.count()).select_from(Signature).where(*_matching(campaign_id, **filters)))
+
+
+def invalidate(campaign_id: int, **filters: Any) -> int:
+    """Mark the counted signatures matching the filters (time window, IP hash, mail domain) as
+    invalidated and recompute the count. Returns how many were taken out."""
+    if not has_a_filter(filters):
+        raise ValueError("at least one filter is needed")
+    taken = db.session.execute(
+        update(Signature)
+        .where(*_matching(campaign_id, **filters))
+        .values(suspect_reason=SuspectReason.INVALIDATED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    before, after = recount(campaign_id)
+    log.warning("invalidated %s signature(s) of campaign %s; count %s -> %s", taken, campaign_id, before, after)
+    return taken
+
+
+def reconcile_counts() -> list[tuple[int, int, int]]:
+    """The scheduled check: repair and log any campaign whose count differs from its rows. Campaigns
+    whose signers' data was deleted after closing keep their count: it is all that is left. Commits
+    per campaign, so that each campaign row is locked only for its own recount."""
+    repaired = []
+    for campaign_id in db.session.scalars(select(Campaign.id).where(Campaign.personal_data_purged_at.is_(None))).all():
+        before, after = recount(campaign_id)
+        db.session.commit()
+        if before != after:
+            log.error("count of campaign %s drifted: %s stored, %s counted; repaired", campaign_id, before, after)
+            repaired.append((campaign_id, before, after))
+    return repaired
+
+
+# ---------------------------------------------------------------- keeping only what is needed
+
+
+def purge_unconfirmed(now: datetime | None = None) -> int:
+    """Delete signatures never confirmed within UNCONFIRMED_RETENTION, and withdrawn ones whose receipt
+    could not be sent within a day. Returns how many went."""
+    now = now or utcnow()
+    cutoff = now - current_app.config["UNCONFIRMED_RETENTION"]
+    result = db.session.execute(
+        delete(Signature)
+        .where(
+            Signature.confirmed_at.is_(None),
+            ((Signature.withdrawn_at.is_(None)) & (Signature.created_at < cutoff))
+            | (Signature.withdrawn_at < now - current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        log.info("deleted %s unconfirmed or withdrawn signature(s)", result.rowcount)
+    return result.rowcount
+
+
+def purge_closed_campaigns(now: datetime | None = None) -> list[str]:
+    """Delete every signature of campaigns closed longer than RETENTION_AFTER_CLOSE and mark the
+    campaign purged; the campaign, its counts and its milestones stay. The letters domain empties
+    the stored letters of purged campaigns (their annex names people) in its own periodic job."""
+    now = now or utcnow()
+    retention = current_app.config["RETENTION_AFTER_CLOSE"]
+    purged = []
+    for campaign in db.session.scalars(select(Campaign).where(Campaign.personal_data_purged_at.is_(None))):
+        closing = campaign.closing_moment()
+        if closing is None or closing + retention > now:
+            continue
+        db.session.execute(delete(Signature).where(Signature.campaign_id == campaign.id))
+        campaign.personal_data_purged_at = now
+        purged.append(campaign.slug)
+    db.session.flush()
+    for slug in purged:
+        log.info("deleted the signers' personal data of closed campaign %s", slug)
+    return purged

@@ -1,0 +1,74 @@
+"""Jobs of the path of a signature: its mails, and the periodic purges and recount.
+
+Operations enqueue these jobs and the periodic ones call operations, so each module refers to the
+other by module (`tasks.send_signature_mail`, `operations.purge_unconfirmed`): either can be imported
+first."""
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import update
+
+from .. import mail
+from ..extensions import db
+from ..jobs import job
+from ..links import external_url
+from ..tokens import make_token
+from . import operations
+from .mailing import signer_message
+from .models import Signature
+
+MAIL_CONFIRM = "confirm"
+MAIL_ALREADY_SIGNED = "already_signed"
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def send_signature_mail(signature_id: int, kind: str, request_no: int) -> bool:
+    """Send mail number `request_no` of a signature unless it has been sent already, so that a retry
+    never doubles it (mails_sent is raised only by the run that sent it)."""
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.mails_sent >= request_no:
+        return False
+    if kind == MAIL_CONFIRM and signature.confirmed_at is None:
+        token = make_token("verify", {"s": signature.id})
+        message = signer_message(
+            signature, "confirm_signature", lambda title: gettext("Confirm your signature: %(title)s", title=title),
+            verify_url=external_url("signing.verify", token=token),
+            valid_days=max(1, current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400),
+        )
+    else:
+        message = signer_message(
+            signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title)
+        )
+    mail.send([message])
+    db.session.execute(
+        update(Signature).where(Signature.id == signature_id, Signature.mails_sent < request_no).values(mails_sent=request_no)
+    )
+    return True
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def send_withdrawal_receipt(signature_id: int) -> bool:
+    """Confirm the withdrawal to the signer, then forget them: the row goes, with its deliveries. A
+    second run finds nothing to do."""
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.withdrawn_at is None:
+        return False
+    message = signer_message(
+        signature, "withdrawn", lambda title: gettext("Your signature is withdrawn: %(title)s", title=title)
+    )
+    mail.send([message])
+    db.session.delete(signature)
+    return True
+
+
+@job("default")
+def purge_personal_data() -> None:
+    """Periodic: delete unconfirmed signatures after UNCONFIRMED_RETENTION and the signers of campaigns
+    closed longer than RETENTION_AFTER_CLOSE. Keeping only what is needed is a promise to signers."""
+    operations.purge_unconfirmed()
+    operations.purge_closed_campaigns()
+
+
+@job("default")
+def repair_counts() -> None:
+    """Periodic: keep every campaign's count equal to its counted rows (and log any drift)."""
+    operations.reconcile_counts()
