@@ -1,13 +1,12 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import logging
-from datetime import timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 
 import click
 import yaml
 from flask import current_app
 from flask.cli import AppGroup
-from rq import SimpleWorker
 
 from .accounts.operations import create_admin
 from .campaigns.models import Campaign
@@ -15,7 +14,9 @@ from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
 from .config import PROJECT_ROOT
 from .extensions import db
-from .jobs import QUEUES, dispatch_outbox, get_queue, redis_connection
+from .jobs import QUEUES
+from .jobs.schedule import hand_over_outbox
+from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
 from .notifications.tasks import resume_announcements
@@ -137,10 +138,10 @@ def register_commands(app):
     @app.cli.command("sweep")
     @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")
     def sweep(older_than):
-        """Run every part of the periodic work now, by hand: the worker runs each part on its own
+        """Run every part of the periodic work now, by hand: the workers run each part on its own
         schedule (jobs/schedule.py), so no cron is needed; this is for an operator who wants it at
         once (after an outage, say). Every part is idempotent, so running it too often is harmless."""
-        click.echo(f"handed over {dispatch_outbox(timedelta(minutes=1))} job(s) from the outbox")
+        click.echo(f"handed over {hand_over_outbox()} job(s) from the outbox")
         click.echo(f"resumed {resume_announcements(older_than)} milestone announcement(s)")
         reminded = claim_due_reminders()
         db.session.commit()
@@ -159,12 +160,9 @@ def register_commands(app):
     @click.option("--queue", "queues", multiple=True, help="Queues to listen on (default: all).")
     def worker(burst, queues):
         """Run an RQ worker inside the app's context, so that jobs share the app's configuration.
-        It runs the scheduler too, which retries failed mails with backoff."""
+        It runs the scheduler too, which retries failed mails with backoff, and the periodic work of
+        petition_app/jobs/schedule.py; it starts again by itself when a Redis outage ends its work."""
         if not current_app.config.get("REDIS_URL"):
             raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in the web process itself.")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        connection = redis_connection()
-        names = queues or QUEUES
-        # SimpleWorker runs jobs in this process: no fork per job, and the app stays loaded.
-        rq_worker = SimpleWorker([get_queue(name) for name in names], connection=connection)
-        rq_worker.work(burst=burst, with_scheduler=True)
+        run_worker(current_app._get_current_object(), queues or QUEUES, burst=burst)

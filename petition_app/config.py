@@ -25,6 +25,17 @@ def _list(name):
     return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _intervals(name: str, defaults: dict[str, timedelta]) -> dict[str, timedelta]:
+    """Defaults overridden from the environment as `name=seconds` pairs, e.g. PERIODIC_INTERVALS="outbox=5",
+    so that an operator (or a test) can change one entry without restating the others."""
+    intervals = dict(defaults)
+    for item in os.environ.get(name, "").split(","):
+        if item.strip():
+            key, _, seconds = item.partition("=")
+            intervals[key.strip()] = timedelta(seconds=float(seconds))
+    return intervals
+
+
 def instance_secret_key(instance_path):
     """Development only: a key generated once and kept in the instance folder, so that links in
     mails written to the outbox stay valid across restarts without anyone having to set one."""
@@ -67,6 +78,20 @@ class Config:
     # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
     FANOUT_BATCH_SIZE = 200
+    # How often the worker runs each entry of petition_app/jobs/schedule.py; the keys are the entries'
+    # names. Entries not declared yet (the rest of `flask sweep`) find their interval here already.
+    PERIODIC_INTERVALS = _intervals(
+        "PERIODIC_INTERVALS",
+        {
+            "outbox": timedelta(seconds=30),
+            "announcements": timedelta(minutes=5),
+            "reminders": timedelta(hours=1),
+            "purges": timedelta(hours=1),
+            "recount": timedelta(hours=1),
+        },
+    )
+    # An outbox row younger than this may still be handed over by the commit that wrote it.
+    OUTBOX_HANDOVER_AFTER = timedelta(seconds=_int("OUTBOX_HANDOVER_AFTER", 60))
 
     # A DNS look-up of the mail domain catches typos like gmial.com; off by default outside production,
     # so that the demo works offline and with any made-up address.

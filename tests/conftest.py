@@ -318,6 +318,42 @@ def queue_prefix():
 
 
 @pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own, so that it can be stopped and started again."""
+    from redis import Redis
+
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+               "--dir", str(tmp_path)]
+    processes = []
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        wait_for(lambda: _pings(Redis(port=port)), what="redis-server to start")
+
+    def stop():
+        processes[-1].terminate()
+        processes[-1].wait(timeout=10)
+
+    try:
+        start()
+    except FileNotFoundError as exc:
+        service_missing("redis-server", exc)
+    yield type("OwnRedis", (), {"url": f"redis://127.0.0.1:{port}/0", "start": staticmethod(start), "stop": staticmethod(stop)})
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+
+
+def _pings(connection):
+    try:
+        return connection.ping()
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.fixture
 def worker_env(migrated_postgres_url, redis_url, smtp_server, queue_prefix):
     """The environment of a production worker, pointed at this test run's services."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_"))}

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+
 from conftest import PROJECT_ROOT, free_port, read_outbox, wait_for
 from helpers import rows, sign
 
@@ -38,44 +39,6 @@ def test_a_rolled_back_change_leaves_no_job(app, campaign):
         db.session.rollback()
         db.session.commit()
     assert rows(app, "outbox_jobs") == 0 and read_outbox(app) == []
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of this test's own, so that it can be stopped and started again."""
-    from redis import Redis
-
-    port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", str(tmp_path)]
-    processes = []
-
-    def start():
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(process)
-        wait_for(lambda: _pings(Redis(port=port)), what="redis-server to start")
-
-    def stop():
-        processes[-1].terminate()
-        processes[-1].wait(timeout=10)
-
-    try:
-        start()
-    except FileNotFoundError as exc:
-        from conftest import service_missing
-
-        service_missing("redis-server", exc)
-    yield type("OwnRedis", (), {"url": f"redis://127.0.0.1:{port}/0", "start": staticmethod(start), "stop": staticmethod(stop)})
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-
-
-def _pings(connection):
-    try:
-        return connection.ping()
-    except Exception:  # noqa: BLE001
-        return False
 
 
 @pytest.mark.worker

@@ -4,7 +4,6 @@ import json
 import re
 from datetime import date, timedelta
 
-import pytest
 from freezegun import freeze_time
 
 from conftest import add_campaign, mail_html, mail_text, read_outbox, subject, verify_path

@@ -10,7 +10,8 @@ from ..timeutil import utcnow
 class OutboxJob(db.Model):
     """A job written in the same transaction as the change that causes it. After the commit it is
     handed to RQ (or run in-process) and deleted; if Redis is down at that moment the row stays, and
-    `flask sweep` hands it over once Redis is back. So no committed change ever loses its mail."""
+    the workers' periodic hand-over (jobs/schedule.py) sends it once Redis is back. So no committed
+    change ever loses its mail."""
 
     __tablename__ = "outbox_jobs"
 
