@@ -180,7 +180,7 @@ def accept_invitation(user: User, token: str) -> Campaign:
         raise TokenInvalid()
     if user not in campaign.organizers:
         campaign.organizers.append(user)
-        return campaign
+    return campaign
 
 
 def submit_for_review(campaign: Campaign) -> None:
