@@ -34,7 +34,8 @@ def create_app(config_class=Config, **overrides):
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask declares wsgi_app a method, yet replacing it with middleware is its documented way.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from . import models  # noqa: F401  (every table known to Alembic and create_all)
     from .accounts import bp as accounts_bp
@@ -101,7 +102,7 @@ def _register_template_helpers(app):
         if request.method == "GET" or request.endpoint == "signing.verify":
             return url_for(request.endpoint, **(request.view_args or {}), lang=lang) if request.endpoint else f"?lang={lang}"
         if request.endpoint == "signing.sign_campaign":
-            return url_for("signing.campaign", slug=request.view_args["slug"], lang=lang)
+            return url_for("signing.campaign", slug=(request.view_args or {})["slug"], lang=lang)
         return url_for("campaigns.index", lang=lang)
 
 

@@ -1,4 +1,6 @@
 """Extensions, created unbound so that create_app can bind them to any number of apps (tests make many)."""
+from typing import TYPE_CHECKING, Any, cast
+
 from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -6,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -29,6 +31,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base class of every model. mypy cannot take an attribute such as db.Model as a base class
+# (python/mypy#8603); db.Model is made from Base, so Base is what the type checker sees.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
@@ -41,3 +49,8 @@ login_manager.session_protection = "basic"
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.localize_callback = gettext
 
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute() is typed as returning a Result; for those
+    statements it is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount

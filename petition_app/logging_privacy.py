@@ -44,5 +44,5 @@ def install():
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return record
 
-    redacting_factory.redacts = True
+    setattr(redacting_factory, "redacts", True)  # the mark a second install() looks for
     logging.setLogRecordFactory(redacting_factory)

@@ -296,6 +296,7 @@ def test_a_co_organizer_is_invited_by_mail_and_joins_with_their_own_account(app)
     assert friend.post(path).status_code == 302
     assert friend.get(f"/organize/{slug}").status_code == 200
     assert "Friend" in organizer.get(f"/organize/{slug}?lang=en").text
+    assert friend.post(path).status_code == 302  # a second click, already an organizer, lands on the dashboard too
 
 
 def test_an_organizer_takes_a_name_off_the_wall_and_the_letters_but_it_still_counts(app, runner, tmp_path):

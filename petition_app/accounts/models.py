@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..rules import Role, check_in
 from ..timeutil import utcnow
 
@@ -18,7 +18,7 @@ campaign_organizers = Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
 

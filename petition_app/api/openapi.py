@@ -1,4 +1,6 @@
 """The OpenAPI 3.1 description of API v1, kept next to the routes it describes."""
+from typing import Any
+
 from flask import current_app
 
 from ..rules import PUBLIC_STATUSES
@@ -17,7 +19,7 @@ ERRORS = {
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 # What the campaign list shows of each campaign; the full campaign adds milestones and demands.
-CAMPAIGN_SUMMARY = {
+CAMPAIGN_SUMMARY: dict[str, Any] = {
     "type": "object",
     "required": ["slug", "title", "status", "signature_count", "goals", "next_goal", "url"],
     "properties": {

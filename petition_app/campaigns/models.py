@@ -1,16 +1,17 @@
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..i18n import localized
 from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, next_goal
 from ..timeutil import utcnow
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint(check_in("status", CampaignStatus), name="status"),
@@ -72,7 +73,7 @@ class Campaign(db.Model):
         return accepts_confirmations(self.status, self.closing_moment(), now or utcnow(), grace)
 
 
-class Recipient(db.Model):
+class Recipient(Model):
     __tablename__ = "recipients"
     __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_recipients_campaign_key"),)
 
@@ -90,7 +91,7 @@ class Recipient(db.Model):
     )
 
 
-class Demand(db.Model):
+class Demand(Model):
     __tablename__ = "demands"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,12 +101,16 @@ class Demand(db.Model):
     text_en: Mapped[str] = mapped_column(Text)
 
     recipient: Mapped[Recipient] = relationship(back_populates="demands")
+    if TYPE_CHECKING:
+        # The demand's Answer or None, made by the backref in responses/models.py; responses sits above
+        # campaigns in the layers, so the type cannot be named here.
+        answer: Mapped[Any]
 
     def text(self, locale):
         return localized(self, "text", locale)
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A goal reached. The unique constraint is the last line of defence: the count is raised atomically,
     so only one confirmation can ever see the count land on a goal, and only it records the milestone."""
 

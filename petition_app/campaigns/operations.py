@@ -1,7 +1,9 @@
 """Changes to campaigns from a campaign file (`flask campaign import`, `flask demo`). Operations flush;
 the command around them commits."""
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,7 +19,8 @@ class CampaignFileError(ValueError):
     """A campaign file that cannot be imported; the message names the field."""
 
 
-def _bilingual(data, field, required=True, max_length=None):
+def _bilingual(data: Mapping[str, Any], field: str, required: bool = True, max_length: int | None = None) -> dict[str, str]:
+    """Every text exists in each language: a file that lacks one fails here, not on a page later."""
     value = data.get(field)
     if not isinstance(value, dict):
         raise CampaignFileError(f"{field}: expected {{nl: ..., en: ...}}")
@@ -34,7 +37,8 @@ def _bilingual(data, field, required=True, max_length=None):
     return result
 
 
-def _required_text(data, field, where, max_length=200):
+def _required_text(data: Mapping[str, Any], field: str, where: str, max_length: int = 200) -> str:
+    """A missing name or address fails the import with its field named, not later in a mail."""
     value = data.get(field)
     if not isinstance(value, str) or not value.strip():
         raise CampaignFileError(f"{where}{field}: missing")
@@ -43,14 +47,16 @@ def _required_text(data, field, where, max_length=200):
     return value.strip()
 
 
-def _language(data, where):
+def _language(data: Mapping[str, Any], where: str) -> str:
+    """Mails and letters go out in a person's language, so only a language of the platform is taken."""
     language = data.get("language", "nl")
     if language not in LANGUAGES:
         raise CampaignFileError(f"{where}language: nl or en")
     return language
 
 
-def _parse_campaign_file(data):
+def _parse_campaign_file(data: object) -> dict[str, Any]:
+    """The whole file is checked before anything is written, so a bad file changes nothing."""
     if not isinstance(data, dict):
         raise CampaignFileError("the file must hold one campaign (a mapping)")
     slug = data.get("slug")

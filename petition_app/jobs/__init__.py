@@ -70,7 +70,7 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
         marked.queue = queue
         marked.retry = retry
         marked.path = f"{fn.__module__}.{fn.__name__}"
-        return marked  # type: ignore[no-any-return]
+        return marked
 
     return decorate
 
@@ -127,7 +127,8 @@ def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
         select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(OutboxJob.created_at <= cutoff).order_by(OutboxJob.id)
     ).all()
     db.session.rollback()
-    done, failed = [], []
+    done: list[int] = []
+    failed: list[int] = []
     for row_id, path, args in rows:
         (done if dispatch(job_by_path(path), *args) else failed).append(row_id)
     _forget_rows(done)

@@ -19,12 +19,12 @@ class FailedJob:
     error: str
 
 
-def _last_line(text):
+def _last_line(text: str | None) -> str:
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
     return redact(lines[-1])[:300] if lines else ""
 
 
-def failed_jobs():
+def failed_jobs() -> list[FailedJob]:
     found = []
     if current_app.config.get("REDIS_URL"):
         from rq.job import Job
@@ -36,13 +36,14 @@ def failed_jobs():
                 job = Job.fetch(job_id, connection=redis_connection())
                 result = job.latest_result()
                 error = _last_line(result.exc_string if result is not None else "")
-                found.append(FailedJob(f"rq:{name}:{job_id}", job.func_name, tuple(job.args), error))
+                # rq types func_name as optional; a job enqueued by its path always has one
+                found.append(FailedJob(f"rq:{name}:{job_id}", job.func_name or "", tuple(job.args), error))
     for row in db.session.scalars(select(OutboxJob).where(OutboxJob.attempts > 0).order_by(OutboxJob.id)):
         found.append(FailedJob(f"outbox:{row.id}", row.path, tuple(row.args), ""))
     return found
 
 
-def retry(failed_id):
+def retry(failed_id: str) -> bool:
     """Put one failed job back in line; returns whether it was found."""
     kind, _, rest = failed_id.partition(":")
     if kind == "rq" and current_app.config.get("REDIS_URL"):

@@ -3,11 +3,11 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 
-class OutboxJob(db.Model):
+class OutboxJob(Model):
     """A job written in the same transaction as the change that causes it. After the commit it is
     handed to RQ (or run in-process) and deleted; if Redis is down at that moment the row stays, and
     the workers' periodic hand-over (jobs/schedule.py) sends it once Redis is back. So no committed

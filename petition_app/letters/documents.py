@@ -37,7 +37,9 @@ def _letter_content(recipient: Recipient, locale: str, count: int, named_count: 
 def render_letter(recipient: Recipient, locale: str, out: BinaryIO) -> LetterContent:
     """Write one recipient's letter in `locale` to the binary stream `out`; returns its content."""
     campaign = recipient.campaign
-    named_count = db.session.scalar(select(func.count()).select_from(Signature).where(*named_signers_filter(campaign.id)))
+    named_count = db.session.execute(
+        select(func.count()).select_from(Signature).where(*named_signers_filter(campaign.id))
+    ).scalar_one()
     content = _letter_content(recipient, locale, campaign.confirmed_count, named_count)
     with force_locale(locale):
         write_letter_pdf(out, content, named_signers(campaign.id), locale)

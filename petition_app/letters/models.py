@@ -4,11 +4,11 @@ from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..campaigns.models import Recipient
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 
-class Letter(db.Model):
+class Letter(Model):
     """One compiled letter to one recipient in one language. It keeps the count and the goal it was
     compiled with: a letter is a statement of what stood on that day, not a live view."""
 
@@ -26,7 +26,7 @@ class Letter(db.Model):
     recipient: Mapped[Recipient] = relationship()
 
 
-class Handover(db.Model):
+class Handover(Model):
     """The hand-over log: one row each time a recipient is sent its letters (with which count), when
     the recipient first opened their answer page, and the reminders sent since."""
 

@@ -5,7 +5,7 @@ import io
 from sqlalchemy import select, update
 
 from ..campaigns.models import Campaign, Recipient
-from ..extensions import db
+from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
 from ..rules import LANGUAGES
 from . import tasks
@@ -18,6 +18,8 @@ def compile_letter_set(campaign_id: int) -> dict[tuple[int, str], Letter]:
     the last goal is reached and whenever the organizers ask; each run adds a new set (earlier ones stay
     as the record of what was sent)."""
     campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"no campaign {campaign_id}")
     letters = {}
     for recipient in campaign.recipients:
         for locale in LANGUAGES:
@@ -38,6 +40,7 @@ def send_letters(campaign_id: int) -> list[int]:
     queue one mail each (after the commit, so a hand-over in the log always has its letters)."""
     letters = compile_letter_set(campaign_id)
     campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None  # compile_letter_set found it
     handovers = []
     for recipient in campaign.recipients:
         nl, en = letters[recipient.id, "nl"], letters[recipient.id, "en"]
@@ -59,9 +62,9 @@ def empty_purged_letters() -> int:
     """Empty the stored letters of campaigns whose signers' personal data was deleted after closing:
     their annex names people. The letters' counts and dates stay as the record. Returns how many."""
     purged = select(Recipient.id).join(Campaign).where(Campaign.personal_data_purged_at.is_not(None))
-    return db.session.execute(
+    return rowcount(db.session.execute(
         update(Letter)
         .where(Letter.recipient_id.in_(purged), Letter.pdf != b"")
         .values(pdf=b"")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))

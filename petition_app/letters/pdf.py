@@ -31,7 +31,7 @@ from flask import render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from fpdf import FPDF, FPDFException
-from fpdf.fonts import FontFace, TextStyle
+from fpdf.fonts import FontFace, TextStyle, TTFFont
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,9 @@ class LetterPDF(FPDF):
         self.set_creator("petition_app")
         for (family, style), filename in FONT_FILES.items():
             self.add_font(family, style, str(font_path(filename)))
-        self._sans_cmap = frozenset(self.fonts["sans"].cmap)
+        sans = self.fonts["sans"]
+        assert isinstance(sans, TTFFont)  # added from a TrueType file just above, never a core font
+        self._sans_cmap = frozenset(sans.cmap)
         # DejaVu Serif lacks scripts DejaVu Sans has (Arabic, Hebrew, ...): the letter's serif text borrows them.
         self._fallback_families = ["sans"]
         self.use_fallbacks(True)
@@ -332,7 +334,8 @@ def _wrap(pdf, text, width):
     """The lines of an entry, the second and later indented by _HANG; None when a word is too wide."""
     if pdf.get_string_width(text) <= width:
         return [text]
-    lines, line = [], ""
+    lines: list[str] = []
+    line = ""
     for word in text.split(" "):
         candidate = f"{line} {word}" if line else word
         if pdf.get_string_width(candidate) <= (width - _HANG if lines else width):

@@ -11,7 +11,7 @@ from flask import current_app
 class SMTPTransport:
     def __init__(self, config):
         self.config = config
-        self.connection = None
+        self.connection: smtplib.SMTP | None = None  # open between __enter__ and __exit__
 
     def __enter__(self):
         cfg = self.config
@@ -23,9 +23,13 @@ class SMTPTransport:
         return self
 
     def send(self, message):
+        if self.connection is None:
+            raise RuntimeError("SMTPTransport sends only inside its with block")
         self.connection.send_message(message)
 
     def __exit__(self, *exc):
+        if self.connection is None:
+            return
         try:
             self.connection.quit()
         except smtplib.SMTPException:

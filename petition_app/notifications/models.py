@@ -3,13 +3,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 KINDS = ("milestone", "answer", "update")
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """One bulk mail to one signer about one thing (`kind` and `ref_id`, e.g. milestone 3). Written right
     after the SMTP server accepted the mail, one commit each, so a fan-out killed half-way knows exactly
     whom it reached; a permanent refusal is recorded too, so it is not tried forever."""

@@ -17,6 +17,7 @@ from .models import Delivery
 
 
 def _pending_batch(kind: str, ref_id: int, criteria: Sequence[Any], after_id: int, size: int) -> list[Signature]:
+    """A batch at a time keeps memory flat; skipping delivered signers makes a second run send only what is missing."""
     delivered = exists().where(
         Delivery.kind == kind, Delivery.ref_id == ref_id, Delivery.signature_id == Signature.id
     )
@@ -28,6 +29,7 @@ def _pending_batch(kind: str, ref_id: int, criteria: Sequence[Any], after_id: in
 
 
 def _record(kind: str, ref_id: int, signature_id: int, error: str | None = None) -> None:
+    """Committed per mail, so a run that is killed leaves an exact record of who was reached."""
     db.session.add(
         Delivery(kind=kind, ref_id=ref_id, signature_id=signature_id, status="failed" if error else "sent", error=error)
     )

@@ -2,6 +2,7 @@
 periodic resumption when a worker died half-way."""
 import logging
 from datetime import timedelta
+from email.message import EmailMessage
 
 from flask_babel import format_decimal, gettext
 from sqlalchemy import update
@@ -56,7 +57,8 @@ def announce_milestone(milestone_id: int) -> None:
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
         db.session.commit()  # told: a retry of this job must not tell them again
 
-    def build(signature):
+    def build(signature: Signature) -> EmailMessage:
+        """The announcement in the signer's own language, with their own unsubscribe link."""
         return signer_message(
             signature, "milestone_signer",
             lambda title: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),

@@ -4,11 +4,11 @@ from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 
-class Update(db.Model):
+class Update(Model):
     """News from the organizers to the signers who asked for it, in Dutch and English; also listed on
     the campaign page."""
 

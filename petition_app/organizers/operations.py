@@ -29,7 +29,8 @@ class CampaignLocked(Exception):
 class NotReady(Exception):
     """A campaign cannot go to review yet; `missing` says what it lacks."""
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str]) -> None:
+        """Keeps what is missing, so the page can list it."""
         super().__init__(missing)
         self.missing = missing
 
@@ -37,7 +38,8 @@ class NotReady(Exception):
 class UpdateTooSoon(Exception):
     """Signers who asked for news are not flooded: `next_at` says when the next update may go."""
 
-    def __init__(self, next_at: datetime):
+    def __init__(self, next_at: datetime) -> None:
+        """Keeps the moment, so the page can say when to try again."""
         super().__init__(next_at)
         self.next_at = next_at
 
@@ -53,11 +55,13 @@ def slugify(text: str, taken: set[str]) -> str:
 
 
 def _ensure_editable(campaign: Campaign) -> None:
+    """Every change to the text passes here: people signed what a published text says."""
     if campaign.status not in EDITABLE_STATUSES:
         raise CampaignLocked()
 
 
 def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
+    """Creating and editing a draft take the same fields from the same form."""
     for field in ("title_nl", "title_en", "summary_nl", "summary_en", "body_nl", "body_en", "organizer_name", "closes_on"):
         setattr(campaign, field, data[field])
     campaign.goals = data["goals"]
@@ -108,11 +112,13 @@ def remove_recipient(recipient: Recipient) -> None:
 
 
 def _renumber(items: list[Any]) -> None:
+    """Positions stay 0, 1, 2, ... after a removal or a move, so the order on pages and letters is stable."""
     for position, item in enumerate(items):
         item.position = position
 
 
 def _move(items: list[Any], item: Any, direction: str) -> list[Any]:
+    """Recipients and demands are reordered the same way."""
     items = list(items)
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
@@ -180,7 +186,7 @@ def accept_invitation(user: User, token: str) -> Campaign:
         raise TokenInvalid()
     if user not in campaign.organizers:
         campaign.organizers.append(user)
-        return campaign
+    return campaign
 
 
 def submit_for_review(campaign: Campaign) -> None:

@@ -64,7 +64,8 @@ def signers_csv(campaign: Campaign) -> Iterator[str]:
         .execution_options(yield_per=1000)
     )
 
-    def rows():
+    def rows() -> Iterator[str]:
+        """A generator, so the response starts before the last row is read."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)

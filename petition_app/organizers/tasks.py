@@ -1,5 +1,7 @@
 """Jobs of organizers' actions: an update's fan-out to signers, an invitation, and the review request
 to moderators. Each mail is built in the language of the person who reads it."""
+from email.message import EmailMessage
+
 from flask_babel import gettext
 
 from .. import mail
@@ -13,6 +15,7 @@ from ..links import external_url
 from ..notifications.operations import fan_out
 from ..notifications.queries import opted_in
 from ..signing.mailing import signer_message
+from ..signing.models import Signature
 from ..tokens import make_token
 from .models import Update
 
@@ -26,7 +29,8 @@ def announce_update(update_id: int) -> None:
         return
     campaign = update.campaign
 
-    def build(signature):
+    def build(signature: Signature) -> EmailMessage:
+        """The update in the signer's own language, with their own unsubscribe link."""
         return signer_message(
             signature, "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
             bulk=True, update_text=update.text(signature.locale), organizer_name=campaign.organizer_name,

@@ -6,6 +6,7 @@ import io
 import os
 import secrets
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -93,11 +94,12 @@ def poster_pdf(campaign, locale):
         text_bottom = qr_top - 16  # room for the "scan" caption
 
         # Pick the largest title and summary sizes that leave room for the count above the QR code.
+        # (fpdf2 types multi_cell's result as the union of every `output`; output="LINES" is a list of lines.)
         for title_size, summary_size in ((40, 17), (36, 16), (32, 15), (28, 14), (24, 13), (20, 12), (16, 11)):
             pdf.set_font("sans", "B", title_size)
-            title_lines = pdf.multi_cell(width, title_size * 0.45, title, align="L", dry_run=True, output="LINES")
+            title_lines = cast(list[str], pdf.multi_cell(width, title_size * 0.45, title, align="L", dry_run=True, output="LINES"))
             pdf.set_font("serif", "", summary_size)
-            summary_lines = pdf.multi_cell(width, summary_size * 0.5, summary, align="L", dry_run=True, output="LINES") if summary else []
+            summary_lines = cast(list[str], pdf.multi_cell(width, summary_size * 0.5, summary, align="L", dry_run=True, output="LINES")) if summary else []
             needed = 12 + len(title_lines) * title_size * 0.45 + 6 + len(summary_lines) * summary_size * 0.5 + 8 + 34
             if pdf.t_margin + needed <= text_bottom:
                 break

@@ -63,7 +63,9 @@ def city_counts(campaign, minimum=MIN_CITY_GROUP):
         .where(Signature.campaign_id == campaign.id, Signature.counted())
         .group_by(Signature.city)
     ).all()
-    totals, spellings, not_given = Counter(), {}, 0
+    totals: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    not_given = 0
     for city, count in rows:
         cleaned = " ".join((city or "").split())
         if not cleaned:

@@ -33,7 +33,7 @@ def signer_wall(campaign, page=1, per_page=SIGNERS_PER_PAGE):
     """Names and cities of the counted signers who agreed to be shown, most recently confirmed first.
     Nothing else: never an email address, never a date (which, with a name, says more than needed)."""
     where = (Signature.campaign_id == campaign.id, Signature.named())
-    total = db.session.scalar(select(func.count()).select_from(Signature).where(*where))
+    total = db.session.execute(select(func.count()).select_from(Signature).where(*where)).scalar_one()
     rows = db.session.execute(
         select(Signature.name, Signature.city)
         .where(*where)

@@ -4,13 +4,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Demand
-from ..extensions import db
+from ..extensions import Model, db
 from ..rules import AnswerStatus, check_in
 from ..timeutil import utcnow
 
 
 
-class Answer(db.Model):
+class Answer(Model):
     """A recipient's answer to one demand addressed to it; the latest answer replaces the earlier one."""
 
     __tablename__ = "answers"

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..campaigns.models import Demand, Recipient
-from ..extensions import db
+from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
 from ..letters.models import Handover
 from ..timeutil import utcnow
@@ -64,12 +64,12 @@ def claim_due_reminders(now: datetime | None = None) -> list[int]:
     ).all()
     claimed_ids = []
     for handover in due:
-        claimed = db.session.execute(
+        claimed = rowcount(db.session.execute(
             update(Handover)
             .where(Handover.id == handover.id, Handover.reminders_sent == handover.reminders_sent)
             .values(reminders_sent=Handover.reminders_sent + 1, last_reminder_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if claimed:
             enqueue_after_commit(tasks.send_reminder, handover.id)
             claimed_ids.append(handover.id)

@@ -1,4 +1,6 @@
 """Jobs that follow a recipient's answer, and the reminders to recipients who stay silent."""
+from email.message import EmailMessage
+
 from flask_babel import gettext
 
 from .. import mail
@@ -11,6 +13,7 @@ from ..links import external_url
 from ..notifications.operations import fan_out
 from ..notifications.queries import opted_in
 from ..signing.mailing import signer_message
+from ..signing.models import Signature
 from . import operations
 
 
@@ -23,7 +26,8 @@ def announce_answer(recipient_id: int) -> None:
         return
     campaign = recipient.campaign
 
-    def build(signature):
+    def build(signature: Signature) -> EmailMessage:
+        """The news in the signer's own language, with a link to the answers and their unsubscribe link."""
         return signer_message(
             signature, "answer_to_signers",
             lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),

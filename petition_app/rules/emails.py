@@ -6,7 +6,7 @@ class EmailInvalid(ValueError):
     pass
 
 
-def normalise_email(raw, check_deliverability=False):
+def normalise_email(raw: object, check_deliverability: bool = False) -> str:
     """The canonical form of an address: trimmed, validated and lower-cased as a whole.
 
     The local part is lower-cased too: in practice no provider hands out addresses that differ only in

@@ -1,11 +1,12 @@
 """Goals and milestones. A campaign has ascending goals (1,500 then 2,000); each one reached is a milestone."""
+from collections.abc import Iterable, Sequence
 
 
-def validate_goals(goals):
+def validate_goals(goals: Iterable[object] | None) -> list[int]:
     """Return the goals as a list of ints if they are positive and strictly ascending, else raise ValueError."""
     if not goals:
         raise ValueError("at least one goal is needed")
-    result = []
+    result: list[int] = []
     for goal in goals:
         if isinstance(goal, bool) or not isinstance(goal, int) or goal <= 0:
             raise ValueError(f"goal {goal!r} is not a positive whole number")
@@ -15,12 +16,12 @@ def validate_goals(goals):
     return result
 
 
-def goals_crossed(before, after, goals):
+def goals_crossed(before: int, after: int, goals: Iterable[int]) -> list[int]:
     """The goals that a count moving from `before` to `after` reaches (each goal belongs to exactly one step)."""
     return [goal for goal in goals if before < goal <= after]
 
 
-def next_goal(count, goals):
+def next_goal(count: int, goals: Sequence[int]) -> int | None:
     """The goal to show next: the first one not yet reached, or the last one once all are reached."""
     for goal in goals:
         if count < goal:
@@ -28,7 +29,7 @@ def next_goal(count, goals):
     return goals[-1] if goals else None
 
 
-def progress_percent(count, goal):
+def progress_percent(count: int, goal: int | None) -> int:
     if not goal:
         return 0
     return min(100, int(count * 100 // goal))

@@ -24,11 +24,12 @@ def hash_ip(ip: str | None) -> str | None:
 def over_soft_limits(campaign_id: int, ip: str | None) -> bool:
     """True when this address signed this campaign more often than SIGN_SOFT_LIMITS allow. Counted with
     Flask-Limiter's own limiter (Redis when there is one), so every web process shares the windows."""
-    if not ip or not limiter.enabled:
+    ip_key = hash_ip(ip)
+    if ip_key is None or not limiter.enabled:
         return False
     try:
         hits = [
-            limiter.limiter.hit(item, "sign-soft", str(campaign_id), hash_ip(ip))
+            limiter.limiter.hit(item, "sign-soft", str(campaign_id), ip_key)
             for item in parse_many(current_app.config["SIGN_SOFT_LIMITS"])
         ]
     except Exception:  # the limiter's storage is down: nobody is marked for it

@@ -4,11 +4,11 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 
-class Signature(db.Model):
+class Signature(Model):
     """One person's signature on one campaign. `email` holds the normalised address: the unique
     constraint on it is what makes "one signature per person per campaign" true under any concurrency."""
 

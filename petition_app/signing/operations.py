@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.models import Campaign, Milestone
-from ..extensions import db
+from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
 from ..rules import SuspectReason, goals_crossed, has_a_filter, normalise_email
 from ..signals import goal_reached
@@ -70,6 +70,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
             signature = db.session.scalar(
                 select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
             )
+            # The conflict is with the (campaign, email) row the other request committed, which this
+            # new statement sees.
+            assert signature is not None
     elif signature.withdrawn_at is not None:
         # Signing again in the moment between withdrawing and the receipt: a fresh, unconfirmed start.
         signature.withdrawn_at = None
@@ -99,20 +102,20 @@ def withdraw(token: str) -> Campaign:
     Milestones already reached stay reached."""
     signature = signature_from_link("withdraw", token)
     campaign = signature.campaign
-    marked = db.session.execute(
+    marked = rowcount(db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.withdrawn_at.is_(None))
         .values(withdrawn_at=utcnow(), wants_updates=False, is_public=False)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not marked:  # withdrawn a moment ago by another request
         return campaign
-    was_counted = db.session.execute(
+    was_counted = rowcount(db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.confirmed_at.is_not(None))
         .values(confirmed_at=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if was_counted:
         db.session.execute(
             update(Campaign)
@@ -145,22 +148,22 @@ def verify(token: str) -> Confirmation:
     if not campaign.accepts_confirmations():
         raise ConfirmationClosed()
     now = utcnow()
-    marked = db.session.execute(
+    marked = rowcount(db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
         .values(confirmed_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if marked != 1:  # confirmed a moment ago by another request
         return Confirmation(campaign, newly_confirmed=False)
     if signature.suspect_reason is not None:  # confirmed, and answered as such, but never counted
         return Confirmation(campaign, newly_confirmed=True)
-    count = db.session.scalar(
+    count = db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id)
         .values(confirmed_count=Campaign.confirmed_count + 1)
         .returning(Campaign.confirmed_count)
-    )
+    ).scalar_one()
     for goal in goals_crossed(count - 1, count, campaign.goals):
         try:
             with db.session.begin_nested():
@@ -183,16 +186,19 @@ def recount(campaign_id: int) -> tuple[int, int]:
     """Set the campaign's count to its counted rows and return (before, after). The campaign row is
     locked first, so the count is taken after every confirmation that got there earlier, and every
     later one adds to it: nothing is lost in between."""
-    before = db.session.scalar(select(Campaign.confirmed_count).where(Campaign.id == campaign_id).with_for_update())
-    after = db.session.scalar(
+    before = db.session.execute(
+        select(Campaign.confirmed_count).where(Campaign.id == campaign_id).with_for_update()
+    ).scalar_one()
+    after = db.session.execute(
         select(func.count()).select_from(Signature).where(Signature.campaign_id == campaign_id, Signature.counted())
-    )
+    ).scalar_one()
     if after != before:
         db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(confirmed_count=after))
     return before, after
 
 
 def _matching(campaign_id: int, since: datetime | None = None, until: datetime | None = None, ip_hash: str | None = None, domain: str | None = None) -> list[Any]:
+    """One definition of "matching" for the preview and the invalidation, so both count the same rows."""
     criteria = [Signature.campaign_id == campaign_id, Signature.counted()]
     if since is not None:
         criteria.append(Signature.created_at >= since)
@@ -207,7 +213,7 @@ def _matching(campaign_id: int, since: datetime | None = None, until: datetime |
 
 def preview_invalidation(campaign_id: int, **filters: Any) -> int:
     """How many counted signatures an invalidation with these filters would take out."""
-    return db.session.scalar(select(func.count()).select_from(Signature).where(*_matching(campaign_id, **filters)))
+    return db.session.execute(select(func.count()).select_from(Signature).where(*_matching(campaign_id, **filters))).scalar_one()
 
 
 def invalidate(campaign_id: int, **filters: Any) -> int:
@@ -215,12 +221,12 @@ def invalidate(campaign_id: int, **filters: Any) -> int:
     invalidated and recompute the count. Returns how many were taken out."""
     if not has_a_filter(filters):
         raise ValueError("at least one filter is needed")
-    taken = db.session.execute(
+    taken = rowcount(db.session.execute(
         update(Signature)
         .where(*_matching(campaign_id, **filters))
         .values(suspect_reason=SuspectReason.INVALIDATED)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     before, after = recount(campaign_id)
     log.warning("invalidated %s signature(s) of campaign %s; count %s -> %s", taken, campaign_id, before, after)
     return taken
@@ -257,9 +263,10 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount:
-        log.info("deleted %s unconfirmed or withdrawn signature(s)", result.rowcount)
-    return result.rowcount
+    deleted = rowcount(result)
+    if deleted:
+        log.info("deleted %s unconfirmed or withdrawn signature(s)", deleted)
+    return deleted
 
 
 def purge_closed_campaigns(now: datetime | None = None) -> list[str]:

@@ -47,6 +47,7 @@ def signature_for_token(token: str) -> Signature:
 
 
 def _signature_from_token(purpose: str, token: str, max_age: int) -> Signature:
+    """Every link in a mail is checked the same way; a withdrawn signature is gone for all of them."""
     payload = read_token(purpose, token, max_age)
     signature = db.session.get(Signature, payload.get("s")) if isinstance(payload, dict) else None
     if signature is None or signature.withdrawn_at is not None:
