@@ -165,4 +165,5 @@ def register_commands(app):
         if not current_app.config.get("REDIS_URL"):
             raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in the web process itself.")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        run_worker(current_app._get_current_object(), queues or QUEUES, burst=burst)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug's proxy is untyped
+        run_worker(app, queues or QUEUES, burst=burst)

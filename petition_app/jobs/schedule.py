@@ -108,7 +108,8 @@ def stats_key(name: str) -> str:
 
 def stats(name: str) -> dict[str, str]:
     """The recorded runs of one entry, as strings ({} before its first run): for metrics and tests."""
-    raw = redis_connection().hgetall(stats_key(name))
+    # redis-py types replies as bytes or str; this connection does not decode them (RQ needs bytes)
+    raw = cast(dict[bytes, bytes], redis_connection().hgetall(stats_key(name)))
     return {key.decode(): value.decode() for key, value in raw.items()}
 
 
@@ -194,7 +195,7 @@ class Ticker:
     def _enqueue(self, entry: _Entry, slot: int, now: float) -> None:
         connection = redis_connection()
         key = stats_key(entry.periodic.name)
-        last_job = connection.hget(key, "last_job")
+        last_job = cast(bytes | None, connection.hget(key, "last_job"))  # bytes: see stats()
         if last_job:
             try:
                 waiting = RQJob.fetch(last_job.decode(), connection=connection).get_status() == JobStatus.QUEUED
