@@ -1,4 +1,7 @@
-"""Small helpers the tests share: signing through the web form, reading counts as a visitor would."""
+"""Small helpers the tests share: signing through the web form, reading counts as a visitor would, and
+plain factories for the data tests start from (signers, organizers, moderators, milestones)."""
+import re
+
 import sqlalchemy as sa
 
 from petition_app.extensions import db
@@ -50,3 +53,95 @@ def seed_signers(app, slug, specs):
         campaign.confirmed_count += sum(1 for s in signatures if s.confirmed_at is not None)
         db.session.commit()
         return [s.id for s in signatures]
+
+
+# ---------------------------------------------------------------- accounts: organizers and moderators
+
+PASSWORD = "correct horse battery"
+
+
+def register(client, email="org@example.org", password=PASSWORD, name="Safe Leiden", lang="en"):
+    return client.post(f"/account/register?lang={lang}", data={
+        "name": name, "email": email, "password": password, "password_repeat": password,
+    })
+
+
+def login(client, email="org@example.org", password=PASSWORD):
+    return client.post("/account/login?lang=en", data={"email": email, "password": password})
+
+
+def account_link(message, path):
+    """The /account/<path>/<token> link in an account mail (confirm or reset)."""
+    from conftest import mail_text
+
+    found = re.search(rf"http://localhost(/account/{path}/[\w.\-]+)", mail_text(message))
+    assert found, f"no /account/{path}/ link in the mail"
+    return found.group(1)
+
+
+def add_organizer(app, slug, email):
+    """Make the account of `email` an organizer of the campaign `slug`."""
+    from petition_app.models import Campaign, User
+
+    with app.app_context():
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert campaign is not None and user is not None, (slug, email)
+        campaign.organizers.append(user)
+        db.session.commit()
+
+
+def make_organizer(app, email="org@example.org", name="Safe Leiden", campaigns=()):
+    """An organizer as one becomes one: registered, confirmed through the mailed link and logged in.
+    Returns the logged-in client; the account organizes the campaigns named by slug in `campaigns`."""
+    from conftest import read_outbox
+
+    client = app.test_client()
+    register(client, email=email, name=name)
+    message = [m for m in read_outbox(app) if m["To"] == email][-1]
+    client.post(account_link(message, "confirm"))
+    assert login(client, email).status_code == 302
+    for slug in campaigns:
+        add_organizer(app, slug, email)
+    return client
+
+
+def make_admin(app, email="mod@example.org", name="Moderator"):
+    """A moderator as one becomes one: `flask admin create`, a password chosen through the printed link,
+    then logged in. Returns the logged-in client."""
+    result = app.test_cli_runner().invoke(args=["admin", "create", email, "--name", name])
+    found = re.search(r"http://localhost(/account/reset/\S+)", result.output)
+    assert found, result.output
+    app.test_client().post(found.group(1), data={"password": PASSWORD, "password_repeat": PASSWORD})
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+# ---------------------------------------------------------------- campaign history
+
+
+def make_milestone(app, slug, goal, reached_at=None):
+    """A goal recorded as reached (as if the count had crossed it), without announcing it."""
+    from petition_app.campaigns.queries import public_campaign
+    from petition_app.models import Milestone
+
+    with app.app_context():
+        campaign = public_campaign(slug)
+        fields = {"reached_at": reached_at} if reached_at is not None else {}
+        milestone = Milestone(campaign_id=campaign.id, goal=goal, **fields)
+        db.session.add(milestone)
+        db.session.commit()
+        return milestone.id
+
+
+# A campaign as an organizer types it into the editor, and its recipients.
+CAMPAIGN = {
+    "organizer_name": "Safe Leiden",
+    "title_nl": "Veilig Leiden", "title_en": "Safe Leiden now",
+    "summary_nl": "Studenten vragen om actie.", "summary_en": "Students ask for action.",
+    "body_nl": "**Doe mee.**", "body_en": "**Join us.**",
+    "goals": "3 5",
+}
+RECIPIENTS = [("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "nl"),
+              ("Leiden Police", "police@example.org", "en")]

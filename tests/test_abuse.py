@@ -5,7 +5,7 @@ import pytest
 from freezegun import freeze_time
 
 from conftest import add_campaign, make_app, read_outbox
-from helpers import api_count, rows, sign
+from helpers import api_count, make_admin, make_milestone, rows, seed_signers, sign
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -106,16 +106,11 @@ def test_the_hard_limit_answers_429_with_a_translated_page_and_json_for_the_api(
 
 
 def test_bulk_invalidation_previews_then_lowers_the_count_exactly_and_milestones_stay(app, runner):
-    from helpers import seed_signers
-
     slug = add_campaign(app, goals=[3, 10])
     start = utcnow()
     seed_signers(app, slug, [{"email": f"real{i}@example.org", "created_at": start - timedelta(days=1)} for i in range(3)])
     seed_signers(app, slug, [{"email": f"bot{i}@spam.example", "created_at": start, "ip_hash": "f" * 64} for i in range(4)])
-    with app.app_context():
-        db.session.execute(db.text("INSERT INTO milestones (campaign_id, goal, reached_at) SELECT id, 3, :t FROM campaigns"),
-                           {"t": start})
-        db.session.commit()
+    make_milestone(app, slug, 3, reached_at=start)
     assert api_count(app.test_client(), slug) == 7
 
     preview = runner.invoke(args=["signatures", "invalidate", slug, "--domain", "spam.example"])
@@ -132,8 +127,6 @@ def test_bulk_invalidation_previews_then_lowers_the_count_exactly_and_milestones
 
 
 def test_the_sweep_repairs_a_count_that_drifted_from_its_rows(app, runner, campaign):
-    from helpers import seed_signers
-
     seed_signers(app, campaign, [{}, {}, {"confirmed": False}])
     with app.app_context():
         db.session.execute(db.text("UPDATE campaigns SET confirmed_count = 40"))
@@ -144,24 +137,15 @@ def test_the_sweep_repairs_a_count_that_drifted_from_its_rows(app, runner, campa
 
 
 def test_an_admin_invalidates_in_bulk_through_the_web_after_seeing_how_many(app):
-    import re
-
-    from helpers import seed_signers
-    from test_accounts import PASSWORD, login
-
     slug = add_campaign(app)
     seed_signers(app, slug, [{"email": f"real{i}@example.org"} for i in range(3)]
                  + [{"email": f"bot{i}@spam.example"} for i in range(4)])
-    result = app.test_cli_runner().invoke(args=["admin", "create", "mod@example.org"])
-    path = re.search(r"http://localhost(/account/reset/\S+)", result.output).group(1)
-    app.test_client().post(path, data={"password": PASSWORD, "password_repeat": PASSWORD})
-    admin = app.test_client()
-    login(admin, "mod@example.org")
+    admin = make_admin(app)
 
     page = admin.post(f"/admin/{slug}/invalidate?lang=en", data={"domain": "spam.example", "preview": "1"}).text
     assert "4 counted signatures match." in page
     assert api_count(app.test_client(), slug) == 7
     admin.post(f"/admin/{slug}/invalidate?lang=en", data={"domain": "spam.example", "confirm": "1"})
     assert api_count(app.test_client(), slug) == 3
-    organizer_page = app.test_client().get(f"/admin/{slug}/invalidate")
-    assert organizer_page.status_code == 302  # anonymous: to the login
+    anonymous = app.test_client().get(f"/admin/{slug}/invalidate")
+    assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]

@@ -1,5 +1,6 @@
-"""Hostile input at every form and API route: each gets a clear 4xx, or is accepted when it is a
-legitimate name, address or answer, never a 500, and nothing already stored changes.
+"""Hostile input at every route: each gets a clear refusal (a 4xx; on the organizers' and moderators'
+pages the form again or a message), or is accepted when it is a legitimate name, address or answer, never
+a 500, and nothing already stored changes.
 
 What we accept and what we refuse, and why:
 - Letters from any script (Arabic, Hebrew, CJK), decomposed accents and emoji (also ZWJ sequences such as
@@ -20,18 +21,29 @@ What we accept and what we refuse, and why:
   NUL).
 - JSON: every field must have its type; null is "absent" for the optional strings (city, locale), and
   refused for the booleans. Unknown fields (confirmed_at, campaign_id, ...) are ignored, never assigned.
-- A body over MAX_CONTENT_LENGTH (64 KiB) is 413 on every route.
+- A body over MAX_CONTENT_LENGTH (64 KiB) is 413 on every route that reads a body; a JSON body to any
+  route outside the API is 415.
+- The organizers' and moderators' forms follow the same rules for what they store: control characters and
+  overlong text are refused, bidirectional overrides never stored, an email address is an address.
+- Every route of the app is in the lists below (test_every_route_faces_hostile_input): a new route fails
+  that test until it is added to them, or to NOT_HOSTILE_TESTED with the reason why not.
+
+Where the application does not hold to this yet, the test says so in place: KNOWN_DEFECTS (field by field)
+and the strict xfail tests. Each fails as soon as the application is fixed, so that the note goes too.
 """
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.exceptions import HTTPException
 
 from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
-from helpers import sign, sign_form
+from helpers import account_link, add_organizer, make_admin, make_organizer, register, sign, sign_form
 from petition_app.extensions import db
 
 FORM = "application/x-www-form-urlencoded"
@@ -41,6 +53,7 @@ ANSWER_LINK = re.compile(r"https?://[^\s\"<>]+(/respond/[A-Za-z0-9_.\-]+)")
 ZALGO = "Anna" + "".join(chr(0x0300 + i) for i in range(40))
 MB = 1_000_000
 REFUSE, ACCEPT, EITHER = "refuse", "accept", "either"
+ANONYMOUS, ORGANIZER, ADMIN = "anonymous", "organizer", "admin"
 
 
 @dataclass
@@ -53,6 +66,14 @@ class World:
     withdraw: str  # a withdrawal link of a third signature
     demands: list
     other_demand: int  # a demand of another recipient
+    clients: dict  # who -> a test client: anonymous, the organizer of the campaigns, a moderator
+    values: dict  # what a route template is filled in with: {slug}, {draft}, {recipient}, {confirm}, ...
+
+    def client(self, who):
+        return self.app.test_client() if who == ANONYMOUS else self.clients[who]
+
+    def path(self, template):
+        return template.format(**self.values)
 
 
 def query(app, sql, **params):
@@ -61,18 +82,29 @@ def query(app, sql, **params):
 
 
 def snapshot(world):
-    """Every column of every signature, answer and campaign (a withdrawal, a confirmation, a mail counter
-    or an answer changed by a refused request would all show)."""
-    return {
-        "signatures": query(world.app, "SELECT * FROM signatures ORDER BY id"),
-        "answers": query(world.app, "SELECT * FROM answers ORDER BY demand_id"),
-        "campaigns": query(world.app, "SELECT * FROM campaigns ORDER BY id"),
-    }
+    """Every column of every row of every table, and the mails sent (a withdrawal, a confirmation, a mail
+    counter, an answer, a campaign's text or a mail changed by a refused request would all show)."""
+    return state(world.app)
 
 
-def demand_ids(app, key):
-    sql = "SELECT d.id FROM demands d JOIN recipients r ON r.id = d.recipient_id WHERE r.key = :key ORDER BY d.position"
-    return [row[0] for row in query(app, sql, key=key)]
+def state(app):
+    def columns(table):  # a file (a letter's PDF) by its length and digest: comparing megabytes is slow
+        return [sa.func.length(c).label(c.name) if isinstance(c.type, sa.LargeBinary) else c for c in table.columns]
+
+    with app.app_context():
+        tables = {
+            table.name: db.session.execute(sa.select(*columns(table)).order_by(*table.primary_key.columns)).all()
+            for table in db.metadata.sorted_tables
+        }
+    return {**tables, "mails": len(list((Path(app.instance_path) / "outbox").glob("*.eml")))}
+
+
+def demand_ids(app, slug, key):
+    sql = (
+        "SELECT d.id FROM demands d JOIN recipients r ON r.id = d.recipient_id JOIN campaigns c ON c.id = r.campaign_id"
+        " WHERE c.slug = :slug AND r.key = :key ORDER BY d.position"
+    )
+    return [row[0] for row in query(app, sql, slug=slug, key=key)]
 
 
 def signature_id(email):
@@ -82,7 +114,9 @@ def signature_id(email):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """One app for the whole file (a fresh app per case would take minutes): a campaign with a confirmed
-    signature, an unconfirmed one, letters handed over and an answer. Every test compares snapshots."""
+    signature, an unconfirmed one, letters handed over and an answer; a draft and a pending campaign; an
+    organizer of the campaign and the draft, a moderator, and a real link of every kind. Every test
+    compares snapshots."""
     from petition_app.letters.operations import send_letters
     from petition_app.tokens import make_token
 
@@ -90,6 +124,8 @@ def world(tmp_path_factory):
     with app.app_context():
         db.create_all()
     slug = add_campaign(app)
+    draft = add_campaign(app, slug="draft-campaign", status="draft")
+    pending = add_campaign(app, slug="pending-campaign", status="pending")
     client = app.test_client()
     sign(client, slug, name="Existing Signer", email="existing@example.org", city="Leiden", updates=True, public=True)
     client.post(verify_path(read_outbox(app)[-1]))
@@ -97,18 +133,44 @@ def world(tmp_path_factory):
     verify = verify_path(read_outbox(app)[-1])
     sign(client, slug, name="Withdraw Target", email="withdraw@example.org")
     with app.app_context():
-        send_letters(db.session.execute(sa.text("SELECT id FROM campaigns")).scalar_one())
+        campaign_id = db.session.execute(sa.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
+        send_letters(campaign_id)
         db.session.commit()
-        unsubscribe = f"/unsubscribe/{make_token('unsubscribe', {'s': signature_id('existing@example.org')})}"
-        withdraw = None
-        if "signing.withdraw" in app.view_functions:
-            withdraw = f"/withdraw/{make_token('withdraw', {'s': signature_id('withdraw@example.org')})}"
+        existing = signature_id("existing@example.org")
+        unsubscribe = f"/unsubscribe/{make_token('unsubscribe', {'s': existing})}"
+        withdraw = f"/withdraw/{make_token('withdraw', {'s': signature_id('withdraw@example.org')})}"
+        my_data = f"/my-data/{make_token('my_data', {'s': existing})}"
+        letter = db.session.execute(
+            sa.text("SELECT MIN(l.id) FROM letters l JOIN recipients r ON r.id = l.recipient_id WHERE r.campaign_id = :c"),
+            {"c": campaign_id},
+        ).scalar_one()
     message = next(m for m in read_outbox(app) if m["To"] == "mayor@example.org")
     respond = ANSWER_LINK.search(mail_text(message)).group(1)
-    demands = demand_ids(app, "mayor")
+    demands = demand_ids(app, slug, "mayor")
     answer = {f"status_{demands[0]}": "considering", f"text_{demands[0]}": "We are looking into it."}
     assert client.post(respond, data=answer).status_code == 200
-    yield World(app, slug, verify, respond, unsubscribe, withdraw, demands, demand_ids(app, "police")[0])
+
+    organizer = make_organizer(app, email="organizer@example.org", campaigns=[slug, draft])
+    admin = make_admin(app)
+    register(app.test_client(), email="unconfirmed@example.org")
+    confirm = account_link(read_outbox(app)[-1], "confirm")
+    assert client.post("/account/reset", data={"email": "organizer@example.org"}).status_code == 200
+    reset = account_link(read_outbox(app)[-1], "reset")
+    assert organizer.post(f"/organize/{slug}/invite", data={"email": "friend@example.org"}).status_code == 302
+    join = re.search(r"http://localhost(/organize/join/\S+)", mail_text(read_outbox(app)[-1])).group(1)
+    draft_recipient, draft_demand = query(
+        app,
+        "SELECT r.id, d.id FROM recipients r JOIN campaigns c ON c.id = r.campaign_id JOIN demands d ON d.recipient_id = r.id"
+        " WHERE c.slug = :s ORDER BY r.position, d.position LIMIT 1",
+        s=draft,
+    )[0]
+    values = {
+        "slug": slug, "draft": draft, "pending": pending, "verify": verify, "unsubscribe": unsubscribe,
+        "withdraw": withdraw, "my_data": my_data, "respond": respond, "confirm": confirm, "reset": reset, "join": join,
+        "recipient": draft_recipient, "demand": draft_demand, "letter": letter, "signature": existing,
+    }
+    yield World(app, slug, verify, respond, unsubscribe, withdraw, demands, demand_ids(app, slug, "police")[0],
+                {ORGANIZER: organizer, ADMIN: admin}, values)
     with app.app_context():
         db.engine.dispose()
 
@@ -144,7 +206,9 @@ def check(world, before, response, expect, email=None):
         return None
     # accepted: everything that was there is unchanged, at most one new (unconfirmed) signature
     assert after["signatures"][: len(before["signatures"])] == before["signatures"]
-    assert after["answers"] == before["answers"] and after["campaigns"] == before["campaigns"]
+    assert {k: v for k, v in after.items() if k not in ("signatures", "mails")} == {
+        k: v for k, v in before.items() if k not in ("signatures", "mails")
+    }
     new = after["signatures"][len(before["signatures"]):]
     assert len(new) <= 1
     for row in new:
@@ -343,32 +407,36 @@ def test_hostile_bodies_to_the_api(world, case_id, body, content_type, expect):
 
 # ---------------------------------------------------------------- private links with forged tokens
 
+# (endpoint, path pattern, who opens it, {method: the answer to a forged token})
 TOKEN_ROUTES = [
-    ("signing.verify", "/verify/{}", ("GET", "POST")),
-    ("signing.unsubscribe", "/unsubscribe/{}", ("GET", "POST")),
-    ("signing.withdraw", "/withdraw/{}", ("GET", "POST")),
-    ("signing.my_data", "/my-data/{}", ("GET",)),
-    ("responses.respond", "/respond/{}", ("GET", "POST")),
+    ("signing.verify", "/verify/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
+    ("signing.unsubscribe", "/unsubscribe/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
+    ("signing.withdraw", "/withdraw/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
+    ("signing.my_data", "/my-data/{}", ANONYMOUS, {"GET": 404}),
+    ("responses.respond", "/respond/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
+    # The account link shows its button without reading the token; the press is refused.
+    ("accounts.confirm", "/account/confirm/{}", ANONYMOUS, {"GET": 200, "POST": 404}),
+    ("accounts.reset", "/account/reset/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
+    # An invitation shows its button to a logged-in organizer; the press is refused with a message on
+    # the organizer's home page ("This invitation is for another address, or it has expired.").
+    ("organizers.join", "/organize/join/{}", ORGANIZER, {"GET": 200, "POST": 302}),
 ]
 FORGED = {
     "nul": "%00",
     "nul-in-token": "eyJzIjoxfQ%00.aaaa.bbbb",
     "5000-chars": "a" * 5000,
     "unicode": "%C3%A9%E2%9C%93%E2%80%AE",
-    "dot-dot": "..%2f..%2fetc%2fpasswd",
+    "dot-dot": "..%2f..%2fetc%2fpasswd",  # an encoded slash: no route matches at all (404)
     "three-dots": "x.y.z",
     "unsigned-payload": "eyJzIjoxfQ",
     "none-algorithm": "eyJzIjoxfQ.ZmFrZQ.",
     "sql": "1'%20OR%20'1'%3D'1",
 }
+PURPOSES = ("verify", "unsubscribe", "withdraw", "my_data", "respond", "confirm", "reset", "join")
 
 
 def forged_tokens(world):
-    real = {
-        "verify": world.verify.rsplit("/", 1)[1],
-        "unsubscribe": world.unsubscribe.rsplit("/", 1)[1],
-        "respond": world.respond.rsplit("/", 1)[1],
-    }
+    real = {purpose: world.values[purpose].rsplit("/", 1)[1] for purpose in PURPOSES}
     tokens = dict(FORGED)
     for purpose, token in real.items():
         tokens[f"{purpose}-token-cut"] = token[:-3]
@@ -380,36 +448,85 @@ def forged_tokens(world):
     return tokens
 
 
-@pytest.mark.parametrize("endpoint, pattern, methods", TOKEN_ROUTES, ids=[r[0] for r in TOKEN_ROUTES])
-def test_forged_tokens_on_private_links(world, endpoint, pattern, methods):
-    if endpoint not in world.app.view_functions:
-        pytest.skip(f"{endpoint} does not exist (yet)")
+@pytest.mark.parametrize("endpoint, pattern, who, statuses", TOKEN_ROUTES, ids=[r[0] for r in TOKEN_ROUTES])
+def test_forged_tokens_on_private_links(world, endpoint, pattern, who, statuses):
     tokens = forged_tokens(world)
-    client = world.app.test_client()
+    client = world.client(who)
     failures = []
     before = snapshot(world)
     for label, token in tokens.items():
         purpose = label.removesuffix("-token")
         if label.endswith("-token") and endpoint.endswith(purpose):
             continue  # the genuine link for this very route: not hostile
-        for method in methods:
+        for method, status in statuses.items():
+            expected = 404 if "%2f" in token else status
             data = None
             if method == "POST":
-                data = {f"status_{world.demands[0]}": "rejected", f"text_{world.demands[0]}": "Forged"}
+                data = {f"status_{world.demands[0]}": "rejected", f"text_{world.demands[0]}": "Forged",
+                        "password": "a forged new password", "password_repeat": "a forged new password"}
             try:
                 response = client.open(pattern.format(token), method=method, data=data)
             except Exception as exc:  # noqa: BLE001 - a 500 in the test client
                 failures.append(f"{method} {label}: {type(exc).__name__}: {exc}"[:300])
                 continue
-            if not 400 <= response.status_code < 500:
-                failures.append(f"{method} {label}: {response.status_code}")
+            if response.status_code != expected:
+                failures.append(f"{method} {label}: {response.status_code}, expected {expected}")
+            elif expected == 302 and response.headers["Location"] != "/organize/":
+                failures.append(f"{method} {label}: to {response.headers['Location']}")
     assert failures == []
     assert snapshot(world) == before
 
 
-def test_a_body_over_the_limit_does_not_confirm(world):
+# ---------------------------------------------------------------- every route that takes a body
+
+# (who, path template): every POST route, with a real target in the world (filled in by World.path)
+POST_ROUTES = [
+    (ANONYMOUS, "/campaigns/{slug}/sign"),
+    (ANONYMOUS, "/api/v1/campaigns/{slug}/signatures"),
+    (ANONYMOUS, "{verify}"),
+    (ANONYMOUS, "{unsubscribe}"),
+    (ANONYMOUS, "{withdraw}"),
+    (ANONYMOUS, "{respond}"),
+    (ANONYMOUS, "/account/register"),
+    (ANONYMOUS, "{confirm}"),
+    (ANONYMOUS, "/account/login"),
+    (ANONYMOUS, "/account/reset"),
+    (ANONYMOUS, "{reset}"),
+    (ORGANIZER, "/account/logout"),
+    (ORGANIZER, "/organize/new"),
+    (ORGANIZER, "/organize/{draft}/edit"),
+    (ORGANIZER, "/organize/{draft}/recipients"),
+    (ORGANIZER, "/organize/{draft}/recipients/{recipient}?action=edit"),
+    (ORGANIZER, "/organize/{draft}/demands/{demand}?action=edit"),
+    (ORGANIZER, "/organize/{draft}/submit"),
+    (ORGANIZER, "/organize/{slug}/letters?action=send"),
+    (ORGANIZER, "/organize/{slug}/updates"),
+    (ORGANIZER, "/organize/{slug}/invite"),
+    (ORGANIZER, "{join}"),
+    (ORGANIZER, "/organize/{slug}/signers/{signature}/hide"),
+    (ORGANIZER, "/organize/{slug}/close"),
+    (ADMIN, "/admin/jobs/retry"),
+    (ADMIN, "/admin/{slug}/invalidate"),
+    (ADMIN, "/admin/{pending}/approve"),
+    (ADMIN, "/admin/{pending}/reject"),
+    (ADMIN, "/admin/{slug}/hide"),
+]
+WEB_FORMS = [route for route in POST_ROUTES if "/api/" not in route[1]]
+# Routes that read no body, so that its size never comes up.
+READS_NO_BODY = {
+    "{unsubscribe}": "RFC 8058 one-click: a mail program's POST to the signed link is the whole request",
+}
+READ_BODIES = [route for route in POST_ROUTES if route[1] not in READS_NO_BODY]
+
+
+@pytest.mark.parametrize("who, route", READ_BODIES, ids=[r[1] for r in READ_BODIES])
+def test_a_body_over_the_limit_is_413_on_every_route_and_changes_nothing(world, who, route):
     before = snapshot(world)
-    response = world.app.test_client().post(world.verify, data={"x": "A" * MB})
+    if "/api/" in route:  # the API reads nothing but JSON
+        body, content_type = b'{"name": "' + b"A" * (64 * 1024) + b'"}', "application/json"
+    else:
+        body, content_type = b"x=" + b"A" * (64 * 1024), FORM
+    response = world.client(who).post(world.path(route), data=body, content_type=content_type)
     assert response.status_code == 413
     assert snapshot(world) == before
 
@@ -425,23 +542,175 @@ JSON_TO_FORMS = {
     "deeply-nested": b"[" * 20_000 + b"]" * 20_000,
     "wrong-types": b'{"name": 5, "email": ["a@example.org"], "city": {"a": 1}, "consent": {"y": 1}, '
                    b'"status_{second}": ["accepted"], "text_{second}": 5, "csrf_token": 5, "submit": []}',
-    "right-types": b'{"name": "Anna", "email": "json-form@example.org", "consent": "y", "status_{second}": "rejected"}',
+    "right-types": b'{"name": "Anna", "email": "json-form@example.org", "consent": "y", "status_{second}": "rejected", '
+                   b'"password": "a long enough password", "password_repeat": "a long enough password", "note": "Offline", '
+                   b'"title_nl": "T", "title_en": "T", "summary_nl": "S", "summary_en": "S", "organizer_name": "O", '
+                   b'"goals": "3 5", "text_nl": "D", "text_en": "D", "body_nl": "U", "body_en": "U", "domain": "example.org"}',
 }
 
 
-@pytest.mark.parametrize("form", ["sign", "verify", "respond", "withdraw"])
+@pytest.mark.parametrize("who, route", WEB_FORMS, ids=[r[1] for r in WEB_FORMS])
 @pytest.mark.parametrize("label", list(JSON_TO_FORMS))
-def test_json_sent_to_a_web_form_is_refused(world, form, label):
+def test_json_sent_to_a_web_form_is_refused(world, who, route, label):
     """Only the API reads JSON. Flask-WTF would feed a JSON body into a web form, where wrong types crash
     the validators, and where even `null` confirms or withdraws a signature through a side door."""
-    urls = {"sign": f"/campaigns/{world.slug}/sign", "verify": world.verify, "respond": world.respond, "withdraw": world.withdraw}
-    url = urls[form]
-    if url is None:
-        pytest.skip("no withdrawal route (yet)")
     body = JSON_TO_FORMS[label].replace(b"{second}", str(world.demands[1]).encode())
     before = snapshot(world)
-    response = world.app.test_client().post(url, data=body, content_type="application/json")
-    check(world, before, response, REFUSE)
+    response = world.client(who).post(world.path(route), data=body, content_type="application/json")
+    assert response.status_code == 415
+    assert snapshot(world) == before
+
+
+# ---------------------------------------------------------------- the forms of accounts, organizers and moderators
+
+LINE, TEXT, EMAIL, CHOICE, DATE, GOALS, SEARCH = "line", "text", "email", "choice", "date", "goals", "search"
+CAMPAIGN_FORM = {"organizer_name": "Safe Leiden", "title_nl": "Veilig", "title_en": "Safe", "summary_nl": "Samen.",
+                 "summary_en": "Together.", "body_nl": "Doe mee.", "body_en": "Join us.", "goals": "3 5"}
+CAMPAIGN_FIELDS = {"organizer_name": (LINE, 200), "title_nl": (LINE, 200), "title_en": (LINE, 200),
+                   "summary_nl": (TEXT, 1000), "summary_en": (TEXT, 1000), "body_nl": (TEXT, 50_000),
+                   "body_en": (TEXT, 50_000), "goals": (GOALS, 0), "closes_on": (DATE, 0)}
+RECIPIENT_FORM = {"name": "Gemeente Leiden", "email": "gemeente@example.org", "language": "nl"}
+RECIPIENT_FIELDS = {"name": (LINE, 200), "email": (EMAIL, 254), "language": (CHOICE, 0)}
+DEMAND_FIELDS = {"text_nl": (TEXT, 2000), "text_en": (TEXT, 2000)}
+
+# form -> (who, route, valid data, the status of a refusal, {field: (kind, maximum length)}, a fresh campaign
+# per value as (status, owned by the organizer) when an accepted value would block the next one)
+ACCOUNT_FORMS = {
+    "register": (ANONYMOUS, "/account/register", {"name": "Anna", "email": "new@example.org", "password": "a long enough password",
+                                                  "password_repeat": "a long enough password"}, 422,
+                 {"name": (LINE, 100), "email": (EMAIL, 254)}, None),
+    "login": (ANONYMOUS, "/account/login", {"email": "org@example.org", "password": "correct horse battery"}, 422,
+              {"email": (EMAIL, 254)}, None),
+    "reset_request": (ANONYMOUS, "/account/reset", {"email": "org@example.org"}, 200, {"email": (EMAIL, 254)}, None),
+    "new": (ORGANIZER, "/organize/new", CAMPAIGN_FORM, 422, CAMPAIGN_FIELDS, None),
+    "edit": (ORGANIZER, "/organize/{draft}/edit", CAMPAIGN_FORM, 422, CAMPAIGN_FIELDS, None),
+    "add_recipient": (ORGANIZER, "/organize/{draft}/recipients", RECIPIENT_FORM, 422, RECIPIENT_FIELDS, None),
+    "edit_recipient": (ORGANIZER, "/organize/{draft}/recipients/{recipient}?action=edit", RECIPIENT_FORM, 302,
+                       RECIPIENT_FIELDS, None),
+    "add_demand": (ORGANIZER, "/organize/{draft}/recipients/{recipient}?action=add_demand", {"text_nl": "Eis", "text_en": "Demand"},
+                   302, DEMAND_FIELDS, None),
+    "edit_demand": (ORGANIZER, "/organize/{draft}/demands/{demand}?action=edit", {"text_nl": "Eis", "text_en": "Demand"}, 302,
+                    DEMAND_FIELDS, None),
+    "update": (ORGANIZER, "/organize/{fresh}/updates", {"body_nl": "Nieuws", "body_en": "News"}, 302,
+               {"body_nl": (TEXT, 5000), "body_en": (TEXT, 5000)}, ("open", True)),  # one update per 48 hours
+    "invite": (ORGANIZER, "/organize/{slug}/invite", {"email": "friend@example.org"}, 302, {"email": (EMAIL, 254)}, None),
+    "invalidate": (ADMIN, "/admin/{slug}/invalidate", {"domain": "spam.example", "preview": "1"}, 200,
+                   {"domain": (SEARCH, 253), "ip_hash": (SEARCH, 64), "since": (DATE, 0), "until": (DATE, 0)}, None),
+    "reject": (ADMIN, "/admin/{fresh}/reject", {"reason": "other", "note": "Please"}, 302,
+               {"reason": (CHOICE, 0), "note": (TEXT, 2000)}, ("pending", False)),  # sent back once
+    "hide": (ADMIN, "/admin/{fresh}/hide", {"note": "Reported"}, 302, {"note": (TEXT, 2000)}, ("open", False)),
+    "retry": (ADMIN, "/admin/jobs/retry", {"job": "no-such-job"}, 302, {"job": (SEARCH, 200)}, None),
+}
+# What these forms still let through: (form, field) -> the labels of hostile_values that get in. Each is an
+# application defect to fix, and then to take out of this list (the test fails on a fixed entry still here).
+CONTROLS = {"nul", "escape", "del", "c1", "bidi-override"}  # stored as sent; a NUL is a 500 on PostgreSQL
+ANY_ADDRESS = CONTROLS | {"newline", "header-injection", "markup", "no-address"}  # any text is stored as the address
+KNOWN_DEFECTS = {
+    **{("new", field): CONTROLS for field in ("summary_nl", "summary_en", "body_nl", "body_en")},
+    **{("new", field): CONTROLS | {"newline"} for field in ("title_nl", "title_en")},
+    **{("edit", field): CONTROLS for field in ("summary_nl", "summary_en", "body_nl", "body_en")},
+    **{("edit", field): CONTROLS | {"newline"} for field in ("title_nl", "title_en")},
+    ("add_recipient", "email"): ANY_ADDRESS,
+    ("edit_recipient", "email"): ANY_ADDRESS,
+    **{(form, field): CONTROLS for form in ("add_demand", "edit_demand") for field in ("text_nl", "text_en")},
+    ("update", "body_nl"): CONTROLS, ("update", "body_en"): CONTROLS,
+    ("reject", "note"): CONTROLS, ("hide", "note"): CONTROLS,
+    ("login", "email"): {"overlong", "overlong-address"},  # refused, but with 200 where a wrong password gets 422
+}
+KNOWN_DEFECTS_ON_POSTGRESQL = {
+    ("invalidate", "domain"): {"nul"},  # a NUL in a filter reaches the query: a 500
+    ("invalidate", "ip_hash"): {"nul"},
+}
+
+
+def hostile_values(kind, maximum):
+    """(label, value, expectation): what must be refused first, then what may be accepted if cleaned."""
+    if kind == CHOICE:
+        return [("unknown", "xx", REFUSE), ("nul", "nl\x00", REFUSE), ("markup", "<script>", REFUSE)]
+    if kind == DATE:
+        return [("impossible", "2026-13-45", REFUSE), ("nul", "2026-01-01\x00", REFUSE), ("year-99999", "99999-01-01", REFUSE),
+                ("markup", "<script>", REFUSE)]
+    if kind == GOALS:
+        return [("nul", "3 5\x00", REFUSE), ("negative", "-1 5", REFUSE), ("descending", "5 3", REFUSE),
+                ("5000-digits", "1" * 5000, REFUSE), ("markup", "<script>", REFUSE)]
+    values = [("nul", "Anna\x00 de Vries", REFUSE), ("escape", "\x1b[31mAnna", REFUSE), ("del", "Anna\x7f", REFUSE),
+              ("c1", "An\x85na", REFUSE), ("overlong", "a" * (maximum + 1), REFUSE)]
+    if kind in (LINE, EMAIL):
+        values.append(("newline", "Anna\nde Vries", REFUSE))
+    if kind == EMAIL:
+        values += [("header-injection", "anna@example.org\r\nBcc: victim@example.org", REFUSE),
+                   ("markup", "<script>@example.org", REFUSE), ("no-address", "anna at example.org", REFUSE),
+                   ("overlong-address", "a" * maximum + "@example.org", REFUSE)]
+    if kind == SEARCH:  # a filter, never stored: only that it changes nothing
+        return [(label, value, REFUSE) for label, value, _ in values] + [("bidi-override", "spam\u202e.example", REFUSE)]
+    return values + [("bidi-override", "Anna \u202eseirV ed", EITHER)]
+
+
+def unsafe_character(text):
+    for ch in text:
+        if (unicodedata.category(ch) == "Cc" and ch not in "\t\r\n") or ch in BIDI_CONTROLS or ch == "\ufffd":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def new_texts(before, after):
+    """Every text in a row that was not there before."""
+    for table, rows in after.items():
+        if table == "mails":
+            continue
+        for row in rows:
+            if row not in before[table]:
+                yield from (value for value in row if isinstance(value, str))
+
+
+def form_failures(app, clients, values, form):
+    """{(field, label): [what went wrong]} for every field of `form`, each given every hostile value of its kind."""
+    who, route, valid, refused, fields, fresh = ACCOUNT_FORMS[form]
+    failures = {}
+    for field, (kind, maximum) in fields.items():
+        for number, (label, value, expect) in enumerate(hostile_values(kind, maximum)):
+            failed = failures.setdefault((field, label), [])
+            if fresh:
+                status, owned = fresh
+                values["fresh"] = add_campaign(app, slug=f"{form}-{field}-{number}".replace("_", "-"), status=status)
+                if owned:
+                    add_organizer(app, values["fresh"], "org@example.org")
+            before = state(app)
+            try:
+                response = clients[who].post(route.format(**values), data={**valid, field: value})
+            except Exception as exc:  # noqa: BLE001 - a 500 in the test client
+                failed.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:200])
+                continue
+            after = state(app)
+            if expect == REFUSE and (response.status_code != refused or after != before):
+                failed.append(f"{response.status_code}, changed {sorted(k for k in after if after[k] != before[k])}")
+            elif response.status_code >= 500:
+                failed.append(str(response.status_code))
+            failed += [f"stored {unsafe_character(t)} in {t[:60]!r}" for t in new_texts(before, after) if unsafe_character(t)]
+    return {key: failed for key, failed in failures.items() if failed}
+
+
+@pytest.mark.parametrize("form", list(ACCOUNT_FORMS))
+def test_hostile_text_in_the_forms_of_accounts_organizers_and_moderators(any_app, form):
+    """Each field gets control characters, a NUL, overlong text, a line break where one line is asked for, a
+    bidirectional override, and (an address) no address at all: refused with the form's own answer and
+    nothing stored or sent, or (the override) stored without it. No 500 on either database."""
+    app = any_app
+    slug = add_campaign(app)
+    draft = add_campaign(app, slug="draft-campaign", status="draft")
+    clients = {ANONYMOUS: app.test_client(), ORGANIZER: make_organizer(app, campaigns=[slug, draft]), ADMIN: make_admin(app)}
+    recipient, demand = query(
+        app,
+        "SELECT r.id, d.id FROM recipients r JOIN campaigns c ON c.id = r.campaign_id JOIN demands d ON d.recipient_id = r.id"
+        " WHERE c.slug = :s ORDER BY r.position, d.position LIMIT 1",
+        s=draft,
+    )[0]
+    failures = form_failures(app, clients, {"slug": slug, "draft": draft, "recipient": recipient, "demand": demand}, form)
+    known = {(field, label) for (name, field), labels in KNOWN_DEFECTS.items() if name == form for label in labels}
+    if on_postgresql(app):
+        known |= {(field, label) for (name, field), labels in KNOWN_DEFECTS_ON_POSTGRESQL.items() if name == form for label in labels}
+    assert {key: failed for key, failed in failures.items() if key not in known} == {}
+    assert sorted(known - set(failures)) == [], "these now hold: take them out of KNOWN_DEFECTS"
 
 
 # ---------------------------------------------------------------- the recipient's answer form
@@ -528,62 +797,319 @@ SEGMENTS = {
     "sql": "x'%20OR%20'1'%3D'1",
     "like-wildcard": "%25",
 }
+# (who, method, pattern): every route with a campaign in its path; {} is the odd segment, {id} a real id
 SLUG_ROUTES = [
-    ("GET", "/campaigns/{}"),
-    ("GET", "/campaigns/{}/check-your-email"),
-    ("POST", "/campaigns/{}/sign"),
-    ("GET", "/api/v1/campaigns/{}"),
-    ("POST", "/api/v1/campaigns/{}/signatures"),
+    (ANONYMOUS, "GET", "/campaigns/{}"),
+    (ANONYMOUS, "GET", "/campaigns/{}/check-your-email"),
+    (ANONYMOUS, "POST", "/campaigns/{}/sign"),
+    (ANONYMOUS, "GET", "/campaigns/{}/share"),
+    (ANONYMOUS, "GET", "/campaigns/{}/qr.svg"),
+    (ANONYMOUS, "GET", "/campaigns/{}/qr.png"),
+    (ANONYMOUS, "GET", "/campaigns/{}/poster.pdf"),
+    (ANONYMOUS, "GET", "/campaigns/{}/share.png"),
+    (ANONYMOUS, "GET", "/campaigns/{}/signers"),
+    (ANONYMOUS, "GET", "/embed/{}"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}"),
+    (ANONYMOUS, "POST", "/api/v1/campaigns/{}/signatures"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/daily"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/daily.csv"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/cities"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/cities.csv"),
+    (ORGANIZER, "GET", "/organize/{}"),
+    (ORGANIZER, "GET", "/organize/{}/edit"),
+    (ORGANIZER, "POST", "/organize/{}/edit"),
+    (ORGANIZER, "GET", "/organize/{}/recipients"),
+    (ORGANIZER, "POST", "/organize/{}/recipients"),
+    (ORGANIZER, "POST", "/organize/{}/recipients/{id}?action=remove"),
+    (ORGANIZER, "POST", "/organize/{}/demands/{id}?action=remove"),
+    (ORGANIZER, "GET", "/organize/{}/preview"),
+    (ORGANIZER, "POST", "/organize/{}/submit"),
+    (ORGANIZER, "GET", "/organize/{}/signers.csv"),
+    (ORGANIZER, "GET", "/organize/{}/letters/{id}.pdf"),
+    (ORGANIZER, "POST", "/organize/{}/letters"),
+    (ORGANIZER, "POST", "/organize/{}/updates"),
+    (ORGANIZER, "POST", "/organize/{}/invite"),
+    (ORGANIZER, "POST", "/organize/{}/signers/{id}/hide"),
+    (ORGANIZER, "POST", "/organize/{}/close"),
+    (ADMIN, "GET", "/admin/{}/invalidate"),
+    (ADMIN, "POST", "/admin/{}/invalidate"),
+    (ADMIN, "GET", "/admin/{}/preview"),
+    (ADMIN, "POST", "/admin/{}/approve"),
 ]
 
 
-def test_odd_path_segments(any_app):
-    app = any_app
-    slug = add_campaign(app)
-    client = app.test_client()
-    before = query(app, "SELECT COUNT(*) FROM signatures")
+def on_postgresql(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def nul_reaches_postgresql(app, who, segment):
+    """The organizers' and moderators' pages look a campaign up by the name in the path as it is: on
+    PostgreSQL a NUL there fails the query (see the xfail test below, which holds these cases)."""
+    return on_postgresql(app) and who != ANONYMOUS and "%00" in segment
+
+
+def odd_segment_failures(app, clients, slug, cases):
     failures = []
-    for method, pattern in SLUG_ROUTES:
-        for label, segment in SEGMENTS.items():
-            path = pattern.format(segment.format(slug=slug, upper=slug.upper()))
-            kwargs = {}
-            if method == "POST" and "/api/" in path:
-                kwargs = {"json": {"name": "Anna", "email": "path@example.org", "consent": True}}
-            elif method == "POST":
-                kwargs = {"data": sign_form(email="path@example.org")}
+    for who, method, pattern, label, segment in cases:
+        path = pattern.format(segment.format(slug=slug, upper=slug.upper()), id=1)
+        kwargs = {}
+        if method == "POST" and "/api/" in path:
+            kwargs = {"json": {"name": "Anna", "email": "path@example.org", "consent": True}}
+        elif method == "POST":
+            kwargs = {"data": sign_form(email="path@example.org")}
+        try:
+            response = clients[who].open(path, method=method, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a 500 in the test client
+            failures.append(f"{method} {pattern} [{label}]: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:250])
+            continue
+        if response.status_code != 404:
+            failures.append(f"{method} {pattern} [{label}]: {response.status_code}")
+    return failures
+
+
+def odd_segment_world(app):
+    slug = add_campaign(app)
+    clients = {ANONYMOUS: app.test_client(), ORGANIZER: make_organizer(app, campaigns=[slug]), ADMIN: make_admin(app)}
+    return slug, clients
+
+
+def test_odd_path_segments(any_app):
+    """No campaign by any odd name, for the public, for its own organizer, or for a moderator: 404."""
+    app = any_app
+    slug, clients = odd_segment_world(app)
+    cases = [
+        (who, method, pattern, label, segment)
+        for who, method, pattern in SLUG_ROUTES
+        for label, segment in SEGMENTS.items()
+        if not nul_reaches_postgresql(app, who, segment)
+    ]
+    assert len(cases) >= len(SLUG_ROUTES) * (len(SEGMENTS) - 2)
+    before = state(app)
+    assert odd_segment_failures(app, clients, slug, cases) == []
+    assert state(app) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="application: organizers.own_campaign and admin.campaign_or_404 query the slug from the path as it is; "
+    "PostgreSQL refuses a NUL in a text parameter, so the page is a 500 instead of a 404",
+)
+def test_nul_in_the_campaign_name_of_organizer_and_moderator_pages_on_postgresql(pg_app):
+    slug, clients = odd_segment_world(pg_app)
+    cases = [
+        (who, method, pattern, label, segment)
+        for who, method, pattern in SLUG_ROUTES
+        for label, segment in SEGMENTS.items()
+        if nul_reaches_postgresql(pg_app, who, segment)
+    ]
+    assert len(cases) == 2 * len([r for r in SLUG_ROUTES if r[0] != ANONYMOUS])
+    before = state(pg_app)
+    assert odd_segment_failures(pg_app, clients, slug, cases) == []
+    assert state(pg_app) == before
+
+
+# (who, method, pattern, {label: id}): every route with a number in its path; {} is the odd number
+ID_ROUTES = [
+    (ORGANIZER, "POST", "/organize/{draft}/recipients/{}?action=edit", {"of-another-campaign": "{slug_recipient}"}),
+    (ORGANIZER, "POST", "/organize/{draft}/demands/{}?action=edit", {"of-another-campaign": "{slug_demand}"}),
+    (ORGANIZER, "GET", "/organize/{slug}/letters/{}.pdf", {}),
+    (ORGANIZER, "POST", "/organize/{slug}/signers/{}/hide", {}),
+]
+ODD_IDS = {
+    "zero": "0", "negative": "-1", "missing": "99999", "decimal": "1.5", "exponent": "1e3", "hex": "0x1",
+    "nul": "%00", "nul-after": "1%00", "space": "%201", "plus": "+1", "underscore": "1_0", "sql": "1%20OR%201%3D1",
+}
+HUGE_IDS = {"over-int32": "2147483648", "over-int64": "9223372036854775808", "twenty-digits": "99999999999999999999"}
+
+
+def test_odd_ids_in_paths_are_not_found(world):
+    values = {**world.values, **world_other_ids(world)}
+    failures = []
+    before = snapshot(world)
+    for who, method, pattern, own_cases in ID_ROUTES:
+        cases = {**ODD_IDS, **{label: value.format(**values) for label, value in own_cases.items()}}
+        for label, number in cases.items():
+            path = pattern.format(number, **values)
+            data = {"name": "Changed", "email": "changed@example.org", "language": "nl", "text_nl": "Gewijzigd", "text_en": "Changed"}
             try:
-                response = client.open(path, method=method, **kwargs)
+                response = world.client(who).open(path, method=method, data=data)
             except Exception as exc:  # noqa: BLE001 - a 500 in the test client
                 failures.append(f"{method} {pattern} [{label}]: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:250])
                 continue
             if response.status_code != 404:
                 failures.append(f"{method} {pattern} [{label}]: {response.status_code}")
     assert failures == []
-    assert query(app, "SELECT COUNT(*) FROM signatures") == before
+    assert snapshot(world) == before
+
+
+def world_other_ids(world):
+    """A recipient and a demand of the organizer's other campaign: never reachable through the draft's routes."""
+    recipient, demand = query(
+        world.app,
+        "SELECT r.id, d.id FROM recipients r JOIN campaigns c ON c.id = r.campaign_id JOIN demands d ON d.recipient_id = r.id"
+        " WHERE c.slug = :s ORDER BY r.position, d.position LIMIT 1",
+        s=world.slug,
+    )[0]
+    return {"slug_recipient": recipient, "slug_demand": demand}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="application: Werkzeug's <int:...> converter takes any number of digits; past the database's integer "
+    "range (2**31 on PostgreSQL, 2**63 on SQLite) the query fails with a 500 (needs e.g. <int(max=2147483647):...>)",
+)
+def test_ids_beyond_the_database_integer_range_are_not_found(any_app):
+    app = any_app
+    slug = add_campaign(app)
+    draft = add_campaign(app, slug="draft-campaign", status="draft")
+    organizer = make_organizer(app, campaigns=[slug, draft])
+    before = state(app)
+    failures = []
+    for who, method, pattern, _ in ID_ROUTES:
+        for label, number in HUGE_IDS.items():
+            path = pattern.format(number, slug=slug, draft=draft)
+            try:
+                response = organizer.open(path, method=method, data={"text_nl": "Gewijzigd", "text_en": "Changed"})
+            except Exception as exc:  # noqa: BLE001 - a 500 in the test client
+                failures.append(f"{method} {pattern} [{label}]: {type(exc).__name__}")
+                continue
+            if response.status_code != 404:
+                failures.append(f"{method} {pattern} [{label}]: {response.status_code}")
+    assert failures == []
+    assert state(app) == before
+
+
+# ---------------------------------------------------------------- odd values in query strings
+
+# (who, method, path template, status): every query parameter a route reads
+QUERY_CASES = [
+    (ANONYMOUS, "GET", "/campaigns/{slug}?s=%00", 200),
+    (ANONYMOUS, "GET", "/campaigns/{slug}?s=" + "x" * 5000, 200),
+    (ANONYMOUS, "GET", "/campaigns/{slug}/signers?page=abc", 200),  # not a number: the first page
+    (ANONYMOUS, "GET", "/campaigns/{slug}/signers?page=%00", 200),
+    (ANONYMOUS, "GET", "/campaigns/{slug}/signers?page=0", 404),
+    (ANONYMOUS, "GET", "/campaigns/{slug}/signers?page=-1", 404),
+    (ANONYMOUS, "GET", "/campaigns/{slug}/signers?page=2", 404),  # past the last page
+    (ANONYMOUS, "GET", "/campaigns/{slug}/poster.pdf?language=%00", 200),  # not a language: the page's own
+    (ANONYMOUS, "GET", "/campaigns/{slug}/poster.pdf?language=%3Cscript%3E", 200),
+    (ANONYMOUS, "GET", "/campaigns/{slug}/share.png?language=xx", 200),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{slug}/stats/daily?format=%00", 200),  # not csv: JSON
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{slug}/stats/cities?format=xml", 200),
+    (ANONYMOUS, "GET", "/api/v1/campaigns?status=%00", 422),
+    (ANONYMOUS, "GET", "/api/v1/campaigns?status=draft", 422),
+    (ANONYMOUS, "GET", "/account/login?next=%00", 200),
+    (ORGANIZER, "GET", "/organize/{slug}?page=-5", 200),  # the first page
+    (ORGANIZER, "GET", "/organize/{slug}?page=abc", 200),
+    (ORGANIZER, "POST", "/organize/{draft}/recipients/{recipient}?action=%00", 400),
+    (ORGANIZER, "POST", "/organize/{draft}/recipients/{recipient}?action=%3Cscript%3E", 400),
+    (ORGANIZER, "POST", "/organize/{draft}/demands/{demand}?action=%00", 400),
+    (ORGANIZER, "POST", "/organize/{draft}/demands/{demand}?action=" + "x" * 5000, 400),
+]
+
+
+@pytest.mark.parametrize("who, method, path, status", QUERY_CASES, ids=[f"{c[1]} {c[2][:60]}" for c in QUERY_CASES])
+def test_odd_query_values(world, who, method, path, status):
+    before = snapshot(world)
+    response = world.client(who).open(world.path(path), method=method)
+    assert response.status_code == status
+    assert b"<script>" not in response.data
+    assert snapshot(world) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="application: ?page= is read as any integer; past the database's range the OFFSET fails with a 500",
+)
+def test_pages_beyond_the_database_integer_range(any_app):
+    app = any_app
+    slug = add_campaign(app)
+    organizer = make_organizer(app, campaigns=[slug])
+    statuses = {}
+    for number in ("9223372036854775807", "99999999999999999999"):
+        for client, path, status in ((app.test_client(), f"/campaigns/{slug}/signers", 404), (organizer, f"/organize/{slug}", 200)):
+            try:
+                statuses[path, number] = (client.get(f"{path}?page={number}").status_code, status)
+            except Exception as exc:  # noqa: BLE001 - a 500 in the test client
+                statuses[path, number] = (type(exc).__name__, status)
+    assert all(got == expected for got, expected in statuses.values()), statuses
+
+
+# ---------------------------------------------------------------- pages without anything in their path
+
+# (who, path): every route without a variable; an odd query string and odd headers change nothing
+PLAIN_PAGES = [
+    (ANONYMOUS, "/"),
+    (ANONYMOUS, "/privacy"),
+    (ANONYMOUS, "/sitemap.xml"),
+    (ANONYMOUS, "/robots.txt"),
+    (ANONYMOUS, "/api/v1/openapi.json"),
+    (ANONYMOUS, "/api/v1/campaigns"),
+    (ANONYMOUS, "/account/register"),
+    (ANONYMOUS, "/account/login"),
+    (ANONYMOUS, "/account/reset"),
+    (ORGANIZER, "/organize/"),
+    (ORGANIZER, "/organize/new"),
+    (ADMIN, "/admin/"),
+    (ADMIN, "/admin/jobs"),
+]
+ODD_QUERY = "?lang=%00&page=-1&language=%3Cscript%3E&format=%00&s=%3Cscript%3E&next=//evil.example&action=%00&x=" + "y" * 3000
+
+
+@pytest.mark.parametrize("who, path", PLAIN_PAGES, ids=[p[1] for p in PLAIN_PAGES])
+def test_odd_query_strings_and_headers_on_every_plain_page(world, who, path):
+    headers = {"Accept-Language": "\x00, *;q=nan, " + "x" * 4000}
+    if who == ANONYMOUS:  # a logged-in client keeps its own session cookie
+        headers["Cookie"] = "session=eyJsYW5nIjoiPHNjcmlwdD4ifQ.forged.signature"
+    before = snapshot(world)
+    response = world.client(who).get(path + ODD_QUERY, headers=headers)
+    assert response.status_code == 200
+    assert "<script>" not in response.text and "evil.example" not in response.headers.get("Location", "")
+    if response.mimetype == "text/html":  # ?lang= names no language: the one chosen before, else Dutch
+        chosen = {ANONYMOUS: "nl", ORGANIZER: "en", ADMIN: "nl"}[who]  # the organizer registered in English
+        assert f'<html lang="{chosen}">' in response.text
+    assert snapshot(world) == before
+
+
+STATIC_FILES = {
+    "dot-dot": "..%2f..%2fetc%2fpasswd",
+    "dot-dot-to-the-code": "..%2fpetition_app%2fconfig.py",
+    "encoded-dots": "%2e%2e/petition_app/config.py",
+    "nul": "%00",
+    "nul-after-a-file": "style.css%00",
+    "5000-chars": "a" * 5000,
+    "unicode": "%C3%A9%E2%80%AE.css",
+}
+
+
+def test_odd_static_file_names_are_not_found(world):
+    client = world.app.test_client()
+    assert client.get("/static/style.css").status_code == 200
+    statuses = {label: client.get(f"/static/{name}").status_code for label, name in STATIC_FILES.items()}
+    assert statuses == {label: 404 for label in STATIC_FILES}
 
 
 @pytest.mark.parametrize(
-    "path, headers",
+    "path, headers, lang",
     [
-        ("/?lang=%00", {}),
-        ("/?lang=" + "x" * 5000, {}),
-        ("/?lang=<script>", {}),
-        ("/?lang=en&lang=xx", {}),
-        ("/", {"Accept-Language": "\x00"}),
-        ("/", {"Accept-Language": "*;q=nan, en;q=inf, nl;q=-1"}),
-        ("/", {"Accept-Language": "x" * 8000}),
-        ("/", {"Cookie": "session=" + "A" * 4000}),
-        ("/", {"Cookie": "session=eyJsYW5nIjoiPHNjcmlwdD4ifQ.forged.signature"}),
-        ("/privacy?" + "a=1&" * 2000, {}),
+        ("/?lang=%00", {}, "nl"),
+        ("/?lang=" + "x" * 5000, {}, "nl"),
+        ("/?lang=<script>", {}, "nl"),
+        ("/?lang=en&lang=xx", {}, "en"),  # the first one counts
+        ("/", {"Accept-Language": "\x00"}, "nl"),
+        ("/", {"Accept-Language": "*;q=nan, en;q=inf, nl;q=-1"}, "nl"),  # odd weights choose nothing: Dutch
+        ("/", {"Accept-Language": "x" * 8000}, "nl"),
+        ("/", {"Cookie": "session=" + "A" * 4000}, "nl"),
+        ("/", {"Cookie": "session=eyJsYW5nIjoiPHNjcmlwdD4ifQ.forged.signature"}, "nl"),
+        ("/privacy?" + "a=1&" * 2000, {}, "nl"),
     ],
     ids=["lang-nul", "lang-5000", "lang-script", "lang-twice", "accept-language-nul", "accept-language-odd-q",
          "accept-language-8000", "session-cookie-junk", "session-cookie-forged", "many-query-parameters"],
 )
-def test_odd_requests_for_pages(world, path, headers):
+def test_odd_requests_for_pages(world, path, headers, lang):
     response = world.app.test_client().get(path, headers=headers)
     assert response.status_code == 200
     assert "<script>" not in response.text
-    assert re.search(r'<html lang="(nl|en)"', response.text)
+    assert f'<html lang="{lang}">' in response.text
 
 
 def test_nul_in_an_answer_is_refused_on_postgresql(pg_app):
@@ -600,3 +1126,48 @@ def test_nul_in_an_answer_is_refused_on_postgresql(pg_app):
     response = pg_app.test_client().post(f"/respond/{token}", data={f"status_{demand}": "accepted", f"text_{demand}": "Yes.\x00"})
     assert response.status_code == 422
     assert query(pg_app, "SELECT COUNT(*) FROM answers") == [(0,)]
+
+
+# ---------------------------------------------------------------- no route without hostile input
+
+# Routes of the app that this file sends no hostile input to, each with the reason why not. Empty: every
+# route is in the lists above.
+NOT_HOSTILE_TESTED = {}
+
+
+def hostile_requests(world):
+    """(method, path) of every route the lists of this file send hostile input to, filled in for the world."""
+    slug = world.slug
+    yield "POST", f"/campaigns/{slug}/sign"  # TEXT_CASES, FORM_BODIES
+    yield "POST", f"/api/v1/campaigns/{slug}/signatures"  # TEXT_CASES, TYPE_CASES, API_BODIES
+    yield "POST", world.respond  # ANSWER_CASES, RESPOND_BODIES
+    for _, pattern, _, statuses in TOKEN_ROUTES:
+        yield from ((method, pattern.format("x.y.z")) for method in statuses)
+    yield from (("POST", world.path(route)) for _, route in POST_ROUTES)
+    yield from ((method, pattern.format(slug, id=1)) for _, method, pattern in SLUG_ROUTES)
+    yield from ((method, pattern.format(1, **world.values)) for _, method, pattern, _ in ID_ROUTES)
+    yield from ((method, world.path(path)) for _, method, path, _ in QUERY_CASES)
+    yield from (("GET", path) for _, path in PLAIN_PAGES)
+    yield from (("POST", route.format(fresh=slug, **world.values)) for _, route, *_ in ACCOUNT_FORMS.values())
+    yield "GET", "/static/style.css"  # STATIC_FILES
+
+
+def test_every_route_faces_hostile_input(world):
+    """Every rule of app.url_map, with each of its methods, is in the lists above (or in NOT_HOSTILE_TESTED
+    with a reason), and everything in the lists is a route that exists: a new route cannot escape, and a
+    route that disappears fails here instead of being skipped."""
+    adapter = world.app.url_map.bind("localhost")
+    covered, missing = set(), []
+    for method, path in hostile_requests(world):
+        try:
+            rule, _ = adapter.match(urlsplit(path).path, method=method, return_rule=True)
+        except HTTPException as exc:
+            missing.append(f"{method} {path[:80]}: {exc.code}")
+            continue
+        covered.add((rule.rule, method))
+    routes = {(rule.rule, method) for rule in world.app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert missing == [], "listed here, but no such route"
+    assert len(routes) > 60
+    assert sorted(routes - covered - set(NOT_HOSTILE_TESTED)) == [], "add these to the lists above"
+    assert sorted(set(NOT_HOSTILE_TESTED) - routes) == [], "no longer routes: take them out of NOT_HOSTILE_TESTED"
+    assert sorted(set(NOT_HOSTILE_TESTED) & covered) == [], "tested after all: take them out of NOT_HOSTILE_TESTED"

@@ -1,6 +1,7 @@
 """The demand letter PDF (petition_app/letters/pdf.py), read back with pypdf: the demands, the count, the
 people, the annex in order, escaping, no email address, and the letter without an annex. No database."""
 import io
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -183,8 +184,31 @@ def test_other_scripts_do_not_break_the_letter(app):
     annex = flat(" ".join(pages[1:]))
     assert_in_order(annex, ["Anna de Vries (Leiden)", "Rotterdam", "Piet Jansen (Delft)"])
     assert set("محمدالعلي") <= set(annex)
-    if any(Path(path).is_file() for path in letter_pdf.FALLBACK_FONT_FILES):  # Chinese needs such a font
-        assert "王小明" in annex
+
+
+CHINESE = [("Anna de Vries", "Leiden"), ("王小明", "北京"), ("Piet Jansen", "Delft")]
+
+
+def test_without_a_fallback_font_chinese_is_left_out_with_a_warning_and_the_rest_stays(app, monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr(letter_pdf, "FALLBACK_FONT_FILES", (tmp_path / "no-such-font.ttf",))
+    with caplog.at_level(logging.WARNING, logger=letter_pdf.log.name):
+        pages = render(app, content(named_count=3, organizer_name="王小明"), CHINESE)
+    annex = flat(" ".join(pages[1:]))
+    assert_in_order(annex, ["Anna de Vries (Leiden)", "Piet Jansen (Delft)"])
+    assert not set("王小明北京") & set(" ".join(pages))
+    assert "they are left out" in caplog.text and "fonts-droid-fallback" in caplog.text
+
+
+@pytest.mark.skipif(
+    not any(Path(path).is_file() for path in letter_pdf.FALLBACK_FONT_FILES),
+    reason="no CJK fallback font installed (Debian: fonts-droid-fallback)",
+)
+def test_with_a_fallback_font_chinese_names_are_drawn(app, caplog):
+    with caplog.at_level(logging.WARNING, logger=letter_pdf.log.name):
+        pages = render(app, content(named_count=3, organizer_name="王小明"), CHINESE)
+    assert "王小明" in pages[0]
+    assert_in_order(flat(" ".join(pages[1:])), ["Anna de Vries (Leiden)", "王小明 (北京)", "Piet Jansen (Delft)"])
+    assert "left out" not in caplog.text
 
 
 def test_without_uharfbuzz_arabic_names_are_drawn_unshaped(app, monkeypatch):

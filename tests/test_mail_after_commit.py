@@ -15,8 +15,7 @@ import pytest
 from conftest import mail_text, subject, wait_for
 from helpers import rows
 from petition_app.extensions import db
-from test_accounts import PASSWORD, login
-from test_organizers import CAMPAIGN, RECIPIENTS
+from helpers import CAMPAIGN, PASSWORD, RECIPIENTS, login
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
 

@@ -128,7 +128,8 @@ def assert_share_step(html, slug):
     assert page.find("input", id="share-link")[0]["value"] == f"{campaign}?s=link"
     # Copying is progressive enhancement: a same-origin script, buttons hidden until it runs.
     assert page.find("script", src="/static/share.js")
-    assert all("hidden" in b for b in page.find("button") if "data-copy-target" in b)
+    copy_buttons = [b for b in page.find("button") if "data-copy-target" in b]
+    assert len(copy_buttons) >= 2 and all("hidden" in b for b in copy_buttons)  # the link and the Signal message
     assert_self_contained(html)
 
 
