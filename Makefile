@@ -23,7 +23,9 @@ install-test: $(BIN)/python
 compile-translations:
 	$(BIN)/pybabel compile -d translations
 
-## Run the demo: install, migrate, load the Safe Leiden campaign, serve it on http://127.0.0.1:5000
+## Run the demo: install, migrate, load the Safe Leiden campaign, serve it on http://$(HOST):$(PORT)
+## (links in mails, the QR code, the poster and the embed follow: BASE_URL is set to match unless given)
+demo: export BASE_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
