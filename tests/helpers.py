@@ -50,3 +50,27 @@ def seed_signers(app, slug, specs):
         campaign.confirmed_count += sum(1 for s in signatures if s.confirmed_at is not None)
         db.session.commit()
         return [s.id for s in signatures]
+
+
+MODERATOR_PASSWORD = "moderator passphrase 42"
+
+
+def moderator_organizing(app, slug, email="mod@example.org"):
+    """A client logged in as a moderator who also organizes the campaign `slug`: it can open every
+    organizer and admin page. Made the way an operator does (`flask admin create`, then the link)."""
+    import re
+
+    from petition_app.accounts.models import User
+    from petition_app.campaigns.queries import campaign_by_slug
+
+    output = app.test_cli_runner().invoke(args=["admin", "create", email, "--name", "Moderator"]).output
+    path = re.search(r"http://localhost(/account/reset/\S+)", output).group(1)
+    app.test_client().post(path, data={"password": MODERATOR_PASSWORD, "password_repeat": MODERATOR_PASSWORD})
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        campaign = campaign_by_slug(slug)
+        campaign.organizers.append(user)
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/account/login", data={"email": email, "password": MODERATOR_PASSWORD}).status_code == 302
+    return client
