@@ -6,12 +6,12 @@ from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import PROJECT_ROOT, Config, instance_secret_key
+from .config import PROJECT_ROOT, Config, instance_secret_key, require_shared_limits
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from . import logging_privacy
 from .i18n import select_locale
 from .markdown import render_markdown
-from .security import init_security
+from .security import IdConverter, init_security
 
 
 def create_app(config_class=Config, **overrides):
@@ -21,6 +21,7 @@ def create_app(config_class=Config, **overrides):
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(Path(overrides.pop("INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()),
     )
+    app.url_map.converters["int"] = IdConverter  # before any route: <int:id> never overflows an id column
     app.config.from_object(config_class)
     app.config.update(overrides)
     _complete_config(app)
@@ -76,6 +77,8 @@ def _complete_config(app):
         if production:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if production:
+        require_shared_limits(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'petition.db'}"
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -112,5 +115,5 @@ def _register_error_pages(app):
             return jsonify({"error": HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")}), code
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 410, 413, 429, 500):
+    for code in (400, 403, 404, 405, 410, 413, 500):  # 415 and 429: security.py
         app.register_error_handler(code, lambda error, code=code: error_page(error, code))

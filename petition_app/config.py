@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, MutableMapping
 
 from .rules import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -45,6 +46,20 @@ def instance_secret_key(instance_path):
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def require_shared_limits(config: MutableMapping[str, Any]) -> None:
+    """Production runs several processes (gunicorn's workers, RQ workers). Rate limits counted in each
+    process's memory would let through as many times the limit as there are processes, and mails would
+    be sent from the web processes: production refuses to start without Redis."""
+    if not config.get("REDIS_URL"):
+        raise RuntimeError(
+            "REDIS_URL must be set when APP_ENV=production: rate limits are counted in Redis so that every "
+            "process shares them, and mails are sent by the workers through its queues "
+            "(e.g. REDIS_URL=redis://127.0.0.1:6379/0)."
+        )
+    if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
 
 
 class Config:

@@ -1,19 +1,32 @@
 """Validators, filters and the one-button form shared by the forms of several domains, so that a
-signer's name, an organizer's name and a recipient's name are checked by the same rules."""
+signer's name, an organizer's name and a recipient's name are checked by the same rules.
+
+Every text field of every form refuses control characters (tests/test_hostile_input_errors.py checks
+each form): names and cities with `plain_text`, addresses with `deliverable_email` or `single_line`,
+titles and other one-line texts with `single_line` (a title goes into mail subjects, where a line break
+would break every mail of the campaign), longer texts with `multi_line`. PostgreSQL cannot even store NUL.
+"""
+import unicodedata
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SubmitField
 from wtforms.validators import ValidationError
 
-from .rules import EmailInvalid, normalise_email, unsafe_text_reason
+from .rules import EmailInvalid, invisible, normalise_email, unsafe_text_reason
 
 NAME_MAX = 100
 CITY_MAX = 80
 EMAIL_MAX = 254
 TOO_LONG = _l("Please use at most %(max)d characters.")
+INVISIBLE = _l("This contains invisible characters; please type it again.")
+# Bidirectional embeddings, overrides and isolates make a text read differently from what it says.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+#: ?page= beyond this is no page (and 10**30 would overflow the database's OFFSET).
+MAX_PAGE = 100_000
 
 
 def strip(value: Any) -> Any:
@@ -32,6 +45,33 @@ def plain_text(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("This contains invisible characters; please type it again."))
     if reason == "stacked":
         raise ValidationError(_l("This contains too many accent marks on one letter; please type it again."))
+
+
+def single_line(form: FlaskForm, field: Field) -> None:
+    """A title, an address or another one-line text: no line breaks, tabs or invisible characters."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(ch in LINE_BREAKS for ch in value):
+        raise ValidationError(_l("Please write this on one line, without line breaks."))
+    if any(invisible(ch) for ch in value):
+        raise ValidationError(INVISIBLE)
+
+
+def multi_line(form: FlaskForm, field: Field) -> None:
+    """A longer text (a summary, a demand, an update, a note): line breaks and tabs are fine; control
+    characters, bidirectional overrides and broken characters (lone surrogates) are not. Invisible
+    formatting that word processors paste (soft hyphens, zero-width spaces) stays."""
+    value = field.data if isinstance(field.data, str) else ""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if (category == "Cc" and ch not in "\t\r\n") or category == "Cs" or ch in BIDI_CONTROLS:
+            raise ValidationError(INVISIBLE)
+
+
+def page_number() -> int | None:
+    """The ?page= of a paged list: a number from 1 to MAX_PAGE, or None when it is no page (0, -1,
+    10**30); text that is no number is page 1."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else None
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:

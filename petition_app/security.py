@@ -12,10 +12,31 @@ Referer, so `no-referrer` would break every form in production.
 
 `allow_framing` marks a view (the coming `/embed/<slug>`) that other sites may put in an iframe.
 
+A page or file meant for one person says `Cache-Control: no-store`, so that neither a shared computer's
+browser cache nor a proxy keeps a dashboard, a signers.csv, a letter or a private link's page: every
+answer of the accounts, organizers and admin blueprints, every view marked `private`, every route with
+a token in its path, and every answer to a POST. tests/test_security.py walks app.url_map, so a new
+route is either listed there as public or must say no-store.
+
+A 429 carries `Retry-After` (what a view's TooManyRequests says, else when the Flask-Limiter limit that
+was hit resets) and says in words, in the visitor's language, when to try again; the API answers JSON.
+
+Nothing here takes a file upload: a file sent where a form expects text is refused with a 415 instead of
+reaching WTForms, whose text validators crash on a FileStorage.
+
 Only the JSON API reads JSON. Flask-WTF would otherwise feed a JSON body into any web form, where a
 number, list or object in a field (or a body that is a list) makes the validators crash with a 500.
 """
-from flask import abort, current_app, render_template, request
+import math
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, TypeVar
+
+from flask import Response, abort, current_app, jsonify, render_template, request
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.routing import IntegerConverter
+
+from .extensions import limiter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -29,6 +50,30 @@ HSTS = "max-age=31536000; includeSubDomains"
 # Pages opened through a private link (the token is in the path) are never cached; so is any route
 # with a <token> argument that is added later.
 TOKEN_PATH_PREFIXES = ("/verify/", "/unsubscribe/", "/respond/", "/withdraw/", "/my-data/")
+# Every page of these blueprints belongs to one account (or leads to one): never stored.
+PRIVATE_BLUEPRINTS = frozenset({"accounts", "organizers", "admin"})
+NO_STORE = "no-store"
+# When the limit that was hit cannot be asked (Redis away, a 429 raised by hand): a minute.
+DEFAULT_RETRY_AFTER = 60
+# Ids are 32-bit integers in PostgreSQL (and at most 64-bit in SQLite): a larger number in a path is no id.
+MAX_ID = 2**31 - 1
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number no id column can hold (/letters/10**30.pdf) is a 404, not
+    an overflow in the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def private(view: View) -> View:
+    """Mark a view outside the private blueprints whose answer is meant for one person: never stored."""
+    view.private = True  # type: ignore[attr-defined]
+    return view
 
 
 def allow_framing(view):
@@ -38,14 +83,34 @@ def allow_framing(view):
     return view
 
 
+def _view():
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+
+
 def _frameable():
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "allow_framing", False))
+    return bool(getattr(_view(), "allow_framing", False))
+
+
+def is_private():
+    """Whether this request's answer is meant for one person (see the module's docstring)."""
+    return (
+        request.blueprint in PRIVATE_BLUEPRINTS
+        or bool(getattr(_view(), "private", False))
+        or request.path.startswith(TOKEN_PATH_PREFIXES)
+        or "token" in (request.view_args or {})
+    )
 
 
 def refuse_json_outside_the_api():
     routed = request.endpoint is not None  # an unknown path stays a 404
     if routed and request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json and request.blueprint != "api":
+        abort(415)
+
+
+def refuse_files():
+    """No form here takes a file; a file in a text field would crash the validators (FileStorage)."""
+    routed = request.endpoint is not None and request.blueprint != "api"  # the API reads only its JSON
+    if routed and request.method not in ("GET", "HEAD", "OPTIONS") and request.files:
         abort(415)
 
 
@@ -63,16 +128,41 @@ def set_security_headers(response):
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
     if request.is_secure:  # over plain HTTP the header is meaningless and would only confuse
         headers["Strict-Transport-Security"] = HSTS
-    if (
-        request.method not in ("GET", "HEAD")
-        or request.path.startswith(TOKEN_PATH_PREFIXES)
-        or "token" in (request.view_args or {})
-    ):
-        headers["Cache-Control"] = "no-store"
+    if request.method not in ("GET", "HEAD") or is_private():
+        headers["Cache-Control"] = NO_STORE
     return response
+
+
+def retry_after(error: Exception) -> int:
+    """Seconds until the request may succeed: what the 429 says, else when the limit hit resets."""
+    given = getattr(error, "retry_after", None)
+    if isinstance(given, datetime):
+        given = (given if given.tzinfo else given.replace(tzinfo=timezone.utc)).timestamp() - time.time()
+    if given is None:
+        try:
+            hit = limiter.current_limit
+            given = hit.window.reset_time - time.time() if hit is not None else None
+        except Exception:  # noqa: BLE001 - the limiter's storage may be away (RATELIMIT_SWALLOW_ERRORS)
+            given = None
+    if given is None:
+        return DEFAULT_RETRY_AFTER
+    return max(1, math.ceil(given))
+
+
+def too_many_requests(error: TooManyRequests) -> tuple[Response, int]:
+    """429 with Retry-After, as JSON for the API and as a translated page saying when to try again."""
+    seconds = retry_after(error)
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": "too_many_requests"})
+    else:
+        response = Response(render_template("errors/error.html", code=429, retry_after=seconds, minutes=math.ceil(seconds / 60)))
+    response.headers["Retry-After"] = str(seconds)
+    return response, 429
 
 
 def init_security(app):
     app.before_request(refuse_json_outside_the_api)
+    app.before_request(refuse_files)
     app.after_request(set_security_headers)
     app.register_error_handler(415, lambda error: (render_template("errors/error.html", code=415), 415))
+    app.register_error_handler(429, too_many_requests)

@@ -145,3 +145,11 @@ CAMPAIGN = {
 }
 RECIPIENTS = [("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "nl"),
               ("Leiden Police", "police@example.org", "en")]
+
+
+def moderator_organizing(app, slug, email="mod@example.org"):
+    """A client logged in as a moderator who also organizes the campaign `slug`: it can open every
+    organizer and admin page."""
+    client = make_admin(app, email)
+    add_organizer(app, slug, email)
+    return client

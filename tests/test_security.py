@@ -7,10 +7,10 @@ import pytest
 from flask import Blueprint
 
 from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
-from helpers import rows, sign
+from helpers import moderator_organizing, rows, sign
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
-from petition_app.security import allow_framing, init_security, set_security_headers
+from petition_app.security import allow_framing, init_security, private, set_security_headers
 
 CSP = {
     "default-src": "'self'",
@@ -184,6 +184,131 @@ def test_token_pages_and_every_non_get_answer_are_not_stored(app, client, campai
         assert response.headers.get("Cache-Control") == "no-store", response.request.path
     for path in ("/", f"/campaigns/{campaign}", "/privacy"):
         assert "no-store" not in client.get(path).headers.get("Cache-Control", ""), path
+
+
+# Routes whose GET answer is the same for everyone and may be kept by a browser or a cache. Every other
+# route of app.url_map must answer `Cache-Control: no-store` (test_every_route_is_public_or_never_stored):
+# a new route is private until it is listed here.
+PUBLIC_ENDPOINTS = {
+    "campaigns.index", "campaigns.privacy", "signing.campaign", "signing.check_your_email", "signing.sign_campaign",
+    "reach.share_kit", "reach.qr_svg", "reach.qr_png", "reach.poster", "reach.share_image", "reach.embed",
+    "reach.signers", "reach.sitemap", "reach.robots", "static",
+    "api.list_campaigns", "api.get_campaign", "api.create_signature", "api.city_stats", "api.daily_stats", "api.openapi",
+}
+LINK = re.compile(r"http://localhost(/[^\s\"<>]+)")
+
+
+def link_to(app, prefix, email=None):
+    """The path of the newest link starting with `prefix` in the mails (to `email`, if given)."""
+    for message in reversed(read_outbox(app)):
+        if email is None or message["To"] == email:
+            for path in LINK.findall(mail_text(message)):
+                if path.startswith(prefix):
+                    return path
+    raise AssertionError(f"no {prefix} link in any mail")
+
+
+def built_path(rule, values):
+    arguments = {name: values[name] for name in rule.arguments if name not in (rule.defaults or {})}
+    return rule.build(arguments)[1]
+
+
+@pytest.fixture
+def private_world(app, client, campaign):
+    """A moderator who organizes the campaign, a confirmed signer, letters handed over: every kind of
+    private page exists, with the values to fill every route of app.url_map."""
+    path = confirmation_path(app, client, campaign)
+    client.post(path)
+    respond = respond_path(app, campaign)
+    moderator = moderator_organizing(app, campaign)
+    letter = re.search(r"/organize/[a-z0-9-]+/letters/(\d+)\.pdf", moderator.get(f"/organize/{campaign}").text)
+    with app.app_context():
+        ids = {name: db.session.execute(db.text(f"SELECT MIN(id) FROM {table}")).scalar_one()
+               for name, table in (("recipient_id", "recipients"), ("demand_id", "demands"), ("signature_id", "signatures"))}
+    values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
+              "letter_id": int(letter.group(1)), **ids}
+    return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
+
+
+def test_every_route_is_public_or_never_stored(app, private_world):
+    """Walks app.url_map: a route not listed in PUBLIC_ENDPOINTS answers no-store to every method,
+    logged in or not, whatever the status; a public route's GET answer may be kept."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert PUBLIC_ENDPOINTS <= endpoints, PUBLIC_ENDPOINTS - endpoints  # no stale entries
+    visitors = {"anonymous": app.test_client(), "moderator": private_world["moderator"]}
+    checked, failures = 0, []
+    for rule in app.url_map.iter_rules():
+        path = built_path(rule, private_world["values"])
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            # A POST of a logged-in moderator would change things (log out, close); every POST is no-store anyway.
+            for who, visitor in visitors.items() if method == "GET" else [("anonymous", visitors["anonymous"])]:
+                response = visitor.open(path, method=method)
+                cache = response.headers.get("Cache-Control", "")
+                public = rule.endpoint in PUBLIC_ENDPOINTS and method == "GET"
+                if public == (cache == "no-store"):
+                    failures.append(f"{method} {path} ({rule.endpoint}, {who}): {response.status_code}, Cache-Control {cache!r}")
+                checked += 1
+    assert failures == []
+    assert checked > 2 * len(endpoints)
+
+
+def test_private_pages_and_downloads_are_never_stored(app, private_world, campaign):
+    """What each person really sees, each a 200: dashboards, the export, a letter, the admin pages, the
+    account pages, and the pages behind the links in mails."""
+    moderator = private_world["moderator"]
+    letter = private_world["values"]["letter_id"]
+    pages = {
+        "/organize/?lang=en": "Together for a safe Leiden",
+        f"/organize/{campaign}?lang=en": "Together for a safe Leiden",
+        f"/organize/{campaign}/edit?lang=en": "Together for a safe Leiden",
+        f"/organize/{campaign}/recipients?lang=en": "Leiden University",
+        f"/organize/{campaign}/preview?lang=en": "Preview",
+        f"/organize/{campaign}/signers.csv": "",
+        f"/organize/{campaign}/letters/{letter}.pdf": "",
+        "/admin/?lang=en": "Together for a safe Leiden",
+        f"/admin/{campaign}/preview?lang=en": "Together for a safe Leiden",
+        f"/admin/{campaign}/invalidate?lang=en": "Together for a safe Leiden",
+        "/admin/jobs?lang=en": "",
+    }
+    for path, text in pages.items():
+        response = moderator.get(path)
+        assert response.status_code == 200, path
+        if text:
+            assert text in response.text, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    assert moderator.get(f"/organize/{campaign}/signers.csv").mimetype == "text/csv"
+    assert moderator.get(f"/organize/{campaign}/letters/{letter}.pdf").data.startswith(b"%PDF")
+
+    anonymous = app.test_client()
+    links = [
+        private_world["verify"],
+        private_world["respond"],
+        link_to(app, "/withdraw/", "anna@example.org"),
+        link_to(app, "/my-data/", "anna@example.org"),
+        "/account/login", "/account/register", "/account/reset",
+    ]
+    for path in links:
+        response = anonymous.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_a_view_marked_private_is_never_stored(app):
+    demo = Blueprint("private_demo", __name__)
+
+    @demo.route("/private-demo")
+    @private
+    def mine():
+        return "<p>mine</p>"
+
+    @demo.route("/public-demo")
+    def everyones():
+        return "<p>everyone's</p>"
+
+    app.register_blueprint(demo)
+    client = app.test_client()
+    assert client.get("/private-demo").headers["Cache-Control"] == "no-store"
+    assert "Cache-Control" not in client.get("/public-demo").headers
 
 
 # ---------------------------------------------------------------- framing

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..formfields import NAME_MAX, ButtonForm, deliverable_email, plain_text
+from ..formfields import NAME_MAX, ButtonForm, deliverable_email, plain_text, single_line
 from ..formfields import strip as _strip
 
 PASSWORD_MIN = 12
@@ -40,13 +40,13 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254)])
+    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254), single_line])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please fill in your password.")), Length(max=200)])
     submit = SubmitField(_l("Log in"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254)])
+    email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254), single_line])
     submit = SubmitField(_l("Send me a link"))
 
 

@@ -8,6 +8,7 @@ from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..formfields import multi_line, single_line
 from ..rules import RejectionReason
 
 REASON_LABELS = {
@@ -26,20 +27,20 @@ def reason_choices() -> list[SelectChoice]:
 
 class RejectForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=reason_choices())
-    note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000), multi_line])
     submit = SubmitField(_l("Send back to the organizers"))
 
 
 class HideForm(FlaskForm):
-    note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000)])
+    note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000), multi_line])
     submit = SubmitField(_l("Take offline"))
 
 
 class InvalidateForm(FlaskForm):
     since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
     until = DateTimeLocalField(_l("Signed before (UTC)"), validators=[Optional()])
-    ip_hash = StringField(_l("Address hash"), filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=64)])
-    domain = StringField(_l("Mail domain"), filters=[lambda v: v.strip().lower() if v else v], validators=[Optional(), Length(max=253)])
+    ip_hash = StringField(_l("Address hash"), filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=64), single_line])
+    domain = StringField(_l("Mail domain"), filters=[lambda v: v.strip().lower() if v else v], validators=[Optional(), Length(max=253), single_line])
     preview = SubmitField(_l("Count the matching signatures"))
     confirm = SubmitField(_l("Invalidate them"))
 

@@ -1,5 +1,6 @@
 """Building mails (a text and an HTML part, in the recipient's language) and handing them to a transport."""
 import smtplib
+import unicodedata
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -9,14 +10,23 @@ from flask_babel import force_locale
 from .transports import get_transport
 
 
+def one_line(text):
+    """A header value on one line: a line break in a header (a campaign title typed with one, before
+    the forms refused them) makes the email package refuse the whole message. Line breaks and other
+    control characters become spaces, runs of spaces one."""
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(text))
+    return " ".join(spaced.split())
+
+
 def build_message(to, template, locale, subject, headers=None, **context):
     """Render `templates/email/<template>.txt` and `.html` in `locale`; `subject` is a callable that
-    returns the translated subject, so it is translated inside the same locale."""
+    returns the translated subject, so it is translated inside the same locale. The subject is put on
+    one line (see one_line)."""
     with force_locale(locale):
         context["locale"] = locale
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
-        subject_text = str(subject())
+        subject_text = one_line(subject())
     message = EmailMessage()
     message["Subject"] = subject_text
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]

@@ -4,7 +4,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, plain_text
+from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, multi_line, plain_text, single_line
 from ..formfields import strip as _strip
 from ..rules import validate_goals
 
@@ -13,7 +13,7 @@ MAX = TOO_LONG
 
 def bilingual(label_nl, label_en, max_length, area=False, required=True):
     field = TextAreaField if area else StringField
-    validators = [DataRequired(_l("Please fill this in.")) if required else Optional(), Length(max=max_length, message=MAX)]
+    validators = [DataRequired(_l("Please fill this in.")) if required else Optional(), Length(max=max_length, message=MAX), multi_line if area else single_line]
     return field(label_nl, filters=[_strip], validators=validators), field(label_en, filters=[_strip], validators=list(validators))
 
 
@@ -30,7 +30,7 @@ class CampaignForm(FlaskForm):
     summary_nl, summary_en = bilingual(_l("Summary (Dutch)"), _l("Summary (English)"), 1000, area=True)
     body_nl, body_en = bilingual(_l("Full text (Dutch, Markdown)"), _l("Full text (English, Markdown)"), 50000, area=True, required=False)
     goals = StringField(
-        _l("Goals, from small to large (e.g. 1500 2000)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), goals_list]
+        _l("Goals, from small to large (e.g. 1500 2000)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), single_line, goals_list]
     )
     closes_on = DateField(_l("Closing date (optional)"), validators=[Optional()])
     organizer_name = StringField(
@@ -47,7 +47,7 @@ def language_choices():
 
 class RecipientForm(FlaskForm):
     name = StringField(_l("Recipient (e.g. Leiden University)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text])
-    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX)])
+    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line])
     language = SelectField(_l("Main language of the letter"), choices=language_choices())
     submit = SubmitField(_l("Save recipient"))
 
@@ -63,7 +63,7 @@ class UpdateForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX)])
+    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line])
     submit = SubmitField(_l("Send invitation"))
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..campaigns.models import Demand, Recipient
 from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
+from ..formfields import page_number
 from ..letters.operations import compile_later, send_letters
 from ..letters.queries import handovers_of, letter_of, recent_letters
 from ..rules import PUBLIC_STATUSES, EmailInvalid
@@ -224,7 +225,7 @@ def submit(slug):
 def dashboard(slug):
     """Counts, chart, sources, signers, letters, updates and team of one campaign; its organizers only."""
     campaign = own_campaign(slug)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number() or abort(404)
     signers = signers_page(campaign, page)
     letters = recent_letters(campaign.id)
     handovers = handovers_of(campaign.id)

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 
 from ..campaigns.queries import public_campaign
 from ..extensions import limiter
+from ..formfields import page_number
 from ..links import external_url
 from ..security import allow_framing
 from . import bp, images, sharing, wall
@@ -101,9 +102,7 @@ def embed(slug):
 def signers(slug):
     """The signer wall: names and cities of counted signers who chose to be shown; public."""
     campaign = public_campaign(slug) or abort(404)
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_number() or abort(404)
     names = wall.signer_wall(campaign, page)
     if page > 1 and not names.entries:
         abort(404)
