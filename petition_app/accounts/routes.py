@@ -69,7 +69,7 @@ def login():
             return redirect(safe_next(url_for("organizers.dashboard_home")))
         form.password.errors.append(_("This email address and password do not match an active account."))
         return render_template("accounts/login.html", form=form), 422
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])

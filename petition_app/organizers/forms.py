@@ -4,7 +4,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, multi_line, plain_text, single_line
+from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, deliverable_email, multi_line, plain_text, single_line
 from ..formfields import strip as _strip
 from ..rules import validate_goals
 
@@ -47,7 +47,7 @@ def language_choices():
 
 class RecipientForm(FlaskForm):
     name = StringField(_l("Recipient (e.g. Leiden University)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text])
-    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line])
+    email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line, deliverable_email])
     language = SelectField(_l("Main language of the letter"), choices=language_choices())
     submit = SubmitField(_l("Save recipient"))
 
@@ -63,7 +63,7 @@ class UpdateForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line])
+    email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line, deliverable_email])
     submit = SubmitField(_l("Send invitation"))
 
 
