@@ -114,6 +114,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
     assert rows(app, "updates") == 1
     with freeze_time(utcnow() + timedelta(hours=49)):  # (the session stays valid only inside this block)
+        assert login(organizer).status_code == 302  # a login lasts 12 hours: two days later, log in again
         organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
     assert rows(app, "updates") == 2
 
