@@ -380,3 +380,50 @@ def test_a_failed_login_answers_and_works_alike_for_a_known_and_an_unknown_addre
     assert known.status_code == unknown.status_code == 422
     assert known.text.replace("org@example.org", "X") == unknown.text.replace("nobody@example.org", "X")
     assert known_work == unknown_work == {"hash": 0, "check": 1, "jobs": 0}
+
+
+# ---------------------------------------------------------------- the migration
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    """A database with no tables at all, on either backend (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    import uuid
+
+    from conftest import POSTGRES_ADMIN_URL
+
+    request.getfixturevalue("postgres_url")  # PostgreSQL is there (or the test fails under CI)
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"petition_migrate_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_the_migration_gives_every_existing_account_secrets_of_its_own(tmp_path, empty_database_url):
+    from flask_migrate import downgrade, upgrade
+
+    app = make_app(tmp_path, empty_database_url)
+    with app.app_context():
+        upgrade(revision="0009_wall")
+        for i in range(3):
+            db.session.execute(sa.text(
+                "INSERT INTO users (email, name, password_hash, role, locale, created_at) "
+                "VALUES (:e, 'Old', 'x', 'organizer', 'nl', CURRENT_TIMESTAMP)"
+            ), {"e": f"old{i}@example.org"})
+        db.session.commit()
+        upgrade(revision="i11b_account_secrets")
+        rows = db.session.execute(sa.text("SELECT token_secret, session_secret FROM users")).all()
+        secrets = [secret for row in rows for secret in row]
+        assert len(rows) == 3 and all(len(s) >= 32 for s in secrets) and len(set(secrets)) == 6
+        db.session.commit()
+        downgrade(revision="0009_wall")
+        assert db.session.execute(sa.text("SELECT count(*) FROM users")).scalar() == 3
+        db.session.commit()
+        db.engine.dispose()
