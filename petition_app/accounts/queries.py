@@ -60,7 +60,7 @@ def user_for_session(session_id: str, logged_in_at: Any) -> User | None:
     or a new password draws a new one, ending every session) and the login must be younger than
     ACCOUNT_SESSION_LIFETIME. Anything malformed is no account."""
     user_id, _, secret = str(session_id).partition(":")
-    if not user_id.isdigit() or not secret or not isinstance(logged_in_at, (int, float)):
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 10) or not secret or not isinstance(logged_in_at, (int, float)):
         return None
     lifetime = current_app.config["ACCOUNT_SESSION_LIFETIME"].total_seconds()
     if time.time() - logged_in_at >= lifetime:
