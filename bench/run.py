@@ -4,7 +4,7 @@
     python bench/run.py --quick          # a much smaller version, a smoke check of about a minute
                                          # (bench/letters.py is left out: --quick --only letters runs it)
     python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
-                                         # latency, mails, letters; `workers` compares sync and gthread
+                                         # latency, mails, letters, timing; `workers` compares sync and gthread
 
 Each benchmark prints one line with its figure, the ceiling (or baseline) measured in the same run, the
 ratio and whether it meets the target, followed by indented details (checks, latency, CPU per process
@@ -519,6 +519,17 @@ def bench_letters(b, size):
     result("letters (the output of bench/letters.py):", *lines)
 
 
+# ---------------------------------------------------------------- 7. what the clock tells (bench/timing.py)
+
+
+def bench_timing(b, size):
+    """Register, reset, login and sign take as long for a known address as for an unknown one."""
+    from bench.timing import measure
+
+    headline, lines, _ = measure(b, quick=b.quick)
+    result(headline, *lines)
+
+
 # ---------------------------------------------------------------- extra: which gunicorn worker class
 
 
@@ -567,6 +578,7 @@ BENCHMARKS = {
     "confirmations": bench_confirmations,
     "mails": bench_mails,
     "letters": bench_letters,
+    "timing": bench_timing,
 }
 EXTRA = {"workers": bench_workers}
 

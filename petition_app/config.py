@@ -132,6 +132,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None  # None: Secure exactly when BASE_URL is https (decided in create_app)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # A login lasts this long, whatever happens in between (docs/architecture.md, "Accounts").
+    ACCOUNT_SESSION_LIFETIME = timedelta(hours=12)
     # The cookie is sent again only when the session changes, so pages stay cacheable.
     SESSION_REFRESH_EACH_REQUEST = False
 

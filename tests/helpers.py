@@ -66,8 +66,27 @@ def register(client, email="org@example.org", password=PASSWORD, name="Safe Leid
     })
 
 
-def login(client, email="org@example.org", password=PASSWORD):
-    return client.post("/account/login?lang=en", data={"email": email, "password": password})
+def login(client, email="org@example.org", password=PASSWORD, next=None, ip=None):
+    """The login form, as a browser at client address `ip` posts it (with ?next= when given)."""
+    url = "/account/login?lang=en" + (f"&next={next}" if next is not None else "")
+    environ = {"REMOTE_ADDR": ip} if ip else {}
+    return client.post(url, data={"email": email, "password": password}, environ_base=environ)
+
+
+def confirmed_account(app, email="org@example.org", password=PASSWORD, name="Safe Leiden", role="organizer"):
+    """A confirmed account made directly (no mails); returns its id. Its password hash is a cheap one
+    (a check reads the method from the hash), so that the many logins of the tests stay fast."""
+    from werkzeug.security import generate_password_hash
+
+    from petition_app.accounts.models import User
+    from petition_app.timeutil import utcnow
+
+    with app.app_context():
+        user = User(email=email, name=name, role=role, locale="en", email_confirmed_at=utcnow())
+        user.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+        db.session.add(user)
+        db.session.commit()
+        return user.id
 
 
 def account_link(message, path):

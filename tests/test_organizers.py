@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
-from helpers import CAMPAIGN, PASSWORD, RECIPIENTS, add_organizer, api_count, make_admin, make_organizer, rows, seed_signers, sign
+from helpers import CAMPAIGN, PASSWORD, RECIPIENTS, add_organizer, api_count, login, make_admin, make_organizer, rows, seed_signers, sign
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -93,6 +93,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app):
     organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
     assert rows(app, "updates") == 1
     with freeze_time(utcnow() + timedelta(hours=49)):  # (the session stays valid only inside this block)
+        assert login(organizer).status_code == 302  # a login lasts 12 hours: two days later, log in again
         organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
     assert rows(app, "updates") == 2
 

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -18,6 +19,17 @@ campaign_organizers = Table(
 )
 
 
+def new_secret() -> str:
+    """A random per-row secret (192 bits), for the links in mails and for the sessions of an account."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's default: scrypt with a random salt. Also called only for its cost, so that a request
+    about an address that has an account takes as long as one about an address that has none."""
+    return generate_password_hash(password)
+
+
 class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
@@ -30,15 +42,30 @@ class User(UserMixin, Model):
     locale: Mapped[str] = mapped_column(String(2), default="nl")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # Bound into every link mailed to the account (confirm the address, reset the password); a new
+    # password draws a new one, so no earlier link works after it.
+    token_secret: Mapped[str] = mapped_column(String(64), default=new_secret)
+    # Part of the id in every session of the account (get_id); drawing a new one ends them all.
+    session_secret: Mapped[str] = mapped_column(String(64), default=new_secret)
 
     campaigns = relationship("Campaign", secondary=campaign_organizers, back_populates="organizers")
 
     def set_password(self, password):
-        # Werkzeug's default is scrypt with a random salt.
-        self.password_hash = generate_password_hash(password)
+        """A new password also voids every link mailed before it and ends every session."""
+        self.password_hash = hash_password(password)
+        self.token_secret = new_secret()
+        self.end_sessions()
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self):
+        """Every session of this account stops working on its next request (see accounts.load_user)."""
+        self.session_secret = new_secret()
+
+    def get_id(self):
+        """What Flask-Login keeps in the session: the id and the current session secret."""
+        return f"{self.id}:{self.session_secret}"
 
     @property
     def is_admin(self):

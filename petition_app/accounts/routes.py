@@ -1,26 +1,51 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
+import hashlib
+import hmac
+import time
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..rules import EmailInvalid, normalise_email
+from ..rules.paths import local_path
 from ..tokens import TokenInvalid
-from . import bp
+from . import LOGIN_AT, bp
 from .forms import ButtonForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
-from .operations import confirm_account, register, request_password_reset, reset_password
+from .operations import confirm_account, end_sessions, register, request_password_reset, reset_password
 from .queries import authenticate, user_for_reset
+
+# Login throttling counts failed attempts only (a 422), so the owner's own logins never use it up.
+# Per account and client address together, with growing waits: after 5 failures within a minute the
+# next try waits for the minute to end, after 10 within 15 minutes for those 15 minutes, after 30 in a
+# day for the day. An attacker guessing from one address never locks the owner out of theirs.
+LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per minute; 10 per 15 minutes; 30 per day"
+# And a short limit per client address, whatever account is tried (one address spraying many accounts).
+LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
 
 
 def safe_next(default):
-    """Only a path on this site: `next` may never send someone to another host."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only a path on this site: `next` may never send someone to another host (rules.paths)."""
+    return local_path(request.args.get("next")) or default
 
 
-def login_email_key():
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+def login_failed(response):
+    return response.status_code == 422
+
+
+def login_account_key():
+    """The account typed (as a keyed hash: no address is kept in the limiter's storage) and the client
+    address, together."""
+    typed = request.form.get("email") or ""
+    try:
+        account = normalise_email(typed)
+    except EmailInvalid:
+        account = typed.strip().lower()[:254]
+    key = hashlib.sha256(b"login-throttle:" + current_app.config["SECRET_KEY"].encode()).digest()
+    digest = hmac.new(key, account.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"login:{digest}:{get_remote_address()}"
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -51,10 +76,11 @@ def confirm(token):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
-@limiter.limit("5 per minute; 20 per hour", methods=["POST"], key_func=login_email_key)
+@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=login_failed)
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS, methods=["POST"], key_func=login_account_key, deduct_when=login_failed)
 def login():
-    """Log in with a confirmed account; for anyone, throttled per client address and per address typed."""
+    """Log in with a confirmed account; for anyone, failures throttled per account and client address
+    together and per client address."""
     if current_user.is_authenticated:
         return redirect(url_for("organizers.dashboard_home"))
     form = LoginForm()
@@ -66,6 +92,7 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            session[LOGIN_AT] = time.time()  # the session ends ACCOUNT_SESSION_LIFETIME after this
             return redirect(safe_next(url_for("organizers.dashboard_home")))
         form.password.errors.append(_("This email address and password do not match an active account."))
         return render_template("accounts/login.html", form=form), 422
@@ -75,10 +102,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """End the session; for logged-in users, by a POST with its CSRF token."""
+    """End every session of the account, on every device; for logged-in users, by a POST with its CSRF token."""
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."))
@@ -99,7 +128,8 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"], endpoint="reset")
 def reset(token):
-    """Choose a new password through a reset link; for the holder of the link, which works once."""
+    """Choose a new password through a reset link; for the holder of the link, which works once. Every
+    session of the account ends, wherever it was opened."""
     form = ResetForm()
     try:
         user_for_reset(token)
