@@ -1,11 +1,12 @@
 """Every model, imported in one place so that Alembic and create_all see all tables."""
 from .accounts.models import User
-from .campaigns.models import Campaign, Demand, Milestone, Recipient
+from .campaigns.models import Campaign, CampaignRevision, Demand, Milestone, Recipient
 from .jobs.models import OutboxJob
 from .letters.models import Handover, Letter
 from .notifications.models import Delivery
-from .organizers.models import Update
+from .organizers.models import Invitation, Update
 from .responses.models import Answer
 from .signing.models import Signature
 
-__all__ = ["Answer", "Campaign", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature", "Update", "User"]
+__all__ = ["Answer", "Campaign", "CampaignRevision", "Delivery", "Demand", "Handover", "Invitation", "Letter", "Milestone",
+           "OutboxJob", "Recipient", "Signature", "Update", "User"]

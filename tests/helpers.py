@@ -162,6 +162,7 @@ CAMPAIGN = {
     "body_nl": "**Doe mee.**", "body_en": "**Join us.**",
     "goals": "3 5",
 }
+CAMPAIGN_FORM = CAMPAIGN
 RECIPIENTS = [("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "nl"),
               ("Leiden Police", "police@example.org", "en")]
 
@@ -172,3 +173,54 @@ def moderator_organizing(app, slug, email="mod@example.org"):
     client = make_admin(app, email)
     add_organizer(app, slug, email)
     return client
+
+
+
+def logged_in(app, email, name="Safe Leiden", role="organizer"):
+    """A confirmed English account made straight in the database (no mail), and a client logged in with it."""
+    from petition_app.accounts.models import User
+    from petition_app.timeutil import utcnow
+
+    with app.app_context():
+        user = User(name=name, email=email, role=role, locale="en", email_confirmed_at=utcnow())
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/account/login?lang=en", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def write_campaign(app, organizer, recipients=(("Leiden University", "board@example.org", "nl"),), **fields):
+    """A complete draft written through the organizer's forms, each recipient with two demands; returns its slug."""
+    response = organizer.post("/organize/new?lang=en", data={**CAMPAIGN_FORM, **fields})
+    assert response.status_code == 302, response.status_code
+    slug = response.headers["Location"].split("/organize/")[1].split("/")[0]
+    for name, email, language in recipients:
+        assert organizer.post(f"/organize/{slug}/recipients", data={"name": name, "email": email, "language": language}).status_code == 302
+    with app.app_context():
+        ids = db.session.execute(sa.text(
+            "SELECT r.id FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE c.slug = :s ORDER BY r.position"
+        ), {"s": slug}).scalars().all()
+    for index, recipient_id in enumerate(ids):
+        for n in range(2):
+            organizer.post(f"/organize/{slug}/recipients/{recipient_id}?action=add_demand",
+                           data={"text_nl": f"Eis {index}.{n}", "text_en": f"Demand {index}.{n}"})
+    return slug
+
+
+def publish(app, organizer, moderator, slug):
+    """Submit a draft and approve the revision the moderators' queue offers; returns its number."""
+    import re
+
+    assert organizer.post(f"/organize/{slug}/submit").status_code == 302
+    queue = moderator.get("/admin/?lang=en").text
+    number = int(re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1))
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number}).status_code == 302
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
+    return number
+
+
+def campaign_status(app, slug):
+    with app.app_context():
+        return db.session.execute(sa.text("SELECT status FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()

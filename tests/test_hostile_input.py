@@ -1071,10 +1071,10 @@ def test_nul_in_an_answer_is_refused_on_postgresql(pg_app):
 
     add_campaign(pg_app)
     with pg_app.app_context():
-        recipient, demand = db.session.execute(
-            sa.text("SELECT r.id, d.id FROM recipients r JOIN demands d ON d.recipient_id = r.id ORDER BY d.id LIMIT 1")
-        ).one()
-        token = make_token("respond", {"r": recipient})
+        recipient, secret, demand = db.session.execute(sa.text(
+            "SELECT r.id, r.link_secret, d.id FROM recipients r JOIN demands d ON d.recipient_id = r.id ORDER BY d.id LIMIT 1"
+        )).one()
+        token = make_token("respond", {"r": recipient, "s": secret})
     response = pg_app.test_client().post(f"/respond/{token}", data={f"status_{demand}": "accepted", f"text_{demand}": "Yes.\x00"})
     assert response.status_code == 422
     assert query(pg_app, "SELECT COUNT(*) FROM answers") == [(0,)]

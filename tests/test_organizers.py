@@ -27,7 +27,22 @@ def written_campaign(app, client):
     return slug, ids
 
 
-def test_the_whole_path_of_a_campaign_through_the_web_forms(app):
+def seen(client, slug):
+    """The fingerprint of the recipients that the letters' confirmation page carries."""
+    page = client.get(f"/organize/{slug}/letters/send").text
+    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def published(app, runner, organizer, slug):
+    """Submit a written campaign and have a moderator approve its first revision."""
+    assert organizer.post(f"/organize/{slug}/submit").status_code == 302
+    admin = make_admin(app)
+    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1}).status_code == 302
+    assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
+    return admin
+
+
+def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     organizer = make_organizer(app)
     slug, recipient_ids = written_campaign(app, organizer)
     assert slug == "safe-leiden-now"
@@ -56,14 +71,15 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app):
     assert organizer.post(f"/organize/{slug}/submit").status_code == 302
     assert [subject(m) for m in read_outbox(app) if m["To"] == "mod@example.org"] == ["Te beoordelen: Veilig Leiden"]
     queue = admin.get("/admin/?lang=en").text
-    assert "Safe Leiden now" in queue and "Approve and publish" in queue
-    assert admin.post(f"/admin/{slug}/approve").status_code == 302
+    assert "Safe Leiden now" in queue and "Revision 1" in queue and "Approve and publish revision 1" in queue
+    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1}).status_code == 302
     told = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
     assert subject(told) == "Your campaign is live: Safe Leiden now"
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
 
-    # published text is locked
-    organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Stiekem", "text_en": "Sneaky"})
+    # published text is not edited in place: the editor sends the organizer to a correction
+    response = organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Stiekem", "text_en": "Sneaky"})
+    assert response.headers["Location"].endswith(f"/organize/{slug}/correct")
     assert "Sneaky" not in app.test_client().get(f"/campaigns/{slug}?lang=en").text
 
     # it collects signatures; the dashboard shows them
@@ -73,10 +89,11 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app):
         client.post(verify_path(read_outbox(app)[-1]))
     assert api_count(client, slug) == 3
     dashboard = organizer.get(f"/organize/{slug}?lang=en").text
-    assert ">3</dd>" in dashboard and "s1@example.org" in dashboard
+    assert ">3</dd>" in dashboard and "@example.org" not in dashboard
 
-    # the letters are sent to the three recipients
-    organizer.post(f"/organize/{slug}/letters?action=send")
+    # the letters are sent to the three recipients, after a page that shows to whom
+    assert organizer.get(f"/organize/{slug}/letters/send?lang=en").status_code == 200
+    organizer.post(f"/organize/{slug}/letters/send", data={"recipients_seen": seen(organizer, slug)})
     letters_to = sorted(m["To"] for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
     assert letters_to == ["board@example.org", "mayor@example.org", "police@example.org"]
     assert "Hand-over log" in organizer.get(f"/organize/{slug}?lang=en").text
@@ -104,7 +121,7 @@ def test_a_moderator_sends_a_campaign_back_with_a_reason_in_the_organizers_langu
     slug, _ = written_campaign(app, organizer)
     organizer.post(f"/organize/{slug}/submit")
     admin = make_admin(app)
-    admin.post(f"/admin/{slug}/reject", data={"reason": "accusation", "note": "Please remove the name."})
+    admin.post(f"/admin/{slug}/reject", data={"revision": 1, "reason": "accusation", "note": "Please remove the name."})
     message = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
     assert "Please remove the name." in mail_text(message)
     with app.app_context():
@@ -116,7 +133,7 @@ def test_a_moderator_takes_a_live_campaign_offline(app):
     slug, _ = written_campaign(app, organizer)
     organizer.post(f"/organize/{slug}/submit")
     admin = make_admin(app)
-    admin.post(f"/admin/{slug}/approve")
+    admin.post(f"/admin/{slug}/approve", data={"revision": 1})
     assert admin.post(f"/admin/{slug}/hide", data={"note": ""}).status_code == 302
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200  # a reason is required
     admin.post(f"/admin/{slug}/hide", data={"note": "Reported as harassment."})
@@ -138,14 +155,15 @@ def test_the_chart_and_the_csv_show_the_right_numbers_and_neutralise_formulas(ap
     organizer = make_organizer(app, campaigns=[slug])
     day1, day2 = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
     seed_signers(app, slug, [{"confirmed_at": day1, "email": f"a{i}@example.org"} for i in range(3)]
-                 + [{"confirmed_at": day2, "email": f"b{i}@example.org", "name": "=HYPERLINK(\"http://evil\")"} for i in range(2)]
+                 + [{"confirmed_at": day2, "email": f"b{i}@example.org", "name": "=HYPERLINK(\"http://evil\")", "is_public": True}
+                    for i in range(2)]
                  + [{"confirmed": False, "email": "c@example.org"}])
     page = organizer.get(f"/organize/{slug}?lang=en").text
     assert re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+)</title>", page) == [(str(day1.date()), "3"), (str(day2.date()), "2")]
     assert "Waiting for confirmation</dt><dd>1</dd>" in page.replace("\n", "")
     export = organizer.get(f"/organize/{slug}/signers.csv")
     table = list(csv.reader(io.StringIO(export.data.decode())))
-    assert table[0][:3] == ["name", "city", "email"] and len(table) == 6
+    assert table[0] == ["name", "city"] and len(table) == 3  # only the two who agreed to be named
     formulas = [row[0] for row in table[1:] if "HYPERLINK" in row[0]]
     assert formulas == ["'=HYPERLINK(\"http://evil\")"] * 2
 
@@ -157,7 +175,9 @@ ORGANIZER_ROUTES = [
     ("POST", "/organize/{slug}/close"), ("POST", "/organize/{slug}/recipients/{recipient}?action=remove"),
     ("POST", "/organize/{slug}/demands/{demand}?action=remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
     ("POST", "/organize/{slug}/invite"), ("POST", "/organize/{slug}/signers/1/hide"), ("POST", "/organize/{slug}/letters"),
-    ("POST", "/organize/{slug}/edit"), ("POST", "/organize/{slug}/recipients"),
+    ("POST", "/organize/{slug}/edit"), ("POST", "/organize/{slug}/recipients"), ("GET", "/organize/{slug}/correct"),
+    ("POST", "/organize/{slug}/correct"), ("GET", "/organize/{slug}/letters/send"), ("POST", "/organize/{slug}/letters/send"),
+    ("POST", "/organize/{slug}/invitations/1/void"),
 ]
 ADMIN_ROUTES = [("GET", "/admin/"), ("GET", "/admin/{slug}/preview"), ("POST", "/admin/{slug}/approve"),
                 ("GET", "/admin/jobs"), ("POST", "/admin/jobs/retry"), ("POST", "/admin/{slug}/invalidate"),
@@ -257,9 +277,10 @@ def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
     assert client.post("/account/logout").status_code == 400
 
 
-def test_a_co_organizer_is_invited_by_mail_and_joins_with_their_own_account(app):
+def test_a_co_organizer_is_invited_by_mail_and_joins_with_their_own_account(app, runner):
     organizer = make_organizer(app)
     slug, _ = written_campaign(app, organizer)
+    published(app, runner, organizer, slug)
     organizer.post(f"/organize/{slug}/invite", data={"email": "Friend@Example.org"})
     invitation = [m for m in read_outbox(app) if m["To"] == "friend@example.org"][-1]
     path = re.search(r"http://localhost(/organize/join/\S+)", mail_text(invitation)).group(1)

@@ -4,9 +4,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from ..formfields import multi_line, single_line
 from ..rules import RejectionReason
@@ -25,7 +26,18 @@ def reason_choices() -> list[SelectChoice]:
     return [SelectChoice(reason.value, REASON_LABELS[reason]) for reason in RejectionReason]
 
 
+def revision_field() -> IntegerField:
+    """The number of the revision the moderator read; a decision about any other one is refused."""
+    return IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class ApproveForm(FlaskForm):
+    revision = revision_field()
+    submit = SubmitField(_l("Approve and publish"))
+
+
 class RejectForm(FlaskForm):
+    revision = revision_field()
     reason = SelectField(_l("Reason"), choices=reason_choices())
     note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000), multi_line])
     submit = SubmitField(_l("Send back to the organizers"))

@@ -1,36 +1,70 @@
-"""Moderation of campaigns: publish, send back, take offline. Operations flush; the request commits
-once and the organizers' mail follows through a job."""
-from ..campaigns.models import Campaign
+"""Moderation of campaigns: approve a revision, send it back, take a campaign offline. A moderator
+approves a revision by its number, and only the revision still waiting: a campaign edited after the
+moderator read it is refused. Operations flush; the request commits once and the organizers' mail
+follows through a job."""
+from ..campaigns.models import Campaign, CampaignRevision
+from ..campaigns.operations import approve_revision, reject_revision, withdraw_pending
+from ..campaigns.queries import pending_revision
 from ..jobs import enqueue_after_commit
 from ..organizers.operations import CampaignLocked
 from ..rules import PUBLIC_STATUSES, CampaignStatus, RejectionReason
 from ..timeutil import utcnow
 from . import tasks
 
-__all__ = ["CampaignLocked", "approve", "hide", "reject"]
+__all__ = ["CampaignLocked", "RevisionOutdated", "approve", "hide", "reject"]
 
 
-def approve(campaign: Campaign) -> None:
-    """Publish a campaign that waits for review; its organizers are told after the commit."""
-    if campaign.status != CampaignStatus.PENDING:
+class RevisionOutdated(CampaignLocked):
+    """The revision the moderator read is no longer the one waiting: `waiting` is the number of the one
+    that is (None when nothing waits)."""
+
+    def __init__(self, waiting: int | None) -> None:
+        """Keeps the number of the waiting revision, so the page can say which one to read."""
+        super().__init__(waiting)
+        self.waiting = waiting
+
+
+def _waiting(campaign: Campaign, number: int | None) -> CampaignRevision:
+    """The revision waiting for review, if it is the one numbered `number`."""
+    revision = pending_revision(campaign)
+    if revision is None or number is None or revision.number != number:
+        raise RevisionOutdated(revision.number if revision is not None else None)
+    if not revision.correction and campaign.status != CampaignStatus.PENDING:
         raise CampaignLocked()
-    campaign.status, campaign.published_at = CampaignStatus.OPEN, utcnow()
-    enqueue_after_commit(tasks.tell_organizers, campaign.id, tasks.APPROVED, "", "")
-
-
-def reject(campaign: Campaign, reason: str, note: str) -> None:
-    """Send a campaign back to its organizers as a draft, with a reason from the fixed list."""
-    if campaign.status != CampaignStatus.PENDING or reason not in set(RejectionReason):
+    if revision.correction and campaign.status not in PUBLIC_STATUSES:
         raise CampaignLocked()
-    campaign.status, campaign.moderation_note = CampaignStatus.DRAFT, f"{reason}: {note}".strip(": ")
-    enqueue_after_commit(tasks.tell_organizers, campaign.id, tasks.REJECTED, reason, note)
+    return revision
+
+
+def approve(campaign: Campaign, number: int | None) -> bool:
+    """Publish revision `number`, which must be the one waiting: a first revision opens the campaign, a
+    correction replaces the published text and is listed on the page. Returns whether it was a
+    correction; the organizers are told after the commit."""
+    revision = _waiting(campaign, number)
+    approve_revision(campaign, revision)
+    decision = tasks.CORRECTION_APPROVED if revision.correction else tasks.APPROVED
+    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision, "", "")
+    return revision.correction
+
+
+def reject(campaign: Campaign, number: int | None, reason: str, note: str) -> None:
+    """Send revision `number` back to the organizers with a reason from the fixed list; a campaign never
+    published becomes a draft again, a published one stays as it was."""
+    if reason not in set(RejectionReason):
+        raise CampaignLocked()
+    revision = _waiting(campaign, number)
+    reject_revision(campaign, revision, f"{reason}: {note}".strip(": "))
+    decision = tasks.CORRECTION_REJECTED if revision.correction else tasks.REJECTED
+    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision, reason, note)
 
 
 def hide(campaign: Campaign, note: str) -> None:
-    """A moderator takes a live campaign off the site; its signatures and counts stay."""
+    """A moderator takes a live campaign off the site; its signatures and counts stay, and a correction
+    still waiting is withdrawn."""
     if campaign.status not in PUBLIC_STATUSES:
         raise CampaignLocked()
     campaign.status, campaign.moderation_note = CampaignStatus.HIDDEN, note
     if campaign.closed_at is None:
         campaign.closed_at = utcnow()
+    withdraw_pending(campaign)
     enqueue_after_commit(tasks.tell_organizers, campaign.id, tasks.HIDDEN, "", note)

@@ -1,15 +1,23 @@
 """Reads for the moderators' queue."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, CampaignRevision
 from ..extensions import db
-from ..rules import PUBLIC_STATUSES, CampaignStatus
+from ..rules import PUBLIC_STATUSES
+from ..rules.revisions import RevisionStatus
 
 
-def pending_campaigns() -> list[Campaign]:
-    """Campaigns waiting for review, the longest waiting first."""
+def pending_revisions() -> list[CampaignRevision]:
+    """Revisions waiting for review (new campaigns and corrections of live ones), the longest waiting
+    first, each with its campaign."""
     return list(
-        db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.PENDING).order_by(Campaign.submitted_at))
+        db.session.scalars(
+            select(CampaignRevision)
+            .where(CampaignRevision.status == RevisionStatus.PENDING)
+            .options(joinedload(CampaignRevision.campaign))
+            .order_by(CampaignRevision.submitted_at, CampaignRevision.id)
+        )
     )
 
 

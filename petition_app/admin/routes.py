@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..campaigns.queries import campaign_by_slug
+from ..campaigns.queries import as_revision, campaign_by_slug, pending_revision, revision_of
 from ..extensions import db
 from ..formfields import ButtonForm
 from ..jobs.failures import failed_jobs, retry
@@ -13,9 +13,9 @@ from ..signing.forms import SignForm
 from ..signing.operations import invalidate, preview_invalidation
 from ..signing.rendering import render_campaign
 from . import bp
-from .forms import HideForm, InvalidateForm, RejectForm
-from .operations import CampaignLocked, approve, hide, reject
-from .queries import live_campaigns, pending_campaigns
+from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
+from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
+from .queries import live_campaigns, pending_revisions
 
 
 @bp.before_request
@@ -32,8 +32,12 @@ def campaign_or_404(slug):
 
 @bp.route("/")
 def queue():
-    """The review queue and the live campaigns; moderators only."""
-    return render_template("admin/queue.html", pending=pending_campaigns(), live=live_campaigns(), button=ButtonForm(), reject_form=RejectForm(), hide_form=HideForm())
+    """The review queue (each revision with its number, and what a correction changes) and the live
+    campaigns; moderators only."""
+    return render_template(
+        "admin/queue.html", pending=pending_revisions(), live=live_campaigns(), approve_form=ApproveForm(),
+        reject_form=RejectForm(), hide_form=HideForm(),
+    )
 
 
 @bp.route("/jobs")
@@ -77,20 +81,36 @@ def invalidate_signatures(slug):
 
 @bp.route("/<slug>/preview")
 def preview(slug):
-    """Any campaign as the public would see it, before it is published; moderators only."""
-    return render_campaign(campaign_or_404(slug), SignForm(), notice=_("Preview for moderation."))
+    """A revision of a campaign as the public would see it: `?revision=N`, else the one waiting for
+    review, else the campaign as it is; moderators only."""
+    campaign = campaign_or_404(slug)
+    number = request.args.get("revision", type=int)
+    if number is not None and not 0 < number < 2**31:
+        abort(404)
+    revision = revision_of(campaign, number) if number else pending_revision(campaign)
+    if number and revision is None:
+        abort(404)
+    if revision is None:
+        return render_campaign(campaign, SignForm(), notice=_("Preview for moderation."))
+    notice = _("Preview of revision %(number)s for moderation.", number=revision.number)
+    return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice)
 
 
 @bp.route("/<slug>/<action>", methods=["POST"])
 def moderate(slug, action):
-    """Approve, send back (with a reason) or take offline a campaign; moderators only."""
+    """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline;
+    moderators only."""
     campaign = campaign_or_404(slug)
     try:
-        if action == "approve" and ButtonForm().validate_on_submit():
-            approve(campaign)
-            flash(_("Published; the organizers are told."))
+        if action == "approve" and (approval := ApproveForm()).validate_on_submit():
+            if approve(campaign, approval.revision.data):
+                flash(_("The correction is published; the organizers are told."))
+            else:
+                flash(_("Published; the organizers are told."))
+        elif action == "approve":
+            flash(_("Say which revision you read: approve it from the queue."))
         elif action == "reject" and (form := RejectForm()).validate_on_submit():
-            reject(campaign, form.reason.data, form.note.data.strip())
+            reject(campaign, form.revision.data, form.reason.data, form.note.data.strip())
             flash(_("Sent back; the organizers are told why."))
         elif action == "hide" and (form := HideForm()).validate_on_submit():
             hide(campaign, form.note.data.strip())
@@ -98,6 +118,11 @@ def moderate(slug, action):
         else:
             flash(_("Please give a reason."))
         db.session.commit()
+    except RevisionOutdated as exc:
+        if exc.waiting is None:
+            flash(_("Nothing of this campaign waits for review any more: it was changed after you read it."))
+        else:
+            flash(_("The campaign was changed after you read it: read revision %(number)s first.", number=exc.waiting))
     except CampaignLocked:
         flash(_("That is not possible in the campaign's current state."))
     return redirect(url_for("admin.queue"))

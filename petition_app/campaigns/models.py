@@ -1,6 +1,8 @@
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+import secrets
 from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, deferred, foreign, mapped_column, relationship
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -8,7 +10,13 @@ from flask import current_app
 from ..extensions import Model, db
 from ..i18n import localized
 from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, next_goal
+from ..rules.revisions import RevisionStatus
 from ..timeutil import utcnow
+
+
+def new_link_secret() -> str:
+    """A random per-row secret that links in mails carry: a new one voids every link made before."""
+    return secrets.token_urlsafe(24)
 
 
 class Campaign(Model):
@@ -50,6 +58,20 @@ class Campaign(Model):
     moderation_note: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    revisions: Mapped[list["CampaignRevision"]] = relationship(
+        back_populates="campaign", order_by="CampaignRevision.number", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    # The reviewed corrections made after publishing, oldest first: the campaign page lists them.
+    corrections: Mapped[list["CampaignRevision"]] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(CampaignRevision.campaign_id) == Campaign.id,
+            CampaignRevision.correction.is_(True),
+            CampaignRevision.status == RevisionStatus.APPROVED,
+        ),
+        order_by=lambda: CampaignRevision.number,
+        viewonly=True,
+    )
 
     def text(self, field, locale):
         return localized(self, field, locale)
@@ -84,6 +106,12 @@ class Recipient(Model):
     email: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     position: Mapped[int] = mapped_column(default=0)
+    # Carried by the recipient's private answer link; a new address gets a new secret, which voids the
+    # links mailed to the old one.
+    link_secret: Mapped[str] = mapped_column(String(64), default=new_link_secret)
+    # When letters were last handed over to this recipient: at most one hand-over per day (claimed by
+    # a conditional update, so two clicks at once send once).
+    letters_sent_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     campaign: Mapped[Campaign] = relationship(back_populates="recipients")
     demands: Mapped[list["Demand"]] = relationship(
@@ -127,3 +155,33 @@ class Milestone(Model):
     announced_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     campaign: Mapped[Campaign] = relationship(back_populates="milestones")
+
+
+class CampaignRevision(Model):
+    """A frozen copy of everything a campaign shows and sends (texts in both languages, goals, closing
+    date, recipients with names, addresses, languages and demands), made when it is submitted for
+    review. Moderators approve a revision by its number; only an approved revision reaches the public
+    page. A revision submitted after publishing is a correction, listed on the page with its date."""
+
+    __tablename__ = "campaign_revisions"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "number", name="uq_campaign_revisions_campaign_number"),
+        CheckConstraint(check_in("status", RevisionStatus), name="status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=RevisionStatus.PENDING)
+    # Submitted while the campaign was already public: a correction, listed on the page once approved.
+    correction: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[dict] = deferred(mapped_column(JSON, nullable=False))
+    # What differs from the published campaign, as [part, recipient name] pairs (rules.revisions).
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    submitted_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # The moderator's reason when a revision is sent back.
+    note: Mapped[str | None] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="revisions")

@@ -1,16 +1,19 @@
-"""Changes to campaigns from a campaign file (`flask campaign import`, `flask demo`). Operations flush;
-the command around them commits."""
+"""Changes to campaigns: revisions (frozen for review, approved, withdrawn, sent back) and campaign files
+(`flask campaign import`, `flask demo`). Operations flush; the request or command around them commits."""
 import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..rules import LANGUAGES, CampaignStatus, validate_goals
-from .models import Campaign, Demand, Recipient
-from .queries import SLUG_RE
+from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus, EmailInvalid, normalise_email, validate_goals
+from ..rules.revisions import RevisionStatus, changed_parts
+from ..timeutil import utcnow
+from .models import Campaign, CampaignRevision, Demand, Recipient, new_link_secret
+from .queries import SLUG_RE, pending_revision
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -45,6 +48,16 @@ def _required_text(data: Mapping[str, Any], field: str, where: str, max_length: 
     if len(value) > max_length:
         raise CampaignFileError(f"{where}{field}: longer than {max_length} characters")
     return value.strip()
+
+
+def _email(data: Mapping[str, Any], field: str, where: str) -> str:
+    """An address checked like a signer's (email-validator, and its domain by DNS in production)."""
+    value = _required_text(data, field, where, 254)
+    try:
+        normalise_email(value, current_app.config["EMAIL_CHECK_DELIVERABILITY"])
+    except EmailInvalid as exc:
+        raise CampaignFileError(f"{where}{field}: not a valid email address ({exc})") from exc
+    return value
 
 
 def _language(data: Mapping[str, Any], where: str) -> str:
@@ -95,7 +108,7 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
             {
                 "key": key,
                 "name": _required_text(recipient, "name", where),
-                "email": _required_text(recipient, "email", where, 254),
+                "email": _email(recipient, "email", where),
                 "language": language,
                 "demands": [_bilingual({"demand": d}, "demand", max_length=2000) for d in demands],
             }
@@ -104,7 +117,7 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
         "slug": slug,
         "status": status,
         "organizer_name": _required_text(organizer, "name", "organizer."),
-        "organizer_email": _required_text(organizer, "email", "organizer.", 254),
+        "organizer_email": _email(organizer, "email", "organizer."),
         "organizer_language": _language(organizer, "organizer."),
         "title": _bilingual(data, "title", max_length=200),
         "summary": _bilingual(data, "summary", max_length=1000),
@@ -115,41 +128,158 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
     }
 
 
-def import_campaign(data: object) -> Campaign:
-    """Create or update the campaign a campaign file describes, matched by slug.
+def snapshot(campaign: Campaign) -> dict[str, Any]:
+    """Everything of a campaign that goes public or into a letter, as a revision holds it."""
+    recipients = sorted(campaign.recipients, key=lambda r: r.position)
+    return {
+        "title": {lang: getattr(campaign, f"title_{lang}") or "" for lang in LANGUAGES},
+        "summary": {lang: getattr(campaign, f"summary_{lang}") or "" for lang in LANGUAGES},
+        "body": {lang: getattr(campaign, f"body_{lang}") or "" for lang in LANGUAGES},
+        "organizer_name": campaign.organizer_name,
+        "goals": list(campaign.goals or []),
+        "closes_on": campaign.closes_on.isoformat() if campaign.closes_on else None,
+        "recipients": [
+            {
+                "key": recipient.key, "name": recipient.name, "email": recipient.email, "language": recipient.language,
+                "demands": [
+                    {lang: getattr(demand, f"text_{lang}") for lang in LANGUAGES}
+                    for demand in sorted(recipient.demands, key=lambda d: d.position)
+                ],
+            }
+            for recipient in recipients
+        ],
+    }
 
-    Text, goals and recipients follow the file; what signers did (signatures, the count, milestones)
-    is never touched, so importing the same file twice changes nothing.
-    """
-    spec = _parse_campaign_file(data)
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == spec["slug"]))
-    if campaign is None:
-        campaign = Campaign(slug=spec["slug"], confirmed_count=0)
-        db.session.add(campaign)
-    campaign.status = CampaignStatus(spec["status"])
-    campaign.organizer_name = spec["organizer_name"]
-    campaign.organizer_email = spec["organizer_email"]
-    campaign.organizer_language = spec["organizer_language"]
+
+def apply_content(campaign: Campaign, content: Mapping[str, Any]) -> None:
+    """Make the campaign's rows say what `content` says (a revision or a campaign file). Recipients are
+    matched by key and demands by position, so answers stay with their demands. A recipient whose
+    address changes gets a new link secret (the links mailed to the old address stop working) and may
+    be sent its letters at once."""
     for field in ("title", "summary", "body"):
         for lang in LANGUAGES:
-            setattr(campaign, f"{field}_{lang}", spec[field][lang])
-    campaign.goals = spec["goals"]
-    campaign.closes_on = spec["closes_on"]
+            setattr(campaign, f"{field}_{lang}", content[field][lang])
+    campaign.organizer_name = content["organizer_name"]
+    campaign.goals = list(content["goals"])
+    closes_on = content.get("closes_on")
+    campaign.closes_on = date.fromisoformat(closes_on) if isinstance(closes_on, str) else closes_on
 
     existing = {r.key: r for r in campaign.recipients}
     recipients = []
-    for position, rspec in enumerate(spec["recipients"]):
-        recipient = existing.get(rspec["key"]) or Recipient(key=rspec["key"])
-        recipient.name, recipient.email = rspec["name"], rspec["email"]
-        recipient.language, recipient.position = rspec["language"], position
-        old = recipient.demands
+    for position, spec in enumerate(content["recipients"]):
+        recipient = existing.get(spec["key"]) or Recipient(key=spec["key"], link_secret=new_link_secret())
+        if recipient.email is not None and recipient.email != spec["email"]:
+            recipient.link_secret, recipient.letters_sent_at = new_link_secret(), None
+        recipient.name, recipient.email = spec["name"], spec["email"]
+        recipient.language, recipient.position = spec["language"], position
+        old = sorted(recipient.demands, key=lambda d: d.position)
         demands = []
-        for dpos, texts in enumerate(rspec["demands"]):
+        for dpos, texts in enumerate(spec["demands"]):
             demand = old[dpos] if dpos < len(old) else Demand()
             demand.position, demand.text_nl, demand.text_en = dpos, texts["nl"], texts["en"]
             demands.append(demand)
         recipient.demands = demands
         recipients.append(recipient)
     campaign.recipients = recipients
+
+
+def _next_number(campaign: Campaign) -> int:
+    latest = db.session.scalar(select(func.max(CampaignRevision.number)).where(CampaignRevision.campaign_id == campaign.id))
+    return (latest or 0) + 1
+
+
+def withdraw_pending(campaign: Campaign) -> CampaignRevision | None:
+    """The revision waiting for review no longer says what the organizers mean: a moderator's approval
+    of it is refused from now on. Returns it, or None."""
+    revision = pending_revision(campaign)
+    if revision is not None:
+        revision.status, revision.decided_at = RevisionStatus.WITHDRAWN, utcnow()
+    return revision
+
+
+def freeze_revision(campaign: Campaign, content: Mapping[str, Any] | None = None, correction: bool = False,
+                    status: RevisionStatus = RevisionStatus.PENDING) -> CampaignRevision:
+    """A new revision with the next number: `content` (a correction) or the campaign as its rows stand.
+    An older revision still waiting is withdrawn: only the newest can be approved."""
+    content = dict(content) if content is not None else snapshot(campaign)
+    withdraw_pending(campaign)
+    revision = CampaignRevision(
+        campaign_id=campaign.id, number=_next_number(campaign), status=status, correction=correction,
+        content=content, changes=changed_parts(snapshot(campaign), content) if correction else [],
+    )
+    if status != RevisionStatus.PENDING:
+        revision.decided_at = utcnow()
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def approve_revision(campaign: Campaign, revision: CampaignRevision) -> None:
+    """Publish exactly what the revision holds: the rows are made to say it (whatever they said before),
+    and a correction lists what changed. A first revision opens the campaign."""
+    if revision.correction:
+        revision.changes = changed_parts(snapshot(campaign), revision.content)
+    apply_content(campaign, revision.content)
+    revision.status, revision.decided_at = RevisionStatus.APPROVED, utcnow()
+    if campaign.status == CampaignStatus.PENDING:
+        campaign.status = CampaignStatus.OPEN
+    campaign.published_at = campaign.published_at or utcnow()
+    db.session.flush()
+
+
+def reject_revision(campaign: Campaign, revision: CampaignRevision, note: str) -> None:
+    """Send a revision back with the moderator's reason; a campaign never published returns to draft."""
+    revision.status, revision.decided_at, revision.note = RevisionStatus.REJECTED, utcnow(), note
+    if campaign.status == CampaignStatus.PENDING:
+        campaign.status, campaign.moderation_note = CampaignStatus.DRAFT, note
+
+
+def _record_import(campaign: Campaign, before: dict[str, Any] | None, was_public: bool) -> None:
+    """A campaign file is imported on the command line, by whoever runs the platform: it is recorded as a
+    revision. A public campaign's import is an approved revision (a correction, listed on the page, if
+    the campaign was public before); a pending one waits in the moderators' queue like any other."""
+    content = snapshot(campaign)
+    latest = db.session.scalar(
+        select(CampaignRevision).where(CampaignRevision.campaign_id == campaign.id)
+        .order_by(CampaignRevision.number.desc()).limit(1)
+    )
+    if campaign.status == CampaignStatus.PENDING:
+        if latest is None or latest.status != RevisionStatus.PENDING or latest.content != content:
+            freeze_revision(campaign)
+        return
+    withdraw_pending(campaign)
+    if campaign.status == CampaignStatus.DRAFT:
+        return
+    if latest is not None and latest.status == RevisionStatus.APPROVED and latest.content == content:
+        return
+    correction = was_public and before is not None and before != content
+    revision = freeze_revision(campaign, content, correction=correction, status=RevisionStatus.APPROVED)
+    if correction and before is not None:
+        revision.changes = changed_parts(before, content)
+    if campaign.status in PUBLIC_STATUSES:
+        campaign.published_at = campaign.published_at or utcnow()
+
+
+def import_campaign(data: object) -> Campaign:
+    """Create or update the campaign a campaign file describes, matched by slug.
+
+    Text, goals and recipients follow the file; what signers did (signatures, the count, milestones)
+    is never touched, so importing the same file twice changes nothing. The import is recorded as a
+    revision (see `_record_import`).
+    """
+    spec = _parse_campaign_file(data)
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == spec["slug"]))
+    before, was_public = None, False
+    if campaign is None:
+        campaign = Campaign(slug=spec["slug"], confirmed_count=0)
+        db.session.add(campaign)
+    else:
+        before, was_public = snapshot(campaign), campaign.status in PUBLIC_STATUSES
+    campaign.status = CampaignStatus(spec["status"])
+    campaign.organizer_email = spec["organizer_email"]
+    campaign.organizer_language = spec["organizer_language"]
+    apply_content(campaign, spec)
+    db.session.flush()
+    _record_import(campaign, before, was_public)
     db.session.flush()
     return campaign

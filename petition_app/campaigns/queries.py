@@ -1,12 +1,15 @@
-"""Reads of campaigns for the public pages, the API and the other domains."""
+"""Reads of campaigns for the public pages, the API and the other domains, and of their revisions."""
 import re
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES, CampaignStatus
-from .models import Campaign, Demand, Recipient
+from ..rules.revisions import RevisionStatus
+from .models import Campaign, CampaignRevision, Demand, Recipient
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
@@ -26,7 +29,10 @@ def campaign_for_page(slug: str) -> Campaign | None:
     return db.session.scalar(
         select(Campaign)
         .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
-        .options(selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer))
+        .options(
+            selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer),
+            selectinload(Campaign.corrections),
+        )
     )
 
 
@@ -50,3 +56,49 @@ def public_campaigns(status: CampaignStatus | None = None) -> list[Campaign]:
             select(Campaign).where(Campaign.status.in_(statuses)).order_by(Campaign.created_at.desc(), Campaign.id.desc())
         )
     )
+
+
+def pending_revision(campaign: Campaign) -> CampaignRevision | None:
+    """The revision of a campaign that waits for a moderator, if any (there is at most one)."""
+    return db.session.scalar(
+        select(CampaignRevision)
+        .where(CampaignRevision.campaign_id == campaign.id, CampaignRevision.status == RevisionStatus.PENDING)
+        .order_by(CampaignRevision.number.desc())
+        .limit(1)
+    )
+
+
+def revision_of(campaign: Campaign, number: int) -> CampaignRevision | None:
+    """One revision of a campaign by its number."""
+    return db.session.scalar(
+        select(CampaignRevision).where(CampaignRevision.campaign_id == campaign.id, CampaignRevision.number == number)
+    )
+
+
+def latest_revision(campaign: Campaign) -> CampaignRevision | None:
+    """The newest revision of a campaign, whatever became of it."""
+    return db.session.scalar(
+        select(CampaignRevision).where(CampaignRevision.campaign_id == campaign.id)
+        .order_by(CampaignRevision.number.desc()).limit(1)
+    )
+
+
+def as_revision(campaign: Campaign, content: dict[str, Any]) -> Campaign:
+    """The campaign as a revision would show it, for previews: objects that are never added to the
+    session (nothing is written), with the live count and status but the revision's texts and
+    recipients. Answers and the list of changes are not part of a preview."""
+    closes_on = content.get("closes_on")
+    view = Campaign(
+        id=campaign.id, slug=campaign.slug, status=campaign.status, confirmed_count=campaign.confirmed_count,
+        organizer_name=content["organizer_name"], goals=list(content["goals"]),
+        closes_on=date.fromisoformat(closes_on) if closes_on else None, closed_at=campaign.closed_at,
+        **{f"{field}_{lang}": content[field][lang] for field in ("title", "summary", "body") for lang in ("nl", "en")},
+    )
+    view.recipients = [
+        Recipient(
+            key=spec["key"], name=spec["name"], email=spec["email"], language=spec["language"], position=position,
+            demands=[Demand(position=n, text_nl=d["nl"], text_en=d["en"]) for n, d in enumerate(spec["demands"])],
+        )
+        for position, spec in enumerate(content["recipients"])
+    ]
+    return view

@@ -10,8 +10,10 @@ from .models import Handover
 
 
 def answer_url(recipient: Recipient) -> str:
-    """The private link where a recipient answers its demands (a signed token, no account)."""
-    return external_url("responses.respond", token=make_token("respond", {"r": recipient.id}), lang=recipient.language)
+    """The private link where a recipient answers its demands (a signed token with the recipient's link
+    secret, no account): a new address gets a new secret, which voids the links mailed before."""
+    token = make_token("respond", {"r": recipient.id, "s": recipient.link_secret})
+    return external_url("responses.respond", token=token, lang=recipient.language)
 
 
 def recipient_message(handover: Handover, template: str, subject: Callable[[], str]) -> EmailMessage:

@@ -1,12 +1,16 @@
+from datetime import date
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, deliverable_email, multi_line, plain_text, single_line
 from ..formfields import strip as _strip
-from ..rules import validate_goals
+from ..rules import LANGUAGES, validate_goals
+from ..rules.revisions import goals_fit
 
 MAX = TOO_LONG
 
@@ -67,6 +71,81 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitation"))
 
 
-__all__ = ["ButtonForm", "CampaignForm", "DemandForm", "InviteForm", "RecipientForm", "UpdateForm"]
+class SendLettersForm(FlaskForm):
+    """The last step before the letters go: the form names the recipients the organizer saw, so a
+    correction approved in between makes the page show them again instead of sending."""
+
+    recipients_seen = HiddenField()
+    submit = SubmitField(_l("Send the letters now"))
+
+
+def correction_form(base: dict[str, Any], count: int, reached: list[int], **kwargs: Any) -> FlaskForm:
+    """One form for a correction of a published campaign: every text in both languages, the goals, the
+    closing date, and each recipient's name, address, language and demands, filled in from `base`.
+    Recipients and demands can be corrected, not added or removed. New goals must lie above today's
+    `count` unless already `reached`."""
+
+    class CorrectionForm(CampaignForm):
+        submit = SubmitField(_l("Submit the correction for review"))
+
+        def validate_goals(self, field: Any) -> None:
+            """A goal the count has passed without a milestone would never be announced."""
+            if getattr(field, "goals", None) and not goals_fit(field.goals, count, reached):
+                raise ValidationError(_l("A new goal must be above today's count of %(count)s.", count=count))
+
+    for i, recipient in enumerate(base["recipients"]):
+        setattr(CorrectionForm, f"r{i}_name", StringField(
+            _l("Recipient"), filters=[_strip],
+            validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text]))
+        setattr(CorrectionForm, f"r{i}_email", EmailField(
+            _l("Recipient's email address (never shown publicly)"), filters=[_strip],
+            validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), deliverable_email]))
+        setattr(CorrectionForm, f"r{i}_language", SelectField(_l("Main language of the letter"), choices=language_choices()))
+        for j, _demand in enumerate(recipient["demands"]):
+            nl, en = bilingual(_l("Demand (Dutch)"), _l("Demand (English)"), 2000, area=True)
+            setattr(CorrectionForm, f"r{i}_d{j}_nl", nl)
+            setattr(CorrectionForm, f"r{i}_d{j}_en", en)
+
+    data = {
+        **{f"{field}_{lang}": base[field][lang] for field in ("title", "summary", "body") for lang in LANGUAGES},
+        "organizer_name": base["organizer_name"], "goals": " ".join(str(g) for g in base["goals"]),
+        "closes_on": date.fromisoformat(base["closes_on"]) if base.get("closes_on") else None,
+    }
+    for i, recipient in enumerate(base["recipients"]):
+        data.update({f"r{i}_name": recipient["name"], f"r{i}_email": recipient["email"], f"r{i}_language": recipient["language"]})
+        for j, demand in enumerate(recipient["demands"]):
+            data.update({f"r{i}_d{j}_nl": demand["nl"], f"r{i}_d{j}_en": demand["en"]})
+    form = CorrectionForm(data=data, **kwargs)
+    form.recipient_fields = [
+        (recipient, form[f"r{i}_name"], form[f"r{i}_email"], form[f"r{i}_language"],
+         [(form[f"r{i}_d{j}_nl"], form[f"r{i}_d{j}_en"]) for j in range(len(recipient["demands"]))])
+        for i, recipient in enumerate(base["recipients"])
+    ]
+    return form
+
+
+def correction_content(form: FlaskForm, base: dict[str, Any]) -> dict[str, Any]:
+    """The revision a filled-in correction form describes (recipients keep their keys)."""
+    return {
+        **{field: {lang: form[f"{field}_{lang}"].data or "" for lang in LANGUAGES} for field in ("title", "summary", "body")},
+        "organizer_name": form.organizer_name.data,
+        "goals": form.goals.goals,
+        "closes_on": form.closes_on.data.isoformat() if form.closes_on.data else None,
+        "recipients": [
+            {
+                "key": recipient["key"], "name": form[f"r{i}_name"].data, "email": form[f"r{i}_email"].data,
+                "language": form[f"r{i}_language"].data,
+                "demands": [
+                    {"nl": form[f"r{i}_d{j}_nl"].data, "en": form[f"r{i}_d{j}_en"].data}
+                    for j in range(len(recipient["demands"]))
+                ],
+            }
+            for i, recipient in enumerate(base["recipients"])
+        ],
+    }
+
+
+__all__ = ["ButtonForm", "CampaignForm", "DemandForm", "InviteForm", "RecipientForm", "SendLettersForm", "UpdateForm",
+           "correction_content", "correction_form"]
 
 

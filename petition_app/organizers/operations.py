@@ -1,10 +1,15 @@
-"""Changes organizers make: drafts, recipients and demands, review requests, co-organizers, closing,
-names off the wall, updates to signers. Text can be edited until the campaign is published; after
-that, what signers signed stays as it was. Operations flush; the request commits once, and every mail
-leaves through a job after that commit."""
+"""Changes organizers make: drafts, recipients and demands, review requests, corrections, co-organizers,
+closing, names off the wall, updates to signers.
+
+A draft is edited in place. Submitting it freezes a revision for the moderators; an edit while it waits
+withdraws that revision and makes the campaign a draft again. A published campaign is never edited in
+place: a correction is a new revision that waits for review while the reviewed text stays online.
+Invitations and updates wait until a moderator has published the campaign. Operations flush; the
+request commits once, and every mail leaves through a job after that commit."""
+import hmac
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -12,18 +17,37 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign, Demand, Recipient
+from ..campaigns.operations import freeze_revision, snapshot, withdraw_pending
+from ..campaigns.queries import pending_revision
 from ..extensions import db
 from ..jobs import enqueue_after_commit
-from ..rules import EDITABLE_STATUSES, CampaignStatus, normalise_email
+from ..rules import EDITABLE_STATUSES, PUBLIC_STATUSES, CampaignStatus, normalise_email
+from ..rules.revisions import same_structure
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from ..tokens import TokenInvalid, read_token
 from . import tasks
-from .models import Update
+from .models import Invitation, Update
+
+#: Invitations one campaign may send in a day.
+INVITATIONS_PER_DAY = 10
 
 
 class CampaignLocked(Exception):
-    """Published text cannot be changed: people signed what it said."""
+    """A published campaign is not edited in place: people signed what it says. Corrections go through
+    review instead."""
+
+
+class NotPublished(Exception):
+    """Invitations and updates wait until a moderator has published the campaign."""
+
+
+class TooManyInvitations(Exception):
+    """At most INVITATIONS_PER_DAY invitations per campaign in 24 hours."""
+
+
+class NothingChanged(Exception):
+    """A correction that changes nothing is not sent to the moderators."""
 
 
 class NotReady(Exception):
@@ -55,9 +79,20 @@ def slugify(text: str, taken: set[str]) -> str:
 
 
 def _ensure_editable(campaign: Campaign) -> None:
-    """Every change to the text passes here: people signed what a published text says."""
+    """Every change to a draft passes here: people signed what a published text says."""
     if campaign.status not in EDITABLE_STATUSES:
         raise CampaignLocked()
+
+
+def _edited(campaign: Campaign) -> None:
+    """After an edit: a campaign waiting for review goes back to draft unless it still says exactly what
+    was submitted, so that a moderator can never approve what they did not read."""
+    if campaign.status != CampaignStatus.PENDING:
+        return
+    revision = pending_revision(campaign)
+    if revision is None or revision.content != snapshot(campaign):
+        withdraw_pending(campaign)
+        campaign.status = CampaignStatus.DRAFT
 
 
 def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
@@ -88,6 +123,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any]) -> None:
     """Change the text of a draft (or of a campaign waiting for review)."""
     _ensure_editable(campaign)
     _apply(campaign, data)
+    _edited(campaign)
 
 
 def add_recipient(campaign: Campaign, name: str, email: str, language: str) -> None:
@@ -95,12 +131,14 @@ def add_recipient(campaign: Campaign, name: str, email: str, language: str) -> N
     _ensure_editable(campaign)
     key = slugify(name, {r.key for r in campaign.recipients})[:40]
     campaign.recipients.append(Recipient(key=key, name=name, email=email, language=language, position=len(campaign.recipients)))
+    _edited(campaign)
 
 
 def update_recipient(recipient: Recipient, name: str, email: str, language: str) -> None:
     """Correct a recipient's name, address or language."""
     _ensure_editable(recipient.campaign)
     recipient.name, recipient.email, recipient.language = name, email, language
+    _edited(recipient.campaign)
 
 
 def remove_recipient(recipient: Recipient) -> None:
@@ -109,6 +147,7 @@ def remove_recipient(recipient: Recipient) -> None:
     _ensure_editable(campaign)
     campaign.recipients.remove(recipient)
     _renumber(campaign.recipients)
+    _edited(campaign)
 
 
 def _renumber(items: list[Any]) -> None:
@@ -133,18 +172,21 @@ def move_recipient(recipient: Recipient, direction: str) -> None:
     campaign = recipient.campaign
     _ensure_editable(campaign)
     campaign.recipients = _move(campaign.recipients, recipient, direction)
+    _edited(campaign)
 
 
 def add_demand(recipient: Recipient, text_nl: str, text_en: str) -> None:
     """Add a demand, in both languages, to a recipient."""
     _ensure_editable(recipient.campaign)
     recipient.demands.append(Demand(text_nl=text_nl, text_en=text_en, position=len(recipient.demands)))
+    _edited(recipient.campaign)
 
 
 def update_demand(demand: Demand, text_nl: str, text_en: str) -> None:
     """Change a demand's text."""
     _ensure_editable(demand.recipient.campaign)
     demand.text_nl, demand.text_en = text_nl, text_en
+    _edited(demand.recipient.campaign)
 
 
 def remove_demand(demand: Demand) -> None:
@@ -153,6 +195,7 @@ def remove_demand(demand: Demand) -> None:
     _ensure_editable(recipient.campaign)
     recipient.demands.remove(demand)
     _renumber(recipient.demands)
+    _edited(recipient.campaign)
 
 
 def move_demand(demand: Demand, direction: str) -> None:
@@ -160,6 +203,7 @@ def move_demand(demand: Demand, direction: str) -> None:
     recipient = demand.recipient
     _ensure_editable(recipient.campaign)
     recipient.demands = _move(recipient.demands, demand, direction)
+    _edited(recipient.campaign)
 
 
 def missing_for_review(campaign: Campaign) -> list[str]:
@@ -172,32 +216,110 @@ def missing_for_review(campaign: Campaign) -> list[str]:
     return missing
 
 
-def invite(campaign: Campaign, inviter: User, email: str) -> None:
+def _ensure_published(campaign: Campaign) -> None:
+    """Only a campaign a moderator has published may make the platform mail people."""
+    if campaign.status not in PUBLIC_STATUSES:
+        raise NotPublished()
+
+
+def invite(campaign: Campaign, inviter: User, email: str) -> Invitation:
     """Mail (after the commit) a link that adds whoever holds the account of `email` as a co-organizer.
-    The link names the address, so it cannot be passed on to someone else's account."""
-    enqueue_after_commit(tasks.send_invitation, campaign.id, inviter.id, normalise_email(email))
+    Only from a published campaign, and at most INVITATIONS_PER_DAY a day."""
+    _ensure_published(campaign)
+    since = utcnow() - timedelta(days=1)
+    sent_today = db.session.execute(
+        select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id, Invitation.created_at > since)
+    ).scalar_one()
+    if sent_today >= INVITATIONS_PER_DAY:
+        raise TooManyInvitations()
+    invitation = Invitation(campaign_id=campaign.id, inviter_id=inviter.id, email=normalise_email(email))
+    db.session.add(invitation)
+    db.session.flush()
+    enqueue_after_commit(tasks.send_invitation, invitation.id)
+    return invitation
+
+
+def open_invitations(campaign: Campaign) -> list[Invitation]:
+    """Invitations neither used nor withdrawn, newest first."""
+    return list(db.session.scalars(
+        select(Invitation)
+        .where(Invitation.campaign_id == campaign.id, Invitation.accepted_at.is_(None), Invitation.voided_at.is_(None))
+        .order_by(Invitation.id.desc())
+    ))
+
+
+def void_invitation(campaign: Campaign, invitation_id: int) -> bool:
+    """Withdraw an invitation: its link stops working. Returns whether there was one to withdraw."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.campaign_id != campaign.id or invitation.accepted_at or invitation.voided_at:
+        return False
+    invitation.voided_at = utcnow()
+    return True
 
 
 def accept_invitation(user: User, token: str) -> Campaign:
-    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address."""
+    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address and
+    is neither used nor withdrawn. A second click of the user it added lands on the campaign again."""
     payload = read_token("invite", token, current_app.config["INVITE_MAX_AGE"])
-    campaign = db.session.get(Campaign, payload.get("c")) if isinstance(payload, dict) else None
-    if campaign is None or payload.get("e") != user.email:
+    invitation_id = payload.get("i") if isinstance(payload, dict) else None
+    invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+    secret = payload.get("s") if isinstance(payload, dict) else None
+    if invitation is None or not isinstance(secret, str) or not hmac.compare_digest(secret, invitation.secret):
         raise TokenInvalid()
-    if user not in campaign.organizers:
-        campaign.organizers.append(user)
+    if invitation.voided_at is not None or invitation.email != user.email:
+        raise TokenInvalid()
+    campaign = invitation.campaign
+    if user in campaign.organizers:
+        return campaign
+    if invitation.accepted_at is not None:
+        raise TokenInvalid()
+    invitation.accepted_at = utcnow()
+    campaign.organizers.append(user)
     return campaign
 
 
 def submit_for_review(campaign: Campaign) -> None:
-    """Send a draft to the moderators. A platform for campaigns about sexual violence publishes nothing
-    unchecked: a moderator reads every campaign before it goes public."""
+    """Send a draft to the moderators, frozen as a revision: a platform for campaigns about sexual
+    violence publishes nothing unchecked, and the moderator approves exactly what was submitted."""
     _ensure_editable(campaign)
     missing = missing_for_review(campaign)
     if missing:
         raise NotReady(missing)
+    if campaign.status == CampaignStatus.PENDING and pending_revision(campaign) is not None:
+        return  # already waiting, unchanged (an edit would have made it a draft)
+    freeze_revision(campaign)
     campaign.status, campaign.submitted_at, campaign.moderation_note = CampaignStatus.PENDING, utcnow(), None
     enqueue_after_commit(tasks.request_review, campaign.id)
+
+
+def correction_base(campaign: Campaign) -> dict[str, Any]:
+    """What a correction starts from: the correction waiting for review, else the published campaign."""
+    live = snapshot(campaign)
+    revision = pending_revision(campaign)
+    if revision is not None and same_structure(live, revision.content):
+        return dict(revision.content)
+    return live
+
+
+def propose_correction(campaign: Campaign, content: dict[str, Any]) -> int:
+    """A correction of a published campaign: a new revision that waits for review (replacing one that
+    was still waiting), while the reviewed text stays online. Recipients and the number of their
+    demands stay as they are. Returns the revision's number."""
+    if campaign.status not in PUBLIC_STATUSES:
+        raise CampaignLocked()
+    live = snapshot(campaign)
+    if not same_structure(live, content):
+        raise CampaignLocked()
+    if content == live:
+        if withdraw_pending(campaign) is not None:
+            return 0  # back to what is online: the waiting correction is withdrawn
+        raise NothingChanged()
+    waiting = pending_revision(campaign)
+    if waiting is not None and waiting.content == content:
+        return waiting.number
+    revision = freeze_revision(campaign, content, correction=True)
+    enqueue_after_commit(tasks.request_review, campaign.id)
+    return revision.number
 
 
 def close(campaign: Campaign) -> None:
@@ -217,7 +339,9 @@ def hide_from_wall(campaign: Campaign, signature_id: int) -> bool:
 
 
 def send_update(campaign: Campaign, body_nl: str, body_en: str) -> Update:
-    """At most one update per UPDATE_INTERVAL, so signers who asked for news are not flooded."""
+    """Only from a published campaign, and at most one update per UPDATE_INTERVAL, so signers who asked
+    for news are not flooded."""
+    _ensure_published(campaign)
     last = db.session.scalar(select(func.max(Update.created_at)).where(Update.campaign_id == campaign.id))
     interval = current_app.config["UPDATE_INTERVAL"]
     if last is not None:

@@ -1,16 +1,28 @@
-"""Reads for organizers' pages: their campaigns, the dashboard's figures, the signers and the export."""
+"""Reads for organizers' pages: their campaigns, the dashboard's figures, the named signers, the export
+and what a hand-over of the letters would send. Organizers never see a signer's email address: what
+they get of the signers is what the letters hold (names and cities of those who agreed to be named),
+plus counts."""
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..letters.operations import RESEND_AFTER, due
+from ..letters.queries import named_signers
 from ..rules import neutralise_cell
 from ..signing.models import Signature
+from ..timeutil import utcnow
+
+#: The last page of named signers the dashboard shows; a larger ?page= shows this one's neighbourhood
+#: (an offset beyond what a database accepts would be an error, not an empty page).
+MAX_PAGE = 100_000
 
 
 def campaigns_of(user: User) -> list[Campaign]:
@@ -35,42 +47,51 @@ def dashboard_numbers(campaign: Campaign) -> dict[str, Any]:
         .group_by(Signature.source)
         .order_by(func.count().desc())
     ).all()
+    languages = db.session.execute(
+        select(Signature.locale, func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.counted())
+        .group_by(Signature.locale)
+        .order_by(func.count().desc())
+    ).all()
+    named = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.campaign_id == campaign.id, Signature.named()))
     return {
         "confirmed": campaign.confirmed_count,
         "unconfirmed": unconfirmed,
+        "named": named,
         "per_day": [(str(d), n) for d, n in per_day],
         "sources": [(s or "direct", n) for s, n in sources],
+        "languages": [(lang, n) for lang, n in languages],
     }
 
 
-def signers_page(campaign: Campaign, page: int, per_page: int = 100) -> list[Signature]:
-    """One page of the counted signers, newest first (one more than a page: is there a next one?)."""
+def page_number(raw: int | None) -> int:
+    """A page number the dashboard can show, whatever ?page= said."""
+    return min(max(1, raw or 1), MAX_PAGE)
+
+
+def signers_page(campaign: Campaign, page: int, per_page: int = 100) -> list[Row[Any]]:
+    """One page of the named signers (id, name, city), newest first, as the letters' annex holds them;
+    one more than a page, to tell whether there is a next one. No address is read."""
     query = (
-        select(Signature)
-        .where(Signature.campaign_id == campaign.id, Signature.counted())
+        select(Signature.id, Signature.name, Signature.city)
+        .where(Signature.campaign_id == campaign.id, Signature.named())
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
     )
-    return list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
+    return list(db.session.execute(query.limit(per_page + 1).offset((page_number(page) - 1) * per_page)))
 
 
 def signers_csv(campaign: Campaign) -> Iterator[str]:
-    """The organizers' export, streamed a thousand rows at a time, every cell neutralised."""
-    header = ["name", "city", "email", "language", "confirmed_at", "named_publicly", "updates"]
-    query = (
-        select(Signature.name, Signature.city, Signature.email, Signature.locale, Signature.confirmed_at,
-               Signature.is_public, Signature.wants_updates)
-        .where(Signature.campaign_id == campaign.id, Signature.counted())
-        .order_by(Signature.confirmed_at, Signature.id)
-        .execution_options(yield_per=1000)
-    )
+    """The organizers' export: the letters' annex (name and city of each signer who agreed to be named,
+    in signing order), streamed a thousand rows at a time, every cell neutralised."""
+    header = ["name", "city"]
 
     def rows() -> Iterator[str]:
         """A generator, so the response starts before the last row is read."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        for row in db.session.execute(query):
-            writer.writerow([neutralise_cell(v if not hasattr(v, "isoformat") else v.isoformat()) for v in row])
+        for name, city in named_signers(campaign.id):
+            writer.writerow([neutralise_cell(name), neutralise_cell(city or "")])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -78,3 +99,24 @@ def signers_csv(campaign: Campaign) -> Iterator[str]:
         yield buffer.getvalue()
 
     return rows()
+
+
+def letters_plan(campaign: Campaign, now: datetime | None = None) -> list[dict[str, Any]]:
+    """What sending the letters now would do, recipient by recipient: to whom (name, address, language),
+    how many demands, and whether it goes now or waits (a recipient gets its letters at most once per
+    RESEND_AFTER)."""
+    now = now or utcnow()
+    plan = []
+    for recipient in sorted(campaign.recipients, key=lambda r: r.position):
+        sent = recipient.letters_sent_at
+        plan.append({
+            "recipient": recipient, "demands": len(recipient.demands), "goes": due(sent, now),
+            "last_sent_at": sent, "next_at": (sent + RESEND_AFTER) if sent and not due(sent, now) else None,
+        })
+    return plan
+
+
+def recipients_seen(campaign: Campaign) -> str:
+    """A short fingerprint of the recipients as the confirmation page shows them."""
+    text = "\n".join(f"{r.id}\t{r.name}\t{r.email}\t{r.language}" for r in sorted(campaign.recipients, key=lambda r: r.position))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,36 +1,52 @@
-"""The organizers' pages: drafts, recipients and demands, preview, review request, dashboard, export,
-letters, updates, co-organizers and closing. Logged-in organizers of the campaign only (anyone else
-gets a 404, as if the campaign did not exist)."""
+"""The organizers' pages: drafts, recipients and demands, preview, review request, corrections,
+dashboard, export, letters, updates, co-organizers and closing. Logged-in organizers of the campaign
+only (anyone else gets a 404, as if the campaign did not exist)."""
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..campaigns.models import Demand, Recipient
-from ..campaigns.queries import campaign_by_slug
+from ..campaigns.queries import as_revision, campaign_by_slug, latest_revision, pending_revision
 from ..extensions import db
 from ..formfields import page_number
 from ..letters.operations import compile_later, send_letters
 from ..letters.queries import handovers_of, letter_of, recent_letters
-from ..rules import PUBLIC_STATUSES, EmailInvalid
+from ..rules import PUBLIC_STATUSES, CampaignStatus, EmailInvalid
 from ..signing.forms import SignForm
 from ..signing.rendering import render_campaign
 from ..tokens import TokenInvalid
 from . import bp
-from .forms import ButtonForm, CampaignForm, DemandForm, InviteForm, RecipientForm, UpdateForm
+from .forms import (
+    ButtonForm,
+    CampaignForm,
+    DemandForm,
+    InviteForm,
+    RecipientForm,
+    SendLettersForm,
+    UpdateForm,
+    correction_content,
+    correction_form,
+)
 from .operations import (
     CampaignLocked,
+    NothingChanged,
+    NotPublished,
     NotReady,
+    TooManyInvitations,
     UpdateTooSoon,
     accept_invitation,
     add_demand,
     add_recipient,
     close,
+    correction_base,
     create_campaign,
     hide_from_wall,
     invite,
     move_demand,
     move_recipient,
+    open_invitations,
+    propose_correction,
     remove_demand,
     remove_recipient,
     send_update,
@@ -38,8 +54,9 @@ from .operations import (
     update_campaign,
     update_demand,
     update_recipient,
+    void_invitation,
 )
-from .queries import campaigns_of, dashboard_numbers, signers_csv, signers_page
+from .queries import campaigns_of, dashboard_numbers, letters_plan, recipients_seen, signers_csv, signers_page
 
 
 @bp.before_request
@@ -79,8 +96,23 @@ def campaign_data(form):
     }
 
 
-def locked():
-    flash(_("This campaign is published: its text and demands can no longer be changed."))
+def locked(campaign):
+    """A published campaign is corrected through review, not edited in place: say so, and go there."""
+    if campaign.status in PUBLIC_STATUSES:
+        flash(_("This campaign is published: changes are a correction, which a moderator reviews before it goes online."))
+        return redirect(url_for("organizers.correct", slug=campaign.slug))
+    flash(_("This campaign can no longer be changed."))
+    return redirect(url_for("organizers.dashboard", slug=campaign.slug))
+
+
+def back_to_draft(campaign, was):
+    """An edit of a campaign waiting for review withdraws it from the moderators: tell the organizer."""
+    if was == CampaignStatus.PENDING and campaign.status == CampaignStatus.DRAFT:
+        flash(_("Your campaign is a draft again, so that moderators review what you changed. Submit it again when you are done."))
+
+
+def not_published():
+    flash(_("Invitations and updates can be sent once a moderator has published the campaign."))
 
 
 @bp.route("/", endpoint="dashboard_home")
@@ -103,19 +135,23 @@ def new():
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug):
-    """Edit a campaign's text and goals while it is a draft or waits for review; its organizers only."""
+    """Edit a campaign's text and goals while it is a draft or waits for review (an edit then makes it a
+    draft again); its organizers only. A published campaign is corrected instead."""
     campaign = own_campaign(slug)
     form = CampaignForm(obj=campaign) if request.method == "GET" else CampaignForm()
     if request.method == "GET":
         form.goals.data = " ".join(str(g) for g in campaign.goals)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING):
+        return locked(campaign)
     if form.validate_on_submit():
+        was = campaign.status
         try:
             update_campaign(campaign, campaign_data(form))
             db.session.commit()
         except CampaignLocked:
-            locked()
-            return redirect(url_for("organizers.dashboard", slug=slug))
+            return locked(campaign)
         flash(_("Saved."))
+        back_to_draft(campaign, was)
         return redirect(url_for("organizers.edit", slug=slug))
     return render_template("organizers/edit.html", form=form, campaign=campaign), 422 if form.is_submitted() else 200
 
@@ -124,30 +160,37 @@ def edit(slug):
 def recipients(slug):
     """The recipients and their demands, with a form to add a recipient; the campaign's organizers only."""
     campaign = own_campaign(slug)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING):
+        return locked(campaign)
     form = RecipientForm()
     if form.validate_on_submit():
+        was = campaign.status
         try:
             add_recipient(campaign, form.name.data, form.email.data, form.language.data)
             db.session.commit()
         except CampaignLocked:
-            locked()
+            return locked(campaign)
+        back_to_draft(campaign, was)
         return redirect(url_for("organizers.recipients", slug=slug))
     return render_template(
         "organizers/recipients.html", campaign=campaign, form=form
     ), 422 if form.is_submitted() else 200
 
 
-@bp.route("/<slug>/recipients/<int:recipient_id>", methods=["POST"])
+@bp.route("/<slug>/recipients/<int(max=2147483647):recipient_id>", methods=["POST"])
 def recipient_action(slug, recipient_id):
     """Edit, move or remove a recipient, or add a demand to it."""
     campaign = own_campaign(slug)
     recipient = own_recipient(campaign, recipient_id)
     action = request.args.get("action")
+    was = campaign.status
     try:
         if action == "edit":
             form = RecipientForm()
             if not form.validate_on_submit():
                 flash(_("Please check the recipient's name and email address."))
+                for error in form.email.errors:
+                    flash(error)
             else:
                 update_recipient(recipient, form.name.data, form.email.data, form.language.data)
         elif action == "add_demand":
@@ -164,17 +207,19 @@ def recipient_action(slug, recipient_id):
             abort(400)
         db.session.commit()
     except CampaignLocked:
-        locked()
+        return locked(campaign)
+    back_to_draft(campaign, was)
     return redirect(url_for("organizers.recipients", slug=slug, _anchor=f"r{recipient_id}"))
 
 
-@bp.route("/<slug>/demands/<int:demand_id>", methods=["POST"])
+@bp.route("/<slug>/demands/<int(max=2147483647):demand_id>", methods=["POST"])
 def demand_action(slug, demand_id):
     """Edit, move or remove a demand; the campaign's organizers only."""
     campaign = own_campaign(slug)
     demand = own_demand(campaign, demand_id)
     action = request.args.get("action")
     anchor = f"r{demand.recipient_id}"
+    was = campaign.status
     try:
         if action == "edit":
             form = DemandForm()
@@ -190,14 +235,22 @@ def demand_action(slug, demand_id):
             abort(400)
         db.session.commit()
     except CampaignLocked:
-        locked()
+        return locked(campaign)
+    back_to_draft(campaign, was)
     return redirect(url_for("organizers.recipients", slug=slug, _anchor=anchor))
 
 
 @bp.route("/<slug>/preview")
 def preview(slug):
-    """The campaign exactly as the public will see it, in the language chosen with ?lang=."""
+    """The campaign exactly as the public will see it, in the language chosen with ?lang=; for a published
+    campaign with a correction waiting for review, the correction. Its organizers only."""
     campaign = own_campaign(slug)
+    revision = pending_revision(campaign) if campaign.status in PUBLIC_STATUSES else None
+    if revision is not None:
+        notice = _("Preview of your correction (revision %(number)s): it goes online once a moderator approves it.", number=revision.number)
+        return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice)
+    if campaign.status in PUBLIC_STATUSES:
+        return render_campaign(campaign, SignForm(), notice=_("Preview: this is the campaign as it is online."))
     return render_campaign(campaign, SignForm(), notice=_("Preview: this is how the campaign will look. Signing is not possible yet."))
 
 
@@ -217,13 +270,47 @@ def submit(slug):
         if "demands" in exc.missing:
             flash(_("Add at least one recipient, each with at least one demand, first."))
     except CampaignLocked:
-        locked()
+        return locked(campaign)
     return redirect(url_for("organizers.dashboard", slug=slug))
+
+
+@bp.route("/<slug>/correct", methods=["GET", "POST"])
+def correct(slug):
+    """Propose a correction of a published campaign (texts, goals, closing date, recipients' names,
+    addresses, languages and demands): it waits for a moderator while the reviewed text stays online.
+    The campaign's organizers only."""
+    campaign = own_campaign(slug)
+    if campaign.status not in PUBLIC_STATUSES:
+        if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.PENDING):
+            return redirect(url_for("organizers.edit", slug=slug))
+        return locked(campaign)
+    base = correction_base(campaign)
+    reached = [milestone.goal for milestone in campaign.milestones]
+    form = correction_form(base, campaign.confirmed_count, reached)
+    if form.validate_on_submit():
+        try:
+            number = propose_correction(campaign, correction_content(form, base))
+            db.session.commit()
+        except NothingChanged:
+            form.form_errors.append(_("Nothing is changed: change what needs correcting, then submit."))
+        except CampaignLocked:
+            flash(_("This campaign can no longer be changed."))
+            return redirect(url_for("organizers.dashboard", slug=slug))
+        else:
+            if number:
+                flash(_("Thank you. Revision %(number)s waits for a moderator; the campaign stays online as it was until then.", number=number))
+            else:
+                flash(_("Your correction is withdrawn; the campaign stays as it is online."))
+            return redirect(url_for("organizers.dashboard", slug=slug, _anchor="corrections"))
+    return render_template(
+        "organizers/correct.html", campaign=campaign, form=form, waiting=pending_revision(campaign),
+    ), 422 if form.is_submitted() else 200
 
 
 @bp.route("/<slug>")
 def dashboard(slug):
-    """Counts, chart, sources, signers, letters, updates and team of one campaign; its organizers only."""
+    """Counts (per day, language and source), the named signers, letters, updates, corrections and team
+    of one campaign; no signer's email address. Its organizers only."""
     campaign = own_campaign(slug)
     page = page_number() or abort(404)
     signers = signers_page(campaign, page)
@@ -232,13 +319,14 @@ def dashboard(slug):
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=letters, handovers=handovers, update_form=UpdateForm(),
-        invite_form=InviteForm(),
+        invite_form=InviteForm(), invitations=open_invitations(campaign), revision=latest_revision(campaign),
     )
 
 
 @bp.route("/<slug>/signers.csv")
 def export(slug):
-    """The signers as CSV (names and cities, cells neutralised); the campaign's organizers only."""
+    """The named signers as CSV, as the letters list them (names and cities, cells neutralised; no email
+    address); the campaign's organizers only."""
     campaign = own_campaign(slug)
     return Response(
         stream_with_context(signers_csv(campaign)), mimetype="text/csv",
@@ -246,7 +334,7 @@ def export(slug):
     )
 
 
-@bp.route("/<slug>/letters/<int:letter_id>.pdf")
+@bp.route("/<slug>/letters/<int(max=2147483647):letter_id>.pdf")
 def letter_pdf(slug, letter_id):
     """One compiled letter as PDF; the campaign's organizers only."""
     campaign = own_campaign(slug)
@@ -257,19 +345,42 @@ def letter_pdf(slug, letter_id):
 
 @bp.route("/<slug>/letters", methods=["POST"])
 def letters(slug):
-    """Compile the letters now, or send them to the recipients; the campaign's organizers only."""
+    """Compile the letters now; sending them goes through the confirmation page. The campaign's organizers
+    only."""
     campaign = own_campaign(slug)
     if not ButtonForm().validate_on_submit() or campaign.status not in PUBLIC_STATUSES:
         abort(400)
     if request.args.get("action") == "send":
-        send_letters(campaign.id)
-        db.session.commit()
-        flash(_("The letters are on their way to the recipients."))
-    else:
-        compile_later(campaign.id)
-        db.session.commit()
-        flash(_("The letters are being compiled with today's count; reload this page in a moment."))
+        return redirect(url_for("organizers.send_letters_page", slug=slug), code=303)
+    compile_later(campaign.id)
+    db.session.commit()
+    flash(_("The letters are being compiled with today's count; reload this page in a moment."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="letters"))
+
+
+@bp.route("/<slug>/letters/send", methods=["GET", "POST"])
+def send_letters_page(slug):
+    """What sending the letters would send to whom, then the button that sends them: each recipient
+    at most once in 24 hours. The campaign's organizers only."""
+    campaign = own_campaign(slug)
+    if campaign.status not in PUBLIC_STATUSES:
+        abort(404)
+    form = SendLettersForm()
+    seen = recipients_seen(campaign)
+    if form.validate_on_submit():
+        if form.recipients_seen.data != seen:
+            flash(_("The recipients changed since you opened this page: check them again before sending."))
+        else:
+            sent = send_letters(campaign.id)
+            db.session.commit()
+            if sent:
+                flash(_("The letters are on their way to the recipients."))
+            else:
+                flash(_("Nothing was sent: every recipient got its letters less than 24 hours ago."))
+            return redirect(url_for("organizers.dashboard", slug=slug, _anchor="letters"))
+    form.recipients_seen.data = seen
+    numbers = dashboard_numbers(campaign)
+    return render_template("organizers/send_letters.html", campaign=campaign, form=form, plan=letters_plan(campaign), numbers=numbers)
 
 
 @bp.route("/<slug>/updates", methods=["POST"])
@@ -278,7 +389,9 @@ def updates(slug):
     campaign = own_campaign(slug)
     form = UpdateForm()
     if campaign.status not in PUBLIC_STATUSES:
-        abort(400)
+        if form.validate_on_submit():
+            not_published()
+        return redirect(url_for("organizers.dashboard", slug=slug))
     if not form.validate_on_submit():
         flash(_("An update needs a Dutch and an English text."))
     else:
@@ -293,7 +406,8 @@ def updates(slug):
 
 @bp.route("/<slug>/invite", methods=["POST"])
 def invite_organizer(slug):
-    """Invite a co-organizer by mail; the campaign's organizers only."""
+    """Invite a co-organizer by mail, once a moderator has published the campaign; the campaign's
+    organizers only."""
     campaign = own_campaign(slug)
     form = InviteForm()
     if form.validate_on_submit():
@@ -303,8 +417,23 @@ def invite_organizer(slug):
             flash(_("The invitation is sent."))
         except EmailInvalid:
             flash(_("Enter a valid email address, like name@example.org."))
+        except NotPublished:
+            not_published()
+        except TooManyInvitations:
+            flash(_("This campaign has sent enough invitations for today; try again tomorrow."))
     else:
         flash(_("Enter a valid email address, like name@example.org."))
+    return redirect(url_for("organizers.dashboard", slug=slug, _anchor="team"))
+
+
+@bp.route("/<slug>/invitations/<int(max=2147483647):invitation_id>/void", methods=["POST"])
+def void(slug, invitation_id):
+    """Withdraw an invitation that is not used yet: its link stops working. The campaign's organizers only."""
+    campaign = own_campaign(slug)
+    if not ButtonForm().validate_on_submit() or not void_invitation(campaign, invitation_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The invitation is withdrawn; its link no longer works."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="team"))
 
 
@@ -317,14 +446,14 @@ def join(token):
             campaign = accept_invitation(current_user, token)
             db.session.commit()
         except TokenInvalid:
-            flash(_("This invitation is for another address, or it has expired."))
+            flash(_("This invitation is for another address, was withdrawn or used, or has expired."))
             return redirect(url_for("organizers.dashboard_home"))
         flash(_("You are now an organizer of this campaign."))
         return redirect(url_for("organizers.dashboard", slug=campaign.slug))
     return render_template("organizers/join.html", form=form)
 
 
-@bp.route("/<slug>/signers/<int:signature_id>/hide", methods=["POST"])
+@bp.route("/<slug>/signers/<int(max=2147483647):signature_id>/hide", methods=["POST"])
 def hide_signer(slug, signature_id):
     """Take a name off the wall and the letters (the signature still counts); the campaign's organizers only."""
     campaign = own_campaign(slug)

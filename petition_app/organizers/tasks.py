@@ -17,7 +17,7 @@ from ..notifications.queries import opted_in
 from ..signing.mailing import signer_message
 from ..signing.models import Signature
 from ..tokens import make_token
-from .models import Update
+from .models import Invitation, Update
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
@@ -40,17 +40,21 @@ def announce_update(update_id: int) -> None:
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
-def send_invitation(campaign_id: int, inviter_id: int, email: str) -> None:
-    """The invitation of a co-organizer, in the campaign's organizer language."""
-    campaign, inviter = db.session.get(Campaign, campaign_id), db.session.get(User, inviter_id)
-    if campaign is None or inviter is None:
+def send_invitation(invitation_id: int) -> None:
+    """The invitation of a co-organizer, in the campaign's organizer language. Its link carries the
+    invitation's id and secret, not the address; a withdrawn invitation is not sent."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.voided_at is not None or invitation.accepted_at is not None:
         return
-    token = make_token("invite", {"c": campaign.id, "e": email})
+    campaign = invitation.campaign
+    inviter = db.session.get(User, invitation.inviter_id) if invitation.inviter_id else None
+    token = make_token("invite", {"i": invitation.id, "s": invitation.secret})
     locale = campaign.organizer_language
     title = campaign.text("title", locale)
     mail.send([mail.build_message(
-        email, "invitation", locale, lambda: gettext("Join the campaign “%(title)s”", title=title),
-        inviter=inviter.name, campaign_title=title, join_url=external_url("organizers.join", token=token),
+        invitation.email, "invitation", locale, lambda: gettext("Join the campaign “%(title)s”", title=title),
+        inviter=inviter.name if inviter else campaign.organizer_name, campaign_title=title,
+        join_url=external_url("organizers.join", token=token),
     )])
 
 

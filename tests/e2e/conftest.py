@@ -441,6 +441,7 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
     draft = re.search(r"/organize/([a-z0-9-]+)/recipients", page.url).group(1)
     record("organizer-edit", page.goto(f"/organize/{draft}/edit"))
 
+    from petition_app.accounts.models import User
     from petition_app.campaigns.models import Campaign
     from petition_app.extensions import db
     from petition_app.letters.mailing import answer_url
@@ -448,6 +449,11 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
     with local_app.app_context():
         campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
         respond = answer_url(campaign.recipients[0]).split("?")[0] + f"?lang={lang}"
+        campaign.organizers.append(db.session.scalar(sa.select(User).where(User.email == organizer)))
+        db.session.commit()
+    record("organizer-dashboard", page.goto(f"/organize/{slug}"))
+    record("organizer-correction", page.goto(f"/organize/{slug}/correct"))
+    record("organizer-send-letters", page.goto(f"/organize/{slug}/letters/send"))
     record("respond", page.goto(respond))
     return visits
 

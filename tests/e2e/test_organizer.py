@@ -103,7 +103,10 @@ def test_an_organizer_writes_a_campaign_a_moderator_approves_it_and_a_recipient_
 
     # -------------------------------------------------- the organizer sends the letters
     organizer.goto(f"/organize/{slug}?lang=en")
-    organizer.get_by_role("button", name="Send the letters to the recipients").click()
+    organizer.get_by_role("link", name="Send the letters to the recipients").click()
+    organizer.wait_for_url(f"**/organize/{slug}/letters/send*")
+    expect(organizer.locator("table")).to_contain_text(recipient_email)  # what goes to whom, before the last button
+    organizer.get_by_role("button", name="Send the letters now").click()
     expect(organizer.locator(".notice")).to_contain_text("The letters are on their way")
     letter = live_server.mail_to(recipient_email, "the letter", worker=worker)
     assert letter.get_content_type() == "multipart/mixed"
