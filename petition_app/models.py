@@ -1,11 +1,12 @@
 """Every model, imported in one place so that Alembic and create_all see all tables."""
 from .accounts.models import User
+from .admin.models import ClusterAlert
 from .campaigns.models import Campaign, Demand, Milestone, Recipient
 from .jobs.models import OutboxJob
 from .letters.models import Handover, Letter
 from .notifications.models import Delivery
 from .organizers.models import Update
 from .responses.models import Answer
-from .signing.models import Signature
+from .signing.models import Signature, SignRequest
 
-__all__ = ["Answer", "Campaign", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature", "Update", "User"]
+__all__ = ["Answer", "Campaign", "ClusterAlert", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature", "SignRequest", "Update", "User"]

@@ -84,7 +84,7 @@ def world(tmp_path_factory):
     """One app for the whole file (a fresh app per case would take minutes): a campaign with a confirmed
     signature, an unconfirmed one, letters handed over and an answer. Every test compares snapshots."""
     from petition_app.letters.operations import send_letters
-    from petition_app.tokens import make_token
+    from helpers import signature_link
 
     app = make_app(tmp_path_factory.mktemp("hostile"))
     with app.app_context():
@@ -99,10 +99,10 @@ def world(tmp_path_factory):
     with app.app_context():
         send_letters(db.session.execute(sa.text("SELECT id FROM campaigns")).scalar_one())
         db.session.commit()
-        unsubscribe = f"/unsubscribe/{make_token('unsubscribe', {'s': signature_id('existing@example.org')})}"
+        unsubscribe = signature_link(app, "unsubscribe", signature_id("existing@example.org"))
         withdraw = None
         if "signing.withdraw" in app.view_functions:
-            withdraw = f"/withdraw/{make_token('withdraw', {'s': signature_id('withdraw@example.org')})}"
+            withdraw = signature_link(app, "withdraw", signature_id("withdraw@example.org"))
     message = next(m for m in read_outbox(app) if m["To"] == "mayor@example.org")
     respond = ANSWER_LINK.search(mail_text(message)).group(1)
     demands = demand_ids(app, "mayor")
