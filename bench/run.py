@@ -202,13 +202,22 @@ def bench_signatures(b, size):
 
 
 def make_tokens(b, campaign_id, prefix, count):
-    """`count` unconfirmed signatures inserted directly, and a file with a confirmation token for each."""
+    """`count` unconfirmed signatures inserted directly, each with the sign request its mail would
+    confirm, and a file with a confirmation token for each."""
     from petition_app.tokens import make_token
 
     b.insert_signatures(campaign_id, count, prefix, confirmed=False)
-    ids = [row[0] for row in b.sql("SELECT id FROM signatures WHERE email LIKE %s ORDER BY id", (prefix + "%",), fetch=True)]
+    b.sql(
+        "INSERT INTO sign_requests (signature_id, name, city, locale, wants_updates, is_public, created_at)"
+        " SELECT id, name, city, locale, wants_updates, is_public, created_at FROM signatures WHERE email LIKE %s",
+        (prefix + "%",),
+    )
+    found = b.sql(
+        "SELECT s.id, s.secret, r.id FROM signatures s JOIN sign_requests r ON r.signature_id = s.id"
+        " WHERE s.email LIKE %s ORDER BY s.id", (prefix + "%",), fetch=True,
+    )
     with b.app.app_context():
-        tokens = [make_token("verify", {"s": i}) for i in ids]
+        tokens = [make_token("verify", {"s": s, "k": k, "r": r}) for s, k, r in found]
     path = b.tmp / f"tokens-{prefix}.txt"
     path.write_text("\n".join(tokens) + "\n")
     return path

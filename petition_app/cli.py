@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .accounts.operations import create_admin
+from .admin.operations import claim_cluster_alerts
 from .campaigns.models import Campaign
 from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
@@ -154,6 +155,9 @@ def register_commands(app):
         db.session.commit()
         click.echo(f"deleted the personal data of {len(purged)} closed campaign(s)")
         click.echo(f"repaired the count of {len(signing.reconcile_counts())} campaign(s)")
+        alerted = claim_cluster_alerts()
+        db.session.commit()
+        click.echo(f"told the moderators about {len(alerted)} new cluster(s) of signatures")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")

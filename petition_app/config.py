@@ -73,12 +73,19 @@ class Config:
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not stop anyone from signing
-    # Hard limits per client address, answered with 429. Generous: a whole campus can share one address.
-    SIGN_RATE_LIMIT = os.environ.get("SIGN_RATE_LIMIT", "30 per minute; 300 per hour")
+    # Hard limits per client address, answered with 429. Generous: a lecture hall behind one campus
+    # address signs from a QR code on a slide, so 200 signatures in 2 minutes must get through.
+    SIGN_RATE_LIMIT = os.environ.get("SIGN_RATE_LIMIT", "200 per 2 minutes; 2000 per hour")
     LINK_RATE_LIMIT = os.environ.get("LINK_RATE_LIMIT", "60 per minute")
-    # Soft limits per client address and campaign: beyond them a signature is accepted as usual but
-    # marked suspect and not counted, so a bot learns nothing from the answer.
+    # Soft limits per client address and campaign: beyond them a signature is mailed and counted as
+    # usual, and flagged for the moderators.
     SIGN_SOFT_LIMITS = os.environ.get("SIGN_SOFT_LIMITS", "1 per minute; 5 per 5 minutes")
+    # Clusters of signatures (one address hash, one mail domain, one window of CLUSTER_MINUTES) made
+    # within CLUSTER_LOOKBACK are listed for the moderators from CLUSTER_THRESHOLD signatures on;
+    # each such cluster is mailed to them once.
+    CLUSTER_THRESHOLD = _int("CLUSTER_THRESHOLD", 25)
+    CLUSTER_MINUTES = _int("CLUSTER_MINUTES", 10)
+    CLUSTER_LOOKBACK = timedelta(hours=_int("CLUSTER_LOOKBACK_HOURS", 48))
     BLOCKED_EMAILS = _list("BLOCKED_EMAILS")
     BLOCKED_EMAIL_DOMAINS = _list("BLOCKED_EMAIL_DOMAINS")
     BLOCKED_NETWORKS = _list("BLOCKED_NETWORKS")
@@ -103,6 +110,7 @@ class Config:
             "reminders": timedelta(hours=1),
             "purges": timedelta(hours=1),
             "recount": timedelta(hours=1),
+            "clusters": timedelta(minutes=5),
         },
     )
     # An outbox row younger than this may still be handed over by the commit that wrote it.

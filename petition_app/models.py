@@ -1,12 +1,13 @@
 """Every model, imported in one place so that Alembic and create_all see all tables."""
 from .accounts.models import User
+from .admin.models import ClusterAlert
 from .campaigns.models import Campaign, CampaignRevision, Demand, Milestone, Recipient
 from .jobs.models import OutboxJob
 from .letters.models import Handover, Letter
 from .notifications.models import Delivery
 from .organizers.models import Invitation, Update
 from .responses.models import Answer
-from .signing.models import Signature
+from .signing.models import Signature, SignRequest
 
-__all__ = ["Answer", "Campaign", "CampaignRevision", "Delivery", "Demand", "Handover", "Invitation", "Letter", "Milestone",
-           "OutboxJob", "Recipient", "Signature", "Update", "User"]
+__all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter",
+           "Milestone", "OutboxJob", "Recipient", "Signature", "SignRequest", "Update", "User"]

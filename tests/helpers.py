@@ -224,3 +224,32 @@ def publish(app, organizer, moderator, slug):
 def campaign_status(app, slug):
     with app.app_context():
         return db.session.execute(sa.text("SELECT status FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
+
+
+LINK_PATHS = {"verify": "verify", "withdraw": "withdraw", "my_data": "my-data", "unsubscribe": "unsubscribe"}
+
+
+def signature_token(app, purpose, signature_id):
+    """The token of a link from a signer's mails (verify, withdraw, my_data, unsubscribe), as we would
+    mail it, for a signature inserted directly; a confirmation link confirms the signature's own details."""
+    from petition_app.signing.mailing import link_token, verify_token
+    from petition_app.signing.models import Signature
+    from petition_app.signing.operations import request_from_signature
+
+    with app.app_context():
+        signature = db.session.get(Signature, signature_id)
+        if purpose != "verify":
+            return link_token(signature, purpose)
+        token = verify_token(signature, request_from_signature(signature))
+        db.session.commit()
+        return token
+
+
+def signature_link(app, purpose, signature_id):
+    """The path of such a link, e.g. /withdraw/<token>."""
+    return f"/{LINK_PATHS[purpose]}/{signature_token(app, purpose, signature_id)}"
+
+
+def moderator_client(app, email="mod@example.org"):
+    """A client logged in as a moderator made with `flask admin create` (who then chose a password)."""
+    return make_admin(app, email)

@@ -5,11 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import add_campaign
-from helpers import api_count, rows
+from helpers import api_count, rows, signature_token
 from petition_app.extensions import db
 from petition_app.jobs import job
 from petition_app.signing.models import Signature
-from petition_app.tokens import make_token
 
 
 def unconfirmed_signatures(app, slug, n):
@@ -23,7 +22,8 @@ def unconfirmed_signatures(app, slug, n):
         ]
         db.session.add_all(signatures)
         db.session.commit()
-        return [make_token("verify", {"s": s.id}) for s in signatures]
+        ids = [s.id for s in signatures]
+    return [signature_token(app, "verify", i) for i in ids]
 
 
 @pytest.mark.parametrize("backend, confirmations, threads", [("postgresql", 200, 50), ("sqlite", 60, 12)])

@@ -118,7 +118,7 @@ def world(tmp_path_factory):
     organizer of the campaign and the draft, a moderator, and a real link of every kind. Every test
     compares snapshots."""
     from petition_app.letters.operations import send_letters
-    from petition_app.tokens import make_token
+    from helpers import signature_link
 
     app = make_app(tmp_path_factory.mktemp("hostile"))
     with app.app_context():
@@ -137,9 +137,9 @@ def world(tmp_path_factory):
         send_letters(campaign_id)
         db.session.commit()
         existing = signature_id("existing@example.org")
-        unsubscribe = f"/unsubscribe/{make_token('unsubscribe', {'s': existing})}"
-        withdraw = f"/withdraw/{make_token('withdraw', {'s': signature_id('withdraw@example.org')})}"
-        my_data = f"/my-data/{make_token('my_data', {'s': existing})}"
+        unsubscribe = signature_link(app, "unsubscribe", existing)
+        withdraw = signature_link(app, "withdraw", signature_id("withdraw@example.org"))
+        my_data = signature_link(app, "my_data", existing)
         letter = db.session.execute(
             sa.text("SELECT MIN(l.id) FROM letters l JOIN recipients r ON r.id = l.recipient_id WHERE r.campaign_id = :c"),
             {"c": campaign_id},

@@ -32,7 +32,7 @@ def hash_password(password: str) -> str:
 
 class User(UserMixin, Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role), name="role"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -1,11 +1,20 @@
 """Reads for the moderators' queue."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign, CampaignRevision
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES
+from ..rules.abuse import ClusterKind, window_bounds
 from ..rules.revisions import RevisionStatus
+from ..signing.queries import Cluster, clusters
+from ..timeutil import utcnow
+from .models import ClusterAlert
 
 
 def pending_revisions() -> list[CampaignRevision]:
@@ -26,3 +35,54 @@ def live_campaigns() -> list[Campaign]:
     return list(
         db.session.scalars(select(Campaign).where(Campaign.status.in_(PUBLIC_STATUSES)).order_by(Campaign.published_at.desc()))
     )
+
+
+# ---------------------------------------------------------------- clusters of signatures
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """A cluster as the moderators see it: which campaign, what the signatures share (a shortened
+    address hash, a mail domain or a window of minutes; never an address), how many, and the values
+    of the bulk invalidation form that match it."""
+
+    cluster: Cluster
+    campaign: Campaign
+    shown: str
+    invalidation: dict[str, str]
+
+
+def shown_key(kind: str, key: str, minutes: int) -> str:
+    """What a moderator reads for a cluster's key: a hash shortened, a domain, or the window in UTC."""
+    if kind == ClusterKind.ADDRESS:
+        return key[:12] + "…"
+    if kind == ClusterKind.MINUTES:
+        since, until = window_bounds(int(key), minutes)
+        return f"{since:%Y-%m-%d %H:%M}–{until:%H:%M} UTC"
+    return key
+
+
+def _form_values(filters: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else str(value)
+        for name, value in filters.items()
+    }
+
+
+def recent_clusters() -> list[ClusterRow]:
+    """Clusters of the last CLUSTER_LOOKBACK on published campaigns, the largest first."""
+    config = current_app.config
+    minutes = config["CLUSTER_MINUTES"]
+    found = clusters(utcnow() - config["CLUSTER_LOOKBACK"], config["CLUSTER_THRESHOLD"], minutes)
+    campaigns = {c.id: c for c in db.session.scalars(select(Campaign).where(Campaign.id.in_({c.campaign_id for c in found})))}
+    return [
+        ClusterRow(c, campaigns[c.campaign_id], shown_key(c.kind, c.key, minutes), _form_values(c.filters(minutes)))
+        for c in found
+    ]
+
+
+def alerts_to_mail(alert_ids: list[int]) -> list[ClusterAlert]:
+    """The alerts among these that were not mailed yet (a second run of the mail job finds none)."""
+    return list(db.session.scalars(
+        select(ClusterAlert).where(ClusterAlert.id.in_(alert_ids), ClusterAlert.mailed_at.is_(None)).order_by(ClusterAlert.id)
+    ))

@@ -1,6 +1,6 @@
 """The moderators' pages: the review queue, previews, approving, sending back, taking offline, bulk
 invalidation of signatures and the failed jobs. Moderators only (403 for anyone else)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +15,7 @@ from ..signing.rendering import render_campaign
 from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
 from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
-from .queries import live_campaigns, pending_revisions
+from .queries import live_campaigns, pending_revisions, recent_clusters
 
 
 @bp.before_request
@@ -128,3 +128,12 @@ def moderate(slug, action):
     return redirect(url_for("admin.queue"))
 
 
+@bp.route("/clusters")
+def clusters():
+    """Signatures that arrived together (one address hash, one mail domain, a few minutes), each group
+    with a way into the bulk invalidation; moderators only. Hashes, domains and counts, no address."""
+    config = current_app.config
+    return render_template(
+        "admin/clusters.html", rows=recent_clusters(), threshold=config["CLUSTER_THRESHOLD"],
+        minutes=config["CLUSTER_MINUTES"], hours=int(config["CLUSTER_LOOKBACK"].total_seconds() // 3600),
+    )

@@ -1,17 +1,22 @@
 """Mail to organizers about a moderator's decision, each organizer in their own language."""
+from flask import current_app
 from flask_babel import gettext
 
 from ..accounts.mailing import mail_users
+from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..jobs import job
 from ..links import external_url
+from ..timeutil import utcnow
+from . import operations, queries
 
 APPROVED = "campaign_approved"
 REJECTED = "campaign_rejected"
 HIDDEN = "campaign_hidden"
 CORRECTION_APPROVED = "correction_approved"
 CORRECTION_REJECTED = "correction_rejected"
+CLUSTERS_FOUND = "clusters_found"
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -51,3 +56,33 @@ def tell_organizers(campaign_id: int, decision: str, reason: str, note: str) -> 
         )
     else:
         raise ValueError(f"unknown decision {decision}")
+
+
+@job("default")
+def alert_clusters() -> int:
+    """Periodic: find the clusters of signatures that reached CLUSTER_THRESHOLD and tell the
+    moderators, once per cluster (the mail itself is a job of its own). Returns how many were new."""
+    return len(operations.claim_cluster_alerts())
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def mail_cluster_alerts(campaign_id: int, alert_ids: list[int]) -> bool:
+    """One mail to every moderator about the new clusters of one campaign: how many signatures share
+    an address hash, a mail domain or a few minutes, and where to look. No address is in it. A second
+    run finds the alerts mailed and sends nothing."""
+    campaign = db.session.get(Campaign, campaign_id)
+    alerts = queries.alerts_to_mail(alert_ids)
+    if campaign is None or not alerts:
+        return False
+    minutes = current_app.config["CLUSTER_MINUTES"]
+    mail_users(
+        confirmed_admins(), campaign, CLUSTERS_FOUND,
+        lambda title: gettext("Signatures to look at: %(title)s", title=title),
+        clusters=[{"kind": a.kind, "shown": queries.shown_key(a.kind, a.key, minutes), "size": a.size} for a in alerts],
+        clusters_url=external_url("admin.clusters"),
+        minutes=minutes,
+    )
+    now = utcnow()
+    for alert in alerts:
+        alert.mailed_at = now
+    return True

@@ -24,6 +24,7 @@ class Campaign(Model):
     __table_args__ = (
         CheckConstraint(check_in("status", CampaignStatus), name="status"),
         CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +98,7 @@ class Campaign(Model):
 
 class Recipient(Model):
     __tablename__ = "recipients"
-    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_recipients_campaign_key"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_recipients_campaign_key"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
@@ -121,6 +122,7 @@ class Recipient(Model):
 
 class Demand(Model):
     __tablename__ = "demands"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"), index=True)
@@ -143,7 +145,7 @@ class Milestone(Model):
     so only one confirmation can ever see the count land on a goal, and only it records the milestone."""
 
     __tablename__ = "milestones"
-    __table_args__ = (UniqueConstraint("campaign_id", "goal", name="uq_milestones_campaign_goal"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "goal", name="uq_milestones_campaign_goal"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))

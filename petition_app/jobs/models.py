@@ -14,6 +14,7 @@ class OutboxJob(Model):
     change ever loses its mail."""
 
     __tablename__ = "outbox_jobs"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(200))

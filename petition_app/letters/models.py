@@ -13,6 +13,7 @@ class Letter(Model):
     compiled with: a letter is a statement of what stood on that day, not a live view."""
 
     __tablename__ = "letters"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"), index=True)
@@ -31,6 +32,7 @@ class Handover(Model):
     the recipient first opened their answer page, and the reminders sent since."""
 
     __tablename__ = "handovers"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"), index=True)

@@ -15,7 +15,7 @@ class Delivery(Model):
     whom it reached; a permanent refusal is recorded too, so it is not tried forever."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("kind", "ref_id", "signature_id", name="uq_deliveries_kind_ref_signature"),)
+    __table_args__ = (UniqueConstraint("kind", "ref_id", "signature_id", name="uq_deliveries_kind_ref_signature"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))

@@ -13,6 +13,7 @@ class Update(Model):
     the campaign page."""
 
     __tablename__ = "updates"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ class Answer(Model):
     __tablename__ = "answers"
     __table_args__ = (
         CheckConstraint(check_in("status", AnswerStatus), name="status"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,10 +18,10 @@ EDITABLE_STATUSES: tuple[CampaignStatus, ...] = (CampaignStatus.DRAFT, CampaignS
 
 
 class SuspectReason(StrEnum):
-    """Why a signature is not counted although it may be confirmed."""
+    """Why a signature is not counted although it may be confirmed. (Soft limits no longer make a
+    signature suspect: they flag it for review, see rules.abuse.ReviewFlag.)"""
 
     BLOCKED = "blocked"  # an address, domain or network on a blocklist
-    RATE = "rate"  # over the soft limits of its client address
     INVALIDATED = "invalidated"  # taken out by a moderator
 
 

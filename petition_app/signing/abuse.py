@@ -1,14 +1,18 @@
-"""Suspicion before anyone looks: blocklists and the soft limits per client address. A suspect
-signature is answered like any other, so a bot learns nothing from the answer."""
+"""What happens to a sign request before anyone looks: a blocklisted address, mail domain or network
+is refused in silence (answered like anyone, never mailed, never counted); a request beyond the soft
+limits of its client address is flagged for the moderators but mailed and counted like any other, so
+that a lecture hall behind one campus address loses nobody."""
 import hashlib
 import hmac
 import logging
+from dataclasses import dataclass
 
 from flask import current_app
 from limits import parse_many
 
 from ..extensions import limiter
-from ..rules import SuspectReason, is_blocked, parse_networks
+from ..rules import is_blocked, parse_networks
+from ..rules.abuse import ReviewFlag
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +36,22 @@ def over_soft_limits(campaign_id: int, ip: str | None) -> bool:
             limiter.limiter.hit(item, "sign-soft", str(campaign_id), ip_key)
             for item in parse_many(current_app.config["SIGN_SOFT_LIMITS"])
         ]
-    except Exception:  # the limiter's storage is down: nobody is marked for it
+    except Exception:  # the limiter's storage is down: nobody is flagged for it
         log.warning("soft rate limit unavailable", exc_info=True)
         return False
     return not all(hits)
 
 
-def suspect_reason(campaign_id: int, email: str, ip: str | None) -> SuspectReason | None:
-    """Why a new signature would be suspect, or None."""
+@dataclass(frozen=True)
+class Assessment:
+    blocked: bool  # refused in silence: no mail, never counted
+    flag: ReviewFlag | None  # shown to the moderators; mailed and counted as usual
+
+
+def assess(campaign_id: int, email: str, ip: str | None) -> Assessment:
+    """How a sign request is treated before anyone looks at it."""
     config = current_app.config
     networks = parse_networks(config["BLOCKED_NETWORKS"])
     if is_blocked(email, ip, config["BLOCKED_EMAILS"], config["BLOCKED_EMAIL_DOMAINS"], networks):
-        return SuspectReason.BLOCKED
-    if over_soft_limits(campaign_id, ip):
-        return SuspectReason.RATE
-    return None
+        return Assessment(blocked=True, flag=None)
+    return Assessment(blocked=False, flag=ReviewFlag.RATE if over_soft_limits(campaign_id, ip) else None)

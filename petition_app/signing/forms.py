@@ -1,15 +1,21 @@
-"""The sign form (on the campaign page and, through the API, for other sites) and the confirm button."""
+"""The sign form (on the campaign page and, through the API, for other sites), the confirmation page's
+form (the details of the request, which the owner of the address may correct before confirming) and
+the form to change the details of a confirmed signature."""
 import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, deliverable_email, plain_text
 from ..formfields import strip as _strip
+from ..rules import LANGUAGES
+from .queries import Details
 
 SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language: not translated
 
 
 def source_tag(value: object) -> str | None:
@@ -19,8 +25,8 @@ def source_tag(value: object) -> str | None:
     return None
 
 
-class SignForm(FlaskForm):
-    name = StringField(
+def name_field() -> StringField:
+    return StringField(
         _l("Your name"),
         filters=[_strip],
         validators=[
@@ -29,6 +35,26 @@ class SignForm(FlaskForm):
             plain_text,
         ],
     )
+
+
+def city_field() -> StringField:
+    return StringField(
+        _l("City (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=CITY_MAX, message=_l("Please use at most %(max)d characters.")), plain_text],
+    )
+
+
+def updates_field() -> BooleanField:
+    return BooleanField(_l("Send me updates about this campaign (at most a few mails)."))
+
+
+def public_field() -> BooleanField:
+    return BooleanField(_l("Show my name and city on the letter to the recipients and on the campaign page."))
+
+
+class SignForm(FlaskForm):
+    name = name_field()
     email = EmailField(
         _l("Your email address"),
         filters=[_strip],
@@ -38,17 +64,13 @@ class SignForm(FlaskForm):
             deliverable_email,
         ],
     )
-    city = StringField(
-        _l("City (optional)"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=CITY_MAX, message=_l("Please use at most %(max)d characters.")), plain_text],
-    )
+    city = city_field()
     consent = BooleanField(
         _l("I have read the privacy statement and agree that my signature is stored for this campaign."),
         validators=[DataRequired(_l("We can only count your signature with your consent."))],
     )
-    updates = BooleanField(_l("Send me updates about this campaign (at most a few mails)."))
-    public = BooleanField(_l("Show my name and city on the letter to the recipients and on the campaign page."))
+    updates = updates_field()
+    public = public_field()
     source = HiddenField(filters=[source_tag])
     # A honeypot: hidden from people (by CSS, and from screen readers by its label), filled in by bots.
     website = StringField(_l("Leave this field empty"))
@@ -57,3 +79,33 @@ class SignForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm my signature"))
+
+
+class DetailsForm(FlaskForm):
+    """A signature's details as the owner of the address chooses them: on the confirmation page
+    (filled in with what the request gave) and on the page to change them later."""
+
+    name = name_field()
+    city = city_field()
+    updates = updates_field()
+    public = public_field()
+    language = SelectField(
+        _l("Language of our mails"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        validate_choice=False,  # AnyOf says it in our words (and, unlike InputRequired, adds no `required`)
+        validators=[AnyOf(LANGUAGES, message=_l("Please choose a language."))],
+    )
+    submit = SubmitField(_l("Confirm my signature"))
+
+    @classmethod
+    def showing(cls, details: Details) -> "DetailsForm":
+        """The form filled in with these details (for a GET: nothing was posted)."""
+        return cls(formdata=None, name=details.name, city=details.city or "", updates=details.wants_updates,
+                   public=details.is_public, language=details.locale)
+
+    def details(self) -> Details:
+        return Details(self.name.data, self.city.data or None, self.language.data, bool(self.updates.data), bool(self.public.data))
+
+
+class ChangeDetailsForm(DetailsForm):
+    submit = SubmitField(_l("Save my details"))

@@ -1,26 +1,40 @@
 """Every mail to a signer is built here, so each one carries the same promises: why it was sent, and
-links to stop updates, withdraw the signature, download one's data and read the privacy statement."""
+links to stop updates, withdraw the signature, download one's data and read the privacy statement.
+
+Every link carries the signature's id and its random secret (`Signature.secret`), signed and dated by
+tokens.make_token: a link acts only on the row it was made for, and withdrawing voids all of them."""
 from .. import mail
 from ..links import external_url
 from ..tokens import make_token
+from .models import Signature, SignRequest
+
+
+def link_token(signature: Signature, purpose: str) -> str:
+    """The token of a link to this signature (withdraw, my_data, unsubscribe)."""
+    return make_token(purpose, {"s": signature.id, "k": signature.secret})
+
+
+def verify_token(signature: Signature, sign_request: SignRequest) -> str:
+    """The token of a confirmation link: it confirms the details of this one request."""
+    return make_token("verify", {"s": signature.id, "k": signature.secret, "r": sign_request.id})
 
 
 def signer_links(signature):
     locale = signature.locale
-    token = {"s": signature.id}
     return {
         "campaign_url": external_url("signing.campaign", slug=signature.campaign.slug, lang=locale),
         "privacy_url": external_url("campaigns.privacy", lang=locale),
-        "withdraw_url": external_url("signing.withdraw", token=make_token("withdraw", token), lang=locale),
-        "data_url": external_url("signing.my_data", token=make_token("my_data", token)),
-        "unsubscribe_url": external_url("signing.unsubscribe", token=make_token("unsubscribe", token), lang=locale),
+        "withdraw_url": external_url("signing.withdraw", token=link_token(signature, "withdraw"), lang=locale),
+        "data_url": external_url("signing.my_data", token=link_token(signature, "my_data")),
+        "unsubscribe_url": external_url("signing.unsubscribe", token=link_token(signature, "unsubscribe"), lang=locale),
     }
 
 
-def signer_message(signature, template, subject, bulk=False, **context):
-    """A mail to one signer in their language. `subject(title)` returns the translated subject for the
-    campaign title in that language. Bulk mail (milestones, answers, updates) adds one-click unsubscribe."""
-    locale = signature.locale
+def signer_message(signature, template, subject, bulk=False, locale=None, **context):
+    """A mail to one signer in their language (or in `locale`: a confirmation mail speaks the language
+    of the request that caused it). `subject(title)` returns the translated subject for the campaign
+    title in that language. Bulk mail (milestones, answers, updates) adds one-click unsubscribe."""
+    locale = locale or signature.locale
     title = signature.campaign.text("title", locale)
     links = signer_links(signature)
     if not bulk:

@@ -1,21 +1,36 @@
+import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
 from ..extensions import Model, db
+from ..rules import check_in
+from ..rules.abuse import ReviewFlag
 from ..timeutil import utcnow
+
+
+def new_secret() -> str:
+    """A random secret per row: every link to the row carries it, so a link can never act on another
+    row (even one that took the same id) and changing the secret voids every earlier link."""
+    return secrets.token_urlsafe(32)
 
 
 class Signature(Model):
     """One person's signature on one campaign. `email` holds the normalised address: the unique
-    constraint on it is what makes "one signature per person per campaign" true under any concurrency."""
+    constraint on it is what makes "one signature per person per campaign" true under any concurrency.
+
+    Its name, city and choices are what the owner of the address confirmed: they are set from a
+    SignRequest only by the confirmation that came through that request's mail (or changed later
+    through a link from a mail), never by anyone who merely types the address into the form."""
 
     __tablename__ = "signatures"
     __table_args__ = (
         UniqueConstraint("campaign_id", "email", name="uq_signatures_campaign_email"),
         Index("ix_signatures_campaign_confirmed", "campaign_id", "confirmed_at"),
+        CheckConstraint(check_in("review_flag", ReviewFlag), name="review_flag"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +44,9 @@ class Signature(Model):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     # Where the signer came from: the short tag a share link carries (?s=whatsapp, ?s=poster), if any.
     source: Mapped[str | None] = mapped_column(String(16))
+    # Carried by every link in the signer's mails; replaced when the signature is withdrawn, which
+    # voids every earlier link for good.
+    secret: Mapped[str] = mapped_column(String(64), default=new_secret)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     # Set when the signer withdraws: the signature stops counting at once and the row is deleted as
@@ -38,9 +56,12 @@ class Signature(Model):
     # can use the sign form to flood someone's inbox, the second makes a re-run of a mail job harmless.
     mails_requested: Mapped[int] = mapped_column(default=0)
     mails_sent: Mapped[int] = mapped_column(default=0)
-    # Why this signature is not counted although it may be confirmed ("blocked", "rate", "invalidated"):
-    # the signer is answered like anyone else, but the count, letters and mailings leave it out.
+    # Why this signature is not counted although it may be confirmed ("blocked", "invalidated"): the
+    # signer is answered like anyone else, but the count, letters and mailings leave it out.
     suspect_reason: Mapped[str | None] = mapped_column(String(16))
+    # Why a moderator should look at this signature ("rate": beyond the soft limits of its client
+    # address). A flagged signature gets its mail and counts once confirmed like any other.
+    review_flag: Mapped[str | None] = mapped_column(String(16))
     # Set when the organizers take a name off the public wall and out of the letters' annex (a fake or
     # offensive name); the signature itself still counts.
     hidden_from_wall_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
@@ -56,3 +77,22 @@ class Signature(Model):
         return and_(cls.counted(), cls.is_public.is_(True), cls.hidden_from_wall_at.is_(None))
 
     campaign: Mapped[Campaign] = relationship()
+
+
+class SignRequest(Model):
+    """The details one sign request gave (name, city, choices, language), kept until the owner of the
+    address confirms. Each confirmation mail belongs to one request and its link confirms exactly
+    that request's details (which the owner may correct on the page first); confirming deletes every
+    pending request of the signature, so no later click can change what was confirmed."""
+
+    __tablename__ = "sign_requests"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(80))
+    locale: Mapped[str] = mapped_column(String(2), default="nl")
+    wants_updates: Mapped[bool] = mapped_column(default=False)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,7 @@
 invalidation, recount) and only what is needed (purges). Counting and milestones are decided here and
 nowhere else. Operations flush; the request, job or command around them commits once."""
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -16,9 +16,17 @@ from ..rules import SuspectReason, goals_crossed, has_a_filter, normalise_email
 from ..signals import goal_reached
 from ..timeutil import utcnow
 from . import tasks
-from .abuse import hash_ip, suspect_reason
-from .models import Signature
-from .queries import Confirmation, SignatureInput, signature_for_token, signature_for_unsubscribe, signature_from_link
+from .abuse import assess, hash_ip
+from .models import Signature, SignRequest, new_secret
+from .queries import (
+    Confirmation,
+    Details,
+    SignatureInput,
+    confirmed_signature_for_change,
+    pending_for_token,
+    signature_for_unsubscribe,
+    signature_from_link,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,32 +44,38 @@ class ConfirmationClosed(SigningError):
 
 
 def sign(campaign: Campaign, data: SignatureInput) -> None:
-    """Record a signature (or find the one this address already made) and queue the right mail.
+    """Record a sign request and queue the right mail to the owner of the address.
 
     Whatever happens, the caller answers the same way, so nobody can learn from the response whether an
     address has signed: the difference is only in the mail that the owner of the address receives.
-    A suspect request (blocked, or over the soft limits) is answered the same too, but its signature is
-    not counted and no mail goes out for it.
+
+    The request's details (name, city, choices, language) are kept as a SignRequest and reach the
+    signature only through the confirmation link in that request's own mail, so a request by anyone
+    else never changes what the owner confirmed. An address that already confirmed gets an "already
+    signed" mail with a link to change its details; nothing of the request is applied.
+
+    A blocklisted request is answered the same, but nothing is mailed and it is never counted. A
+    request beyond the soft limits of its client address is flagged for the moderators and otherwise
+    treated like any other: mailed, and counted once confirmed.
     """
     if not campaign.accepts_signatures():
         raise CampaignClosed()
     email = normalise_email(data.email)
-    reason = suspect_reason(campaign.id, email, data.ip)
+    assessment = assess(campaign.id, email, data.ip)
+    details = data.details().values()
     signature = db.session.scalar(
         select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
     )
     if signature is None:
+        # Unconfirmed, it is on no list and in no count; confirming sets the details the owner chose.
         signature = Signature(
             campaign_id=campaign.id,
-            name=data.name.strip(),
             email=email,
-            city=(data.city or "").strip() or None,
-            locale=data.locale,
-            wants_updates=bool(data.wants_updates),
-            is_public=bool(data.is_public),
             ip_hash=hash_ip(data.ip),
             source=data.source,
-            suspect_reason=reason,
+            suspect_reason=SuspectReason.BLOCKED if assessment.blocked else None,
+            review_flag=assessment.flag,
+            **details,
         )
         try:
             with db.session.begin_nested():
@@ -74,42 +88,60 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
             # new statement sees.
             assert signature is not None
     elif signature.withdrawn_at is not None:
-        # Signing again in the moment between withdrawing and the receipt: a fresh, unconfirmed start.
+        # Signing again in the moment between withdrawing and the receipt: a fresh, unconfirmed start
+        # with a new secret, so that no link of the withdrawn signature works again.
         signature.withdrawn_at = None
-        signature.name, signature.city, signature.locale = data.name.strip(), (data.city or "").strip() or None, data.locale
-        signature.wants_updates, signature.is_public = bool(data.wants_updates), bool(data.is_public)
-    elif signature.suspect_reason == SuspectReason.RATE and reason is None and signature.confirmed_at is None:
-        # a calm second try lifts a rate-limit suspicion (a whole campus may share one address)
-        signature.suspect_reason = None
-    if reason is not None:
+        signature.secret = new_secret()
+        for column, value in details.items():
+            setattr(signature, column, value)
+    if assessment.blocked:
         db.session.flush()
         return
-    # Someone typing another person's address changes nothing about that person's signature.
-    kind = tasks.MAIL_ALREADY_SIGNED if signature.confirmed_at else tasks.MAIL_CONFIRM
+    if assessment.flag is not None and signature.confirmed_at is None and signature.review_flag is None:
+        signature.review_flag = assessment.flag
     request_no = db.session.scalar(
         update(Signature)
         .where(Signature.id == signature.id, Signature.mails_requested < current_app.config["MAX_MAILS_PER_SIGNATURE"])
         .values(mails_requested=Signature.mails_requested + 1)
         .returning(Signature.mails_requested)
     )
-    if request_no is not None:
-        enqueue_after_commit(tasks.send_signature_mail, signature.id, kind, request_no)
+    if request_no is None:  # enough mails to this address already: nobody floods an inbox through us
+        db.session.flush()
+        return
+    if signature.confirmed_at is not None:
+        enqueue_after_commit(tasks.send_signature_mail, signature.id, tasks.MAIL_ALREADY_SIGNED, request_no)
+        return
+    sign_request = SignRequest(signature_id=signature.id, **details)
+    db.session.add(sign_request)
+    db.session.flush()
+    enqueue_after_commit(tasks.send_signature_mail, signature.id, tasks.MAIL_CONFIRM, request_no, sign_request.id)
+
+
+def request_from_signature(signature: Signature) -> SignRequest:
+    """A request with the signature's own details: for a confirmation mail queued before requests
+    existed, and for signatures inserted directly (tests, benchmarks)."""
+    sign_request = SignRequest(signature_id=signature.id, **Details.of(signature).values())
+    db.session.add(sign_request)
+    db.session.flush()
+    return sign_request
 
 
 def withdraw(token: str) -> Campaign:
     """Take a signature back: it stops counting at once (the count drops in the same transaction), it
     leaves every list, letter and mailing, and a receipt job mails the signer and then deletes the row.
-    Milestones already reached stay reached."""
+    Its secret is replaced at once, so every link to it is void from now on. Milestones already
+    reached stay reached."""
     signature = signature_from_link("withdraw", token)
     campaign = signature.campaign
     marked = rowcount(db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow(), wants_updates=False, is_public=False)
+        .values(withdrawn_at=utcnow(), wants_updates=False, is_public=False, secret=new_secret())
         .execution_options(synchronize_session=False)
     ))
     if not marked:  # withdrawn a moment ago by another request
         return campaign
+    db.session.execute(delete(SignRequest).where(SignRequest.signature_id == signature.id))
     was_counted = rowcount(db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.confirmed_at.is_not(None))
@@ -135,27 +167,47 @@ def stop_updates(token: str) -> Signature:
     return signature
 
 
-def verify(token: str) -> Confirmation:
-    """Confirm a signature. The first confirmation marks it and raises the campaign's count in the same
+def change_details(token: str, details: Details) -> Signature:
+    """The owner of a confirmed signature changes its name, city or choices, from the link in a mail
+    (the "already signed" mail offers it). The count does not change; the wall and the next letters
+    show the new details."""
+    signature = confirmed_signature_for_change(token)
+    for column, value in details.values().items():
+        setattr(signature, column, value)
+    db.session.flush()
+    return signature
+
+
+def verify(token: str, chosen: Details | None = None) -> Confirmation:
+    """Confirm a signature with the details of the request whose mail carried the link, or with the
+    details the owner corrected on the confirmation page (`chosen`). Nothing else ever sets them.
+
+    The first confirmation marks it, sets its details and raises the campaign's count in the same
     transaction, atomically in the database, so concurrent confirmations each count exactly once and
     exactly one of them sees the count land on a goal; that one records the milestone and announces it
     (signals.goal_reached: notifications and letters queue their jobs in this same transaction).
+    Confirming deletes every pending request of the signature: no later click changes the details.
     """
-    signature = signature_for_token(token)
+    pending = pending_for_token(token)
+    signature = pending.signature
     campaign = signature.campaign
     if signature.confirmed_at is not None:
         return Confirmation(campaign, newly_confirmed=False)
     if not campaign.accepts_confirmations():
         raise ConfirmationClosed()
     now = utcnow()
+    details = chosen or pending.details()
     marked = rowcount(db.session.execute(
         update(Signature)
-        .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
-        .values(confirmed_at=now)
+        .where(Signature.id == signature.id, Signature.confirmed_at.is_(None), Signature.withdrawn_at.is_(None))
+        .values(confirmed_at=now, **details.values())
         .execution_options(synchronize_session=False)
     ))
     if marked != 1:  # confirmed a moment ago by another request
         return Confirmation(campaign, newly_confirmed=False)
+    db.session.execute(
+        delete(SignRequest).where(SignRequest.signature_id == signature.id).execution_options(synchronize_session=False)
+    )
     if signature.suspect_reason is not None:  # confirmed, and answered as such, but never counted
         return Confirmation(campaign, newly_confirmed=True)
     count = db.session.execute(
@@ -251,18 +303,22 @@ def reconcile_counts() -> list[tuple[int, int, int]]:
 
 def purge_unconfirmed(now: datetime | None = None) -> int:
     """Delete signatures never confirmed within UNCONFIRMED_RETENTION, and withdrawn ones whose receipt
-    could not be sent within a day. Returns how many went."""
+    could not be sent within a day, with their sign requests; and every sign request whose link has
+    expired. Returns how many signatures went."""
     now = now or utcnow()
     cutoff = now - current_app.config["UNCONFIRMED_RETENTION"]
-    result = db.session.execute(
-        delete(Signature)
-        .where(
-            Signature.confirmed_at.is_(None),
-            ((Signature.withdrawn_at.is_(None)) & (Signature.created_at < cutoff))
-            | (Signature.withdrawn_at < now - current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]),
-        )
+    doomed = [
+        Signature.confirmed_at.is_(None),
+        ((Signature.withdrawn_at.is_(None)) & (Signature.created_at < cutoff))
+        | (Signature.withdrawn_at < now - current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]),
+    ]
+    expired = now - timedelta(seconds=current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    db.session.execute(
+        delete(SignRequest)
+        .where(SignRequest.signature_id.in_(select(Signature.id).where(*doomed)) | (SignRequest.created_at < expired))
         .execution_options(synchronize_session=False)
     )
+    result = db.session.execute(delete(Signature).where(*doomed).execution_options(synchronize_session=False))
     deleted = rowcount(result)
     if deleted:
         log.info("deleted %s unconfirmed or withdrawn signature(s)", deleted)
@@ -280,6 +336,8 @@ def purge_closed_campaigns(now: datetime | None = None) -> list[str]:
         closing = campaign.closing_moment()
         if closing is None or closing + retention > now:
             continue
+        signatures = select(Signature.id).where(Signature.campaign_id == campaign.id)
+        db.session.execute(delete(SignRequest).where(SignRequest.signature_id.in_(signatures)))
         db.session.execute(delete(Signature).where(Signature.campaign_id == campaign.id))
         campaign.personal_data_purged_at = now
         purged.append(campaign.slug)

@@ -1,18 +1,47 @@
-"""Reads of signatures: what a link in a mail is for, and a signer's own copy of their data."""
+"""Reads of signatures: what a link in a mail is for, a signer's own copy of their data, and the
+clusters of signatures that arrived together (for the moderators, as hashes, domains and counts)."""
+import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, Integer, cast, func, literal_column, select, text
 
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..tokens import read_token
-from .models import Signature
+from ..rules import PUBLIC_STATUSES
+from ..rules.abuse import ClusterKind, is_cluster, window_bounds
+from ..timeutil import as_utc
+from ..tokens import TokenInvalid, read_token
+from .models import Signature, SignRequest
 
 
 class SignatureGone(Exception):
     """The token is genuine but its signature no longer exists (withdrawn or purged)."""
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a signer chooses about their signature: shown on the wall and in letters only as confirmed."""
+
+    name: str
+    city: str | None
+    locale: str
+    wants_updates: bool
+    is_public: bool
+
+    @classmethod
+    def of(cls, row: Signature | SignRequest) -> "Details":
+        return cls(row.name, row.city, row.locale, bool(row.wants_updates), bool(row.is_public))
+
+    def values(self) -> dict[str, Any]:
+        """The columns these details set, on a signature or a request alike."""
+        return {
+            "name": self.name.strip(), "city": (self.city or "").strip() or None, "locale": self.locale,
+            "wants_updates": bool(self.wants_updates), "is_public": bool(self.is_public),
+        }
 
 
 @dataclass
@@ -34,6 +63,9 @@ class SignatureInput:
             wants_updates=form.updates.data, is_public=form.public.data, ip=ip, source=form.source.data,
         )
 
+    def details(self) -> Details:
+        return Details(self.name, self.city, self.locale, bool(self.wants_updates), bool(self.is_public))
+
 
 @dataclass
 class Confirmation:
@@ -41,24 +73,53 @@ class Confirmation:
     newly_confirmed: bool
 
 
-def signature_for_token(token: str) -> Signature:
-    """The signature a confirmation link is for, without changing anything (a GET shows, never confirms)."""
-    return _signature_from_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+@dataclass
+class Pending:
+    """What a confirmation link is for: its signature and the request whose mail carried the link
+    (None once the signature is confirmed: confirming deletes the pending requests)."""
+
+    signature: Signature
+    request: SignRequest | None
+
+    def details(self) -> Details:
+        return Details.of(self.request if self.request is not None else self.signature)
 
 
-def _signature_from_token(purpose: str, token: str, max_age: int) -> Signature:
-    """Every link in a mail is checked the same way; a withdrawn signature is gone for all of them."""
+def _signature_from_token(purpose: str, token: str, max_age: int) -> tuple[Signature, dict[str, Any]]:
+    """Every link in a mail is checked the same way: a genuine, fresh token whose secret is the one
+    the signature holds now. A withdrawn signature is gone for all of them (its secret was replaced
+    too), and a row that took the same id has another secret."""
     payload = read_token(purpose, token, max_age)
-    signature = db.session.get(Signature, payload.get("s")) if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("k"), str):
+        raise TokenInvalid()
+    signature = db.session.get(Signature, payload["s"])
     if signature is None or signature.withdrawn_at is not None:
         raise SignatureGone()
-    return signature
+    if not hmac.compare_digest(signature.secret.encode(), payload["k"].encode()):
+        raise SignatureGone()
+    return signature, payload
+
+
+def pending_for_token(token: str) -> Pending:
+    """The signature and request a confirmation link is for, without changing anything (a GET shows,
+    never confirms)."""
+    signature, payload = _signature_from_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    request_id = payload.get("r")
+    sign_request = db.session.get(SignRequest, request_id) if isinstance(request_id, int) else None
+    if sign_request is not None and sign_request.signature_id != signature.id:
+        raise TokenInvalid()
+    if sign_request is None and signature.confirmed_at is None:
+        # Confirming deletes the requests: another press of a link may have confirmed it a moment ago.
+        db.session.refresh(signature)
+        if signature.confirmed_at is None:
+            raise SignatureGone()  # the request expired and was purged
+    return Pending(signature, sign_request)
 
 
 def signature_from_link(purpose: str, token: str) -> Signature:
     """The signature a link in one of its mails is for. Links in mails stay valid for a long time
     (LINK_TOKEN_MAX_AGE): a signer may want to withdraw months later."""
-    return _signature_from_token(purpose, token, current_app.config["LINK_TOKEN_MAX_AGE"])
+    return _signature_from_token(purpose, token, current_app.config["LINK_TOKEN_MAX_AGE"])[0]
 
 
 def signature_for_unsubscribe(token: str) -> Signature:
@@ -66,11 +127,22 @@ def signature_for_unsubscribe(token: str) -> Signature:
     return signature_from_link("unsubscribe", token)
 
 
+def confirmed_signature_for_change(token: str) -> Signature:
+    """The confirmed signature whose holder may change its details (the "my data" link of its mails)."""
+    signature = signature_from_link("my_data", token)
+    if signature.confirmed_at is None:
+        raise SignatureGone()
+    return signature
+
+
 def personal_data(token: str) -> dict[str, Any]:
     """Everything we hold about one signature, for the signer's own copy (GDPR article 15)."""
     signature = signature_from_link("my_data", token)
     campaign = signature.campaign
     stamp = lambda moment: moment.isoformat() if moment else None  # noqa: E731
+    requests = db.session.scalars(
+        select(SignRequest).where(SignRequest.signature_id == signature.id).order_by(SignRequest.id)
+    ).all()
     return {
         "campaign": {"slug": campaign.slug, "title": {"nl": campaign.title_nl, "en": campaign.title_en}},
         "name": signature.name,
@@ -83,6 +155,91 @@ def personal_data(token: str) -> dict[str, Any]:
         "confirmed_at": stamp(signature.confirmed_at),
         "ip_address": "not stored; only a keyed hash, used to detect mass abuse" if signature.ip_hash else None,
         "mails_sent": signature.mails_sent,
+        # Sign requests not yet confirmed: what was typed with this address, kept until a confirmation.
+        "unconfirmed_requests": [
+            {
+                "name": r.name, "city": r.city, "language": r.locale, "wants_updates": r.wants_updates,
+                "named_publicly_and_in_letters": r.is_public, "requested_at": stamp(r.created_at),
+            }
+            for r in requests
+        ],
     }
 
 
+# ---------------------------------------------------------------- clusters, for the moderators
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Signatures of one campaign that arrived together: from one client address (its keyed hash),
+    one mail domain, or one window of CLUSTER_MINUTES minutes. Only hashes, domains and counts."""
+
+    campaign_id: int
+    kind: ClusterKind
+    key: str  # the address hash, the domain, or the window's number
+    size: int  # signatures not blocked, invalidated or withdrawn, confirmed or not
+    confirmed: int
+    flagged: int
+    first_at: datetime
+    last_at: datetime
+
+    def filters(self, minutes: int) -> dict[str, Any]:
+        """The filters of the bulk invalidation that take exactly this cluster's kind of match."""
+        if self.kind == ClusterKind.ADDRESS:
+            return {"ip_hash": self.key}
+        if self.kind == ClusterKind.DOMAIN:
+            return {"domain": self.key}
+        since, until = window_bounds(int(self.key), minutes)
+        return {"since": since, "until": until}
+
+
+def _domain() -> ColumnElement[str]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.split_part(Signature.email, literal_column("'@'"), literal_column("2"))
+    return func.substr(Signature.email, func.instr(Signature.email, literal_column("'@'")) + literal_column("1"))
+
+
+def _window(minutes: int) -> ColumnElement[int]:
+    """The number of the window of `minutes` minutes (since the Unix epoch, UTC), as rules.abuse.window_number.
+    The width is written into the SQL, not bound, so that the grouping and the selection are one expression."""
+    width = literal_column(str(int(minutes) * 60), Integer)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", Signature.created_at) / width), Integer)
+    # SQLite keeps the UTC moment as text; strftime('%s') reads it as UTC
+    return cast(func.strftime("%s", Signature.created_at), Integer) // width
+
+
+def clusters(since: datetime, threshold: int, minutes: int, campaign_id: int | None = None) -> list[Cluster]:
+    """Every cluster of at least `threshold` signatures made since `since` on a published campaign
+    (or on one campaign), the largest first. Blocked, invalidated and withdrawn signatures are left
+    out: they do not count anyway."""
+    criteria = [
+        Signature.created_at >= since,
+        Signature.suspect_reason.is_(None),
+        Signature.withdrawn_at.is_(None),
+        Signature.campaign_id.in_(select(Campaign.id).where(Campaign.status.in_(PUBLIC_STATUSES))),
+    ]
+    if campaign_id is not None:
+        criteria.append(Signature.campaign_id == campaign_id)
+    found: list[Cluster] = []
+    groupings: list[tuple[ClusterKind, Any]] = [
+        (ClusterKind.ADDRESS, Signature.ip_hash), (ClusterKind.DOMAIN, _domain()), (ClusterKind.MINUTES, _window(minutes)),
+    ]
+    for kind, key in groupings:
+        size = func.count()
+        rows = db.session.execute(
+            select(
+                Signature.campaign_id, key.label("cluster_key"), size,
+                func.count(Signature.confirmed_at),
+                func.count(Signature.review_flag),
+                func.min(Signature.created_at), func.max(Signature.created_at),
+            )
+            .where(*criteria, key.is_not(None))
+            .group_by(Signature.campaign_id, text("cluster_key"))
+            .having(size >= max(threshold, 1))
+        ).all()
+        for campaign, value, total, confirmed, flagged, first, last in rows:
+            if is_cluster(total, threshold):
+                found.append(Cluster(campaign, kind, str(value), total, confirmed, flagged, as_utc(first), as_utc(last)))
+    found.sort(key=lambda c: (-c.size, c.campaign_id, c.kind, c.key))
+    return found

@@ -9,13 +9,15 @@ from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
 from ..tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import ConfirmForm, SignForm, source_tag
-from .operations import CampaignClosed, ConfirmationClosed, sign, stop_updates, verify, withdraw
+from .forms import ChangeDetailsForm, ConfirmForm, DetailsForm, SignForm, source_tag
+from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
 from .queries import (
+    Details,
     SignatureGone,
     SignatureInput,
+    confirmed_signature_for_change,
+    pending_for_token,
     personal_data,
-    signature_for_token,
     signature_for_unsubscribe,
     signature_from_link,
 )
@@ -65,14 +67,25 @@ def check_your_email(slug):
 @bp.route("/verify/<token>", methods=["GET", "POST"], endpoint="verify")
 @limiter.shared_limit(link_limit, scope="links")
 def verify_signature(token):
-    """GET shows a button and changes nothing (mail scanners open links); only its POST confirms."""
-    form = ConfirmForm()
+    """The confirmation page of one sign request, for the holder of its mail. GET shows the details
+    that request gave, in a form the owner may correct, and changes nothing (mail scanners open
+    links); only its POST confirms. A POST without the form's fields confirms the details as mailed."""
     locale = str(get_locale())
     try:
-        signature = signature_for_token(token)
-        campaign = signature.campaign
-        if request.method == "POST" and form.validate_on_submit():
-            result = verify(token)
+        pending = pending_for_token(token)
+        campaign = pending.signature.campaign
+        if pending.signature.confirmed_at is not None:
+            return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
+        if request.method == "POST" and "name" in request.form:
+            form = DetailsForm()
+            if not form.validate_on_submit():
+                return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale), 422
+            chosen = form.details()
+        else:
+            form = DetailsForm.showing(pending.details())
+            chosen = None
+        if request.method == "POST" and (chosen is not None or ConfirmForm().validate_on_submit()):
+            result = verify(token, chosen)
             db.session.commit()
             return render_template(
                 "signing/confirmed.html", campaign=result.campaign, newly_confirmed=result.newly_confirmed, locale=locale
@@ -83,9 +96,29 @@ def verify_signature(token):
         return render_template("signing/link_problem.html", problem="invalid", locale=locale), 404
     except ConfirmationClosed:
         return render_template("signing/link_problem.html", problem="closed", campaign=campaign, locale=locale), 409
-    if signature.confirmed_at is not None:
-        return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
+
+
+@bp.route("/my-data/<token>/change", methods=["GET", "POST"], endpoint="change_details")
+@limiter.shared_limit(link_limit, scope="links")
+def change_signature_details(token):
+    """Change the name, city and choices of a confirmed signature; for the holder of the link (the
+    "already signed" mail carries it). GET shows the details as confirmed, POST saves them."""
+    locale = str(get_locale())
+    try:
+        signature = confirmed_signature_for_change(token)
+        if request.method == "POST":
+            form = ChangeDetailsForm()
+            if form.validate_on_submit():
+                signature = change_details(token, form.details())
+                db.session.commit()
+                return render_template("signing/details_saved.html", campaign=signature.campaign, locale=locale)
+            status = 422 if form.errors else 200
+        else:
+            form, status = ChangeDetailsForm.showing(Details.of(signature)), 200
+    except (TokenInvalid, SignatureGone):
+        return render_template("signing/link_problem.html", problem="invalid", locale=locale), 404
+    return render_template("signing/change_details.html", campaign=signature.campaign, form=form, locale=locale), status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"], endpoint="unsubscribe")

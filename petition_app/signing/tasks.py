@@ -11,32 +11,46 @@ from .. import mail
 from ..extensions import db
 from ..jobs import job
 from ..links import external_url
-from ..tokens import make_token
 from . import operations
-from .mailing import signer_message
-from .models import Signature
+from .mailing import link_token, signer_message, verify_token
+from .models import Signature, SignRequest
+from .queries import Details
 
 MAIL_CONFIRM = "confirm"
 MAIL_ALREADY_SIGNED = "already_signed"
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
-def send_signature_mail(signature_id: int, kind: str, request_no: int) -> bool:
+def send_signature_mail(signature_id: int, kind: str, request_no: int, sign_request_id: int | None = None) -> bool:
     """Send mail number `request_no` of a signature unless it has been sent already, so that a retry
-    never doubles it (mails_sent is raised only by the run that sent it)."""
+    never doubles it (mails_sent is raised only by the run that sent it).
+
+    A confirmation mail shows the details of its own sign request, in that request's language, and
+    its link confirms exactly those. Once the signature is confirmed, any further mail is "you have
+    already signed", with the confirmed name and a link to change the details."""
     signature = db.session.get(Signature, signature_id)
-    if signature is None or signature.mails_sent >= request_no:
+    if signature is None or signature.withdrawn_at is not None or signature.mails_sent >= request_no:
         return False
     if kind == MAIL_CONFIRM and signature.confirmed_at is None:
-        token = make_token("verify", {"s": signature.id})
+        sign_request: SignRequest | None
+        if sign_request_id is None:  # queued before sign requests existed
+            sign_request = operations.request_from_signature(signature)
+        else:
+            sign_request = db.session.get(SignRequest, sign_request_id)
+        if sign_request is None or sign_request.signature_id != signature.id:
+            return False  # deleted with its signature's earlier life: nothing left to confirm
         message = signer_message(
             signature, "confirm_signature", lambda title: gettext("Confirm your signature: %(title)s", title=title),
-            verify_url=external_url("signing.verify", token=token),
+            locale=sign_request.locale,
+            details=Details.of(sign_request),
+            verify_url=external_url("signing.verify", token=verify_token(signature, sign_request), lang=sign_request.locale),
             valid_days=max(1, current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400),
         )
     else:
         message = signer_message(
-            signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title)
+            signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title),
+            details=Details.of(signature),
+            change_url=external_url("signing.change_details", token=link_token(signature, "my_data"), lang=signature.locale),
         )
     mail.send([message])
     db.session.execute(
