@@ -7,5 +7,6 @@ from .notifications.models import Delivery
 from .organizers.models import Update
 from .responses.models import Answer
 from .signing.models import Signature
+from .stories.models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
-__all__ = ["Answer", "Campaign", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature", "Update", "User"]
+__all__ = ["Answer", "Campaign", "Delivery", "Demand", "Handover", "Letter", "Milestone", "OutboxJob", "Recipient", "Signature", "StoryAccess", "StorySettings", "StorySubmission", "StoryTeamMember", "Update", "User"]

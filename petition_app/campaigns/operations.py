@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..rules import LANGUAGES, CampaignStatus, validate_goals
+from ..signals import campaign_file_imported
 from .models import Campaign, Demand, Recipient
 from .queries import SLUG_RE
 
@@ -152,4 +153,5 @@ def import_campaign(data: object) -> Campaign:
         recipients.append(recipient)
     campaign.recipients = recipients
     db.session.flush()
+    campaign_file_imported.send(campaign, data=data)
     return campaign

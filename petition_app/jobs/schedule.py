@@ -98,6 +98,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("purges", "petition_app.signing.tasks.purge_personal_data", every="purges"),
     Periodic("letter-purges", "petition_app.letters.tasks.empty_purged_letters", every="purges"),
     Periodic("recount", "petition_app.signing.tasks.repair_counts", every="recount"),
+    Periodic("stories", "petition_app.stories.tasks.look_after_stories", every="stories"),
 )
 
 
