@@ -5,6 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,46 +16,46 @@ from .operations import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,25}$")
 
 
-def category_choices() -> list[tuple[str, str]]:
+def category_choices() -> list[SelectChoice]:
     return [
-        (Category.HARASSMENT, _l("Harassment")),
-        (Category.SEXUAL_HARASSMENT, _l("Sexual harassment")),
-        (Category.SEXUAL_VIOLENCE, _l("Sexual violence")),
-        (Category.DISCRIMINATION, _l("Discrimination")),
-        (Category.BULLYING, _l("Bullying")),
-        (Category.OTHER, _l("Something else")),
+        SelectChoice(Category.HARASSMENT, _l("Harassment")),
+        SelectChoice(Category.SEXUAL_HARASSMENT, _l("Sexual harassment")),
+        SelectChoice(Category.SEXUAL_VIOLENCE, _l("Sexual violence")),
+        SelectChoice(Category.DISCRIMINATION, _l("Discrimination")),
+        SelectChoice(Category.BULLYING, _l("Bullying")),
+        SelectChoice(Category.OTHER, _l("Something else")),
     ]
 
 
-def place_choices() -> list[tuple[str, str]]:
+def place_choices() -> list[SelectChoice]:
     return [
-        (Place.CAMPUS, _l("On campus or at the university")),
-        (Place.CITY, _l("In the city")),
-        (Place.ONLINE, _l("Online")),
-        (Place.OTHER, _l("Somewhere else")),
+        SelectChoice(Place.CAMPUS, _l("On campus or at the university")),
+        SelectChoice(Place.CITY, _l("In the city")),
+        SelectChoice(Place.ONLINE, _l("Online")),
+        SelectChoice(Place.OTHER, _l("Somewhere else")),
     ]
 
 
-def content_note_choices() -> list[tuple[str, str]]:
+def content_note_choices() -> list[SelectChoice]:
     return [
-        (ContentNote.SEXUAL_VIOLENCE, _l("Sexual violence")),
-        (ContentNote.SEXUAL_HARASSMENT, _l("Sexual harassment")),
-        (ContentNote.VIOLENCE, _l("Physical violence")),
-        (ContentNote.DISCRIMINATION, _l("Discrimination")),
-        (ContentNote.BULLYING, _l("Bullying")),
-        (ContentNote.SELF_HARM, _l("Self-harm")),
+        SelectChoice(ContentNote.SEXUAL_VIOLENCE, _l("Sexual violence")),
+        SelectChoice(ContentNote.SEXUAL_HARASSMENT, _l("Sexual harassment")),
+        SelectChoice(ContentNote.VIOLENCE, _l("Physical violence")),
+        SelectChoice(ContentNote.DISCRIMINATION, _l("Discrimination")),
+        SelectChoice(ContentNote.BULLYING, _l("Bullying")),
+        SelectChoice(ContentNote.SELF_HARM, _l("Self-harm")),
     ]
 
 
-def status_choices() -> list[tuple[str, str]]:
+def status_choices() -> list[SelectChoice]:
     return [
-        (SubmissionStatus.NEW, _l("New (not screened)")),
-        (SubmissionStatus.URGENT, _l("Urgent")),
-        (SubmissionStatus.FILED, _l("Filed (counted, no action needed)")),
-        (SubmissionStatus.SUPPORT_REQUESTED, _l("Support requested")),
-        (SubmissionStatus.CONTACTED, _l("Contacted")),
-        (SubmissionStatus.CLOSED, _l("Closed (contact details are deleted)")),
-        (SubmissionStatus.DISMISSED, _l("Dismissed (not counted; the text is deleted)")),
+        SelectChoice(SubmissionStatus.NEW, _l("New (not screened)")),
+        SelectChoice(SubmissionStatus.URGENT, _l("Urgent")),
+        SelectChoice(SubmissionStatus.FILED, _l("Filed (counted, no action needed)")),
+        SelectChoice(SubmissionStatus.SUPPORT_REQUESTED, _l("Support requested")),
+        SelectChoice(SubmissionStatus.CONTACTED, _l("Contacted")),
+        SelectChoice(SubmissionStatus.CLOSED, _l("Closed (contact details are deleted)")),
+        SelectChoice(SubmissionStatus.DISMISSED, _l("Dismissed (not counted; the text is deleted)")),
     ]
 
 
@@ -65,8 +66,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: FlaskForm) -> None:
-        known = {str(value) for value, _ in self.choices}
-        self.data = [value for value in (self.data or []) if value in known]
+        known = {str(choice.value) for choice in self.choices}
+        chosen: list[str] = list(getattr(self, "data", None) or [])
+        setattr(self, "data", [value for value in chosen if value in known])
 
 
 class StoryForm(FlaskForm):
@@ -81,17 +83,17 @@ class StoryForm(FlaskForm):
     support = BooleanField(_l("I would like support: contact me"))
     contact_method = RadioField(
         _l("How may the team contact you?"),
-        choices=[(ContactMethod.EMAIL, _l("By email")), (ContactMethod.PHONE, _l("By phone"))], validate_choice=False,
+        choices=[SelectChoice(ContactMethod.EMAIL, _l("By email")), SelectChoice(ContactMethod.PHONE, _l("By phone"))], validate_choice=False,
     )
     contact_email = EmailField(_l("Email address"), filters=[strip], validators=[Optional(), Length(max=EMAIL_MAX, message=TOO_LONG)])
     contact_phone = TelField(_l("Phone number"), filters=[strip], validators=[Optional(), Length(max=25, message=TOO_LONG)])
     contact_language = RadioField(
-        _l("In which language?"), choices=[("nl", _l("Dutch")), ("en", _l("English"))], validate_choice=False,
+        _l("In which language?"), choices=[SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))], validate_choice=False,
     )
     website = StringField(_l("Leave this field empty"))  # a honeypot: people never see it
     submit = SubmitField(_l("Send"))
 
-    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         wants_share = self.publish.data or self.quote.data
         if wants_share and not self.text.data:
@@ -100,7 +102,7 @@ class StoryForm(FlaskForm):
         elif not self.text.data and not self.categories.data and not self.support.data:
             self.text.errors.append(_l("Tell us what happened, or choose at least one kind of experience."))
             valid = False
-        if self.place.data not in (None, "", *[value for value, _ in place_choices()]):
+        if self.place.data not in (None, "", *[choice.value for choice in place_choices()]):
             self.place.errors.append(_l("Choose one of the places, or none."))
             valid = False
         if self.support.data:
@@ -207,7 +209,7 @@ class SettingsForm(FlaskForm):
     report_nl, report_en = _bilingual(_l("Where to report (Dutch, optional: empty shows the default)"), _l("Where to report (English, optional)"))
     submit = SubmitField(_l("Save settings"))
 
-    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if self.enabled.data:
             for field in (self.contact_by_nl, self.contact_by_en, self.confidentiality_nl, self.confidentiality_en):

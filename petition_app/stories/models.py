@@ -7,13 +7,13 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, LargeBi
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model, db
 from ..rules import check_in
 from ..rules.stories import ContactMethod, Place, PublicationStatus, SubmissionStatus, TeamAction
 from ..timeutil import utcnow
 
 
-class StorySettings(db.Model):
+class StorySettings(Model):
     """Stories and support for one campaign: switched on by its organizers (or the campaign file), with
     the texts the form shows in both languages. An empty help or report text means the default."""
 
@@ -41,7 +41,7 @@ class StorySettings(db.Model):
         return getattr(self, f"{field}_{locale}") or getattr(self, f"{field}_{other}") or ""
 
 
-class StoryTeamMember(db.Model):
+class StoryTeamMember(Model):
     """An organizer asked onto a campaign's story and support team. Only once `accepted_at` is set (the
     member read and accepted the confidentiality statement in the app) do they see any submission."""
 
@@ -54,7 +54,7 @@ class StoryTeamMember(db.Model):
     user = relationship("User")
 
 
-class StorySubmission(db.Model):
+class StorySubmission(Model):
     """One person's story, wish to be counted, or request for support. No account, no address, no
     browser, no time of day: `submitted_on` is a date. `text`, `contact` and `redacted` are sealed."""
 
@@ -110,7 +110,7 @@ class StorySubmission(db.Model):
         return self.publication == PublicationStatus.APPROVED and self.wants_publish and self.redacted_sealed is not None
 
 
-class StoryAccess(db.Model):
+class StoryAccess(Model):
     """The view log: who opened or changed which submission, and when. Visible to the team. It holds no
     content; it outlives a withdrawn submission (then `submission_id` is empty, `number` stays)."""
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..campaigns.operations import CampaignFileError
-from ..extensions import db
+from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
 from ..rules import LANGUAGES
 from ..rules.stories import (
@@ -305,12 +305,12 @@ def purge_expired(now: datetime | None = None) -> int:
         closing = settings.campaign.closing_moment()
         if closing is None or as_utc(closing) + timedelta(days=settings.retention_days) > now:
             continue
-        purged += db.session.execute(
+        purged += rowcount(db.session.execute(
             update(StorySubmission)
             .where(StorySubmission.campaign_id == settings.campaign_id, StorySubmission.purged_on.is_(None))
             .values(text_sealed=None, redacted_sealed=None, contact_sealed=None, publication=None, purged_on=day)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
     return purged
 
 
@@ -340,9 +340,9 @@ def claim_overdue(today: date | None = None) -> tuple[list[int], list[int]]:
 
 def _claim(submission_id: int, column: str, today: date) -> bool:
     attribute = getattr(StorySubmission, column)
-    return bool(db.session.execute(
+    return bool(rowcount(db.session.execute(
         update(StorySubmission)
         .where(StorySubmission.id == submission_id, attribute.is_(None))
         .values({column: today})
         .execution_options(synchronize_session=False)
-    ).rowcount)
+    )))

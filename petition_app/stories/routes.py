@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..campaigns.models import Campaign
 from ..campaigns.queries import campaign_by_slug
@@ -137,15 +138,15 @@ def status():
         form = AuthorActionForm()
         if not form.validate_on_submit():
             abort(400)
-        submission = queries.submission_for_code(form.code.data or "") or abort(404)
-        return _author_action(submission, form.code.data, form.action.data)
+        acted_on = queries.submission_for_code(form.code.data or "") or abort(404)
+        return _author_action(acted_on, form.code.data, form.action.data)
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("stories/enter_code.html", form=form), 422 if form.is_submitted() else 200
-    submission = queries.submission_for_code(form.code.data)
-    if submission is None:
+    found = queries.submission_for_code(form.code.data)
+    if found is None:
         return render_template("stories/enter_code.html", form=form, not_found=True), 404
-    return _author_page(submission, code=form.code.data)
+    return _author_page(found, code=form.code.data)
 
 
 def _author_action(submission: StorySubmission, code: str, action: str | None):
@@ -344,7 +345,7 @@ def settings(slug):
 def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200):
     members = {member.user_id: member for member in queries.team_of(campaign.id)}
     team_form = TeamForm(members=[str(user_id) for user_id in members])
-    team_form.members.choices = [(str(user.id), user.name) for user in campaign.organizers]
+    team_form.members.choices = [SelectChoice(str(user.id), user.name) for user in campaign.organizers]
     return render_template(
         "stories/settings.html", campaign=campaign, form=form, team_form=team_form, members=members,
     ), status
@@ -357,7 +358,7 @@ def team(slug):
     if not _may_configure(campaign):
         abort(404)
     form = TeamForm()
-    form.members.choices = [(str(user.id), user.name) for user in campaign.organizers]
+    form.members.choices = [SelectChoice(str(user.id), user.name) for user in campaign.organizers]
     if not form.validate_on_submit():
         abort(400)
     set_team(campaign, {int(value) for value in form.members.data})
