@@ -650,3 +650,17 @@ def test_a_database_dump_logs_and_mails_hold_no_story_or_contact(pg_app, caplog)
         for message in read_outbox(app):
             assert value not in message.as_string(), f"the {label} is in a mail"
     assert read_outbox(app), "the team was alerted"
+
+
+@pytest.mark.parametrize("lang, heading, sealed", [
+    ("nl", "Als je een verhaal deelt of om steun vraagt", "versleuteld"),
+    ("en", "When you share a story or ask for support", "stored encrypted"),
+])
+def test_the_privacy_statement_and_the_documents_say_what_is_stored_sealed_shown_and_deleted(app, lang, heading, sealed):
+    from petition_app.config import PROJECT_ROOT
+
+    page = app.test_client().get(f"/privacy?lang={lang}").text
+    assert heading in page and sealed in page and "5" in page
+    for document in ("README.md", "docs/architecture.md"):
+        text = (PROJECT_ROOT / document).read_text(encoding="utf-8")
+        assert "STORIES_KEY" in text and "retention_days" in text and "under 5" in text, document
