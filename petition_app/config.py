@@ -165,7 +165,7 @@ class TestConfig(Config):
     TESTING = True
     APP_ENV = "test"
     SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105  # TestConfig only; production refuses to start without one
-    STORIES_KEY = "dGVzdC1zdG9yaWVzLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24"  # nosec B105  # TestConfig only (32 bytes)
+    STORIES_KEY = "dGVzdC1zdG9yaWVzLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24"  # TestConfig only (35 bytes, base64url)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     MAIL_SERVER = None

@@ -212,6 +212,12 @@ def test_a_story_from_a_phone_in_dutch_is_screened_redacted_approved_published_c
     assert "Bijlage: verhalen gedeeld met toestemming van de schrijvers" in text
     assert redacted in text and "Pieter" not in text
 
+    # -------------------------------------------------- and no log line of the server or the worker holds it
+    from pathlib import Path
+
+    logs = live_server.log(tail=10**8) + Path(worker.log_path).read_text(errors="replace")
+    assert original not in logs and redacted not in logs and code not in logs
+
 
 def test_a_support_request_past_its_deadline_alerts_the_team_then_the_moderators(
     live_server, worker_env, start_worker, new_page, local_app, tmp_path
