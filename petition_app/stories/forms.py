@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..formfields import EMAIL_MAX, TOO_LONG, deliverable_email, strip
+from ..formfields import EMAIL_MAX, TOO_LONG, deliverable_email, multi_line, single_line, strip
 from ..rules.stories import Category, ContactMethod, ContentNote, Place, SubmissionStatus
 from .operations import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
 
@@ -74,7 +74,7 @@ class MultiCheckboxField(SelectMultipleField):
 class StoryForm(FlaskForm):
     text = TextAreaField(
         _l("What happened?"), filters=[strip],
-        validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG)],
+        validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG), multi_line],
     )
     categories = MultiCheckboxField(_l("What was it? Choose any that fit (optional)"), choices=category_choices())
     place = RadioField(_l("Where did it happen? (optional)"), choices=place_choices(), validate_choice=False)
@@ -85,12 +85,12 @@ class StoryForm(FlaskForm):
         _l("How may the team contact you?"),
         choices=[SelectChoice(ContactMethod.EMAIL, _l("By email")), SelectChoice(ContactMethod.PHONE, _l("By phone"))], validate_choice=False,
     )
-    contact_email = EmailField(_l("Email address"), filters=[strip], validators=[Optional(), Length(max=EMAIL_MAX, message=TOO_LONG)])
-    contact_phone = TelField(_l("Phone number"), filters=[strip], validators=[Optional(), Length(max=25, message=TOO_LONG)])
+    contact_email = EmailField(_l("Email address"), filters=[strip], validators=[Optional(), Length(max=EMAIL_MAX, message=TOO_LONG), single_line])
+    contact_phone = TelField(_l("Phone number"), filters=[strip], validators=[Optional(), Length(max=25, message=TOO_LONG), single_line])
     contact_language = RadioField(
         _l("In which language?"), choices=[SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))], validate_choice=False,
     )
-    website = StringField(_l("Leave this field empty"))  # a honeypot: people never see it
+    website = StringField(_l("Leave this field empty"), validators=[single_line])  # a honeypot: people never see it
     submit = SubmitField(_l("Send"))
 
     def validate(self, extra_validators=None):
@@ -154,19 +154,19 @@ class StoryForm(FlaskForm):
 class CodeForm(FlaskForm):
     """The private code, typed in (never in the address, so it stays out of logs and history)."""
 
-    code = StringField(_l("Your private code"), filters=[strip], validators=[DataRequired(_l("Enter your code.")), Length(max=64)])
+    code = StringField(_l("Your private code"), filters=[strip], validators=[DataRequired(_l("Enter your code.")), Length(max=64), single_line])
     submit = SubmitField(_l("Open"))
 
 
 class AuthorActionForm(FlaskForm):
     """A button on the author's page; the code rides along in a hidden field."""
 
-    code = HiddenField()
-    action = HiddenField()
+    code = HiddenField(validators=[single_line])
+    action = HiddenField(validators=[single_line])
 
 
 class MailCodeForm(FlaskForm):
-    code = HiddenField()
+    code = HiddenField(validators=[single_line])
     email = EmailField(_l("Email address (not stored)"), filters=[strip],
                        validators=[DataRequired(_l("Enter an email address.")), Length(max=EMAIL_MAX, message=TOO_LONG), deliverable_email])
     submit = SubmitField(_l("Mail me the code"))
@@ -179,14 +179,14 @@ class StatusForm(FlaskForm):
 
 class RedactionForm(FlaskForm):
     text = TextAreaField(_l("Redacted version"), filters=[strip],
-                         validators=[DataRequired(_l("Please fill this in.")), Length(max=TEXT_MAX, message=TOO_LONG)])
+                         validators=[DataRequired(_l("Please fill this in.")), Length(max=TEXT_MAX, message=TOO_LONG), multi_line])
     notes = MultiCheckboxField(_l("Content notes shown before the story"), choices=content_note_choices())
     save = SubmitField(_l("Save the redacted version"))
     ask = SubmitField(_l("Save and ask the author to approve"))
 
 
 def _bilingual(label_nl: str, label_en: str, max_length: int = 5000) -> tuple[TextAreaField, TextAreaField]:
-    validators = [Optional(), Length(max=max_length, message=TOO_LONG)]
+    validators = [Optional(), Length(max=max_length, message=TOO_LONG), multi_line]
     return (TextAreaField(label_nl, filters=[strip], validators=validators),
             TextAreaField(label_en, filters=[strip], validators=list(validators)))
 
