@@ -12,12 +12,16 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from conftest import mail_text, subject, wait_for
-from test_stories import STORIES
-
 from .conftest import PASSWORD, PHONE, axe_violations, describe_violations, expect, unique
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
 NEUTRAL = "https://www.google.com/"
+STORIES = {
+    "enabled": True,
+    "contact_by": {"nl": "Twee getrainde vrijwilligers van Safe Leiden", "en": "Two trained volunteers of Safe Leiden"},
+    "confidentiality": {"nl": "Alles blijft binnen het team, tenzij iemand in direct gevaar is.",
+                        "en": "Everything stays within the team, unless someone is in immediate danger."},
+}
 
 
 def team_member(local_app, slug, name="Team Member", admin=False, accepted=True):
