@@ -180,7 +180,7 @@ def test_production_refuses_to_start_without_stories_key_and_a_rotated_key_still
     from petition_app.stories import sealing
 
     with pytest.raises(sealing.StoriesKeyMissing):
-        make_app(tmp_path / "a", APP_ENV="production", STORIES_KEY=None)
+        make_app(tmp_path / "a", APP_ENV="production", STORIES_KEY=None, REDIS_URL="redis://127.0.0.1:6379/15")
     with pytest.raises(sealing.StoriesKeyMissing, match="32"):
         make_app(tmp_path / "b", STORIES_KEY="c2hvcnQ")
     old, new = base64.urlsafe_b64encode(b"o" * 32).decode(), base64.urlsafe_b64encode(b"n" * 32).decode()
