@@ -1,7 +1,7 @@
 """stories and support: settings per campaign, the team, sealed submissions and the view log
 
 Revision ID: stories_0010
-Revises: 0009_wall
+Revises: i11b_account_secrets
 Create Date: 2026-11-29
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'stories_0010'
-down_revision = '0009_wall'
+down_revision = 'i11b_account_secrets'
 branch_labels = None
 depends_on = None
 
