@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from pypdf import PdfReader
 
-from conftest import add_campaign, example_campaign_data, make_app, mail_text, read_outbox, subject
+from conftest import add_campaign, make_app, mail_text, read_outbox, subject
+from helpers import add_organizer, confirmed_account, login
 from petition_app.extensions import db
 from petition_app.rules.stories import (
     Category,
@@ -53,43 +54,44 @@ def send_story(client, slug="safe-leiden", lang=None, **fields):
 
 
 def make_user(app, email, name="Sanne", admin=False, confirmed=True):
+    """An account (a cheap password hash, see helpers.confirmed_account); returns its address."""
+    if confirmed:
+        confirmed_account(app, email=email, name=name, role="admin" if admin else "organizer")
+        return email
     from petition_app.accounts.models import User
-    from petition_app.rules import Role
-    from petition_app.timeutil import utcnow
 
     with app.app_context():
-        user = User(email=email, name=name, password_hash="x", locale="en",
-                    role=Role.ADMIN if admin else Role.ORGANIZER, email_confirmed_at=utcnow() if confirmed else None)
-        db.session.add(user)
+        db.session.add(User(email=email, name=name, password_hash="x", locale="en", role="admin" if admin else "organizer"))
         db.session.commit()
-        return user.id
+    return email
 
 
-def organize(app, slug, user_id):
+def _user_id(app, email):
     with app.app_context():
-        db.session.execute(sa.text(
-            "INSERT INTO campaign_organizers (campaign_id, user_id) SELECT id, :u FROM campaigns WHERE slug = :s"
-        ), {"u": user_id, "s": slug})
-        db.session.commit()
+        return db.session.execute(sa.text("SELECT id FROM users WHERE email = :e"), {"e": email}).scalar_one()
 
 
-def join_team(app, slug, user_id, accepted=True):
+def organize(app, slug, email):
+    add_organizer(app, slug, email)
+
+
+def join_team(app, slug, email, accepted=True):
     from petition_app.timeutil import utcnow
 
-    organize(app, slug, user_id)
+    organize(app, slug, email)
     with app.app_context():
         db.session.execute(sa.text(
             "INSERT INTO story_team_members (campaign_id, user_id, accepted_at) SELECT id, :u, :a FROM campaigns WHERE slug = :s"
-        ), {"u": user_id, "s": slug, "a": utcnow() if accepted else None})
+        ), {"u": _user_id(app, email), "s": slug, "a": utcnow() if accepted else None})
         db.session.commit()
 
 
-def client_of(app, user_id=None):
+def client_of(app, email=None):
+    """A browser: anonymous, or logged in through the login form as `email`."""
     client = app.test_client()
-    if user_id is not None:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+    if email is not None:
+        response = login(client, email)
+        assert response.status_code in (302, 422), response.status_code  # 422: an account that cannot log in
     return client
 
 
@@ -375,7 +377,7 @@ def test_organizers_set_up_stories_and_the_team_until_a_team_exists(app):
             "confidentiality_nl": "Grenzen", "confidentiality_en": "Limits"}
     assert client.post(f"/organize/{slug}/stories/settings", data=data).status_code == 302
     assert app.test_client().get(f"/campaigns/{slug}/stories/new").status_code == 200
-    client.post(f"/organize/{slug}/stories/team", data={"members": [str(first)]})
+    client.post(f"/organize/{slug}/stories/team", data={"members": [str(_user_id(app, first))]})
     assert client.get(f"/organize/{slug}/stories/queue").status_code == 404  # not before accepting
     refused = client.post(f"/organize/{slug}/stories/join?lang=en", data={})
     assert refused.status_code == 422 and "Tick this to join the team." in refused.text
