@@ -14,7 +14,7 @@ BEGIN, END = "<!-- import-diagram:begin -->", "<!-- import-diagram:end -->"
 # The layers of setup.cfg's import-linter contract, top first: a box per layer in the diagram.
 LAYERS = [
     ("entry points", ["cli", "api", "models"]),
-    ("domains", ["admin", "reach", "organizers", "responses", "letters", "notifications", "signing", "accounts", "campaigns"]),
+    ("domains", ["admin", "reach", "organizers", "responses", "letters", "notifications", "stories", "signing", "accounts", "campaigns"]),
     ("core", ["formfields", "jobs", "mail", "security", "ratelimits", "links", "tokens", "i18n", "markdown", "signals",
               "extensions", "config", "timeutil", "logging_privacy"]),
     ("pure", ["rules"]),

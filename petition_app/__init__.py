@@ -47,6 +47,7 @@ def create_app(config_class=Config, **overrides):
     from .organizers import bp as organizers_bp
     from .responses import bp as responses_bp
     from .signing import bp as signing_bp
+    from .stories import bp as stories_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(signing_bp)
@@ -56,6 +57,7 @@ def create_app(config_class=Config, **overrides):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(stories_bp)
 
     from .cli import register_commands
 

@@ -37,14 +37,23 @@ def _intervals(name: str, defaults: dict[str, timedelta]) -> dict[str, timedelta
     return intervals
 
 
-def instance_secret_key(instance_path):
+def instance_secret_key(instance_path, name="secret_key", nbytes=48):
     """Development only: a key generated once and kept in the instance folder, so that links in
-    mails written to the outbox stay valid across restarts without anyone having to set one."""
-    path = Path(instance_path) / "secret_key"
+    mails written to the outbox stay valid across restarts without anyone having to set one.
+    `name` is the file (stories use their own key, `stories_key`). Written to a temporary file and
+    linked into place, so that two processes starting at once end up with the same key."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        temporary = path.with_name(f".{name}.{secrets.token_hex(8)}")
+        temporary.write_text(secrets.token_urlsafe(nbytes))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the one
+        finally:
+            temporary.unlink()
     return path.read_text().strip()
 
 
@@ -111,6 +120,7 @@ class Config:
             "purges": timedelta(hours=1),
             "recount": timedelta(hours=1),
             "clusters": timedelta(minutes=5),
+            "stories": timedelta(minutes=15),
         },
     )
     # An outbox row younger than this may still be handed over by the commit that wrote it.
@@ -133,6 +143,12 @@ class Config:
     CONFIRM_GRACE_AFTER_CLOSE = timedelta(hours=24)
     MAX_MAILS_PER_SIGNATURE = 5
     CAMPAIGN_TIMEZONE = "Europe/Amsterdam"
+    # Stories and support requests are sealed with this key (base64url of 32 random bytes; several,
+    # comma-separated, to rotate: the first seals, all open). Not SECRET_KEY, never in the database.
+    # Unset: generated into the instance folder, except with APP_ENV=production, which refuses to start.
+    STORIES_KEY = os.environ.get("STORIES_KEY") or None
+    # Where "leave this page quickly" goes: a neutral site, opened in place of the page.
+    STORIES_EXIT_URL = os.environ.get("STORIES_EXIT_URL", "https://www.google.com/")
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 64 * 1024
@@ -157,6 +173,7 @@ class TestConfig(Config):
     TESTING = True
     APP_ENV = "test"
     SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105  # TestConfig only; production refuses to start without one
+    STORIES_KEY = "dGVzdC1zdG9yaWVzLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24"  # TestConfig only (35 bytes, base64url)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     MAIL_SERVER = None

@@ -8,6 +8,8 @@ from .notifications.models import Delivery
 from .organizers.models import Invitation, Update
 from .responses.models import Answer
 from .signing.models import Signature, SignRequest
+from .stories.models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
 __all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter",
-           "Milestone", "OutboxJob", "Recipient", "Signature", "SignRequest", "Update", "User"]
+           "Milestone", "OutboxJob", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
+           "StoryTeamMember", "Update", "User"]

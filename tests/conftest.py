@@ -359,6 +359,7 @@ def worker_env(migrated_postgres_url, redis_url, smtp_server, queue_prefix):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_"))}
     env.update(
         SECRET_KEY=TestConfig.SECRET_KEY,
+        STORIES_KEY=TestConfig.STORIES_KEY,
         DATABASE_URL=migrated_postgres_url,
         REDIS_URL=redis_url,
         QUEUE_PREFIX=queue_prefix,

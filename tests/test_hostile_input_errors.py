@@ -164,7 +164,7 @@ UNGUARDED = {
     ("SignForm", "website"): "the honeypot: a filled one stores nothing",
     ("SignForm", "source"): "filtered to [a-z0-9-] by source_tag",
 }
-FORM_MODULES = ["accounts", "admin", "organizers", "responses", "signing"]
+FORM_MODULES = ["accounts", "admin", "organizers", "responses", "signing", "stories"]
 
 
 def every_form_class():

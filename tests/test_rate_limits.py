@@ -112,7 +112,8 @@ def test_production_refuses_to_start_without_redis(tmp_path):
 def test_production_without_redis_url_stops_the_process_with_a_clear_message(tmp_path):
     """As gunicorn or `flask` would load it: the environment alone, no REDIS_URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "DATABASE_", "MAIL_"))}
-    env.update(APP_ENV="production", SECRET_KEY="a-long-random-secret-for-this-test", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
+    env.update(APP_ENV="production", SECRET_KEY="a-long-random-secret-for-this-test", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
+               STORIES_KEY="c3Rvcmllcy1rZXktZm9yLXRoZS1wcm9kdWN0aW9uLXRlc3Q")  # production needs it too
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=PROJECT_ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode != 0

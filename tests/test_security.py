@@ -194,6 +194,7 @@ PUBLIC_ENDPOINTS = {
     "reach.share_kit", "reach.qr_svg", "reach.qr_png", "reach.poster", "reach.share_image", "reach.embed",
     "reach.signers", "reach.sitemap", "reach.robots", "static",
     "api.list_campaigns", "api.get_campaign", "api.create_signature", "api.city_stats", "api.daily_stats", "api.openapi",
+    "api.story_stats",
 }
 LINK = re.compile(r"http://localhost(/[^\s\"<>]+)")
 
@@ -226,7 +227,7 @@ def private_world(app, client, campaign):
         ids = {name: db.session.execute(db.text(f"SELECT MIN(id) FROM {table}")).scalar_one()
                for name, table in (("recipient_id", "recipients"), ("demand_id", "demands"), ("signature_id", "signatures"))}
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
-              "letter_id": int(letter.group(1)), **ids}
+              "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 

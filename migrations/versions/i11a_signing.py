@@ -1,7 +1,7 @@
 """sign requests, a secret per signature, review flags, cluster alerts; ids never reused on SQLite
 
 Revision ID: i11a_signing
-Revises: i11c_revisions
+Revises: stories_0010
 Create Date: 2026-11-29
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i11a_signing'
-down_revision = 'i11c_revisions'
+down_revision = 'stories_0010'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from typing import Any
 from flask import current_app
 
 from ..rules import PUBLIC_STATUSES
+from ..rules.stories import Category, Place
 
 BILINGUAL = {
     "type": "object",
@@ -151,6 +152,18 @@ def openapi_document():
                 {"$ref": "#/components/schemas/CityStats"},
                 "group,city,signatures\r\ncity,Leiden,120\r\ncity,Den Haag,14\r\nother,,9\r\nnot_given,,40\r\n",
             ),
+            **_stats_paths(
+                "stories",
+                "People who shared an experience, per category and place",
+                "For a campaign that takes stories: how many people the story and support team counted "
+                "(null when fewer than min_group_size), and per category (one person may name several) "
+                "and per place. A group smaller than min_group_size is folded into other, and more groups "
+                "with it while other would be smaller; no figure is ever under min_group_size. 404 when the "
+                "campaign does not take stories. In CSV the dimension column says what a row counts.",
+                {"$ref": "#/components/schemas/StoryStats"},
+                "dimension,group,people\r\ntotal,,14\r\ncategory,sexual_harassment,8\r\ncategory,other,6\r\n"
+                "place,campus,9\r\nplace,other,5\r\n",
+            ),
             "/campaigns/{slug}": {
                 "get": {
                     "summary": "A public campaign with its verified count, goals, milestones and demands",
@@ -262,6 +275,37 @@ def openapi_document():
                         },
                         "other": {"type": "integer", "minimum": 0},
                         "not_given": {"type": "integer", "minimum": 0},
+                    },
+                },
+                "StoryStats": {
+                    "type": "object",
+                    "required": ["slug", "min_group_size", "people", "categories", "places"],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "min_group_size": {"type": "integer", "description": "No figure is smaller"},
+                        "people": {"type": ["integer", "null"], "minimum": 5},
+                        "categories": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["category", "people"],
+                                "properties": {
+                                    "category": {"enum": [str(c) for c in Category]},
+                                    "people": {"type": "integer", "minimum": 5},
+                                },
+                            },
+                        },
+                        "places": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["place", "people"],
+                                "properties": {
+                                    "place": {"enum": [str(p) for p in Place]},
+                                    "people": {"type": "integer", "minimum": 5},
+                                },
+                            },
+                        },
                     },
                 },
                 "SignatureRequest": {

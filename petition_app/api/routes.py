@@ -12,6 +12,7 @@ from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
 from ..signing.queries import SignatureInput
+from ..stories import queries as stories
 from . import bp
 from .openapi import openapi_document
 
@@ -125,6 +126,32 @@ def city_stats(slug, suffix):
             "cities": [{"city": name, "signatures": n} for name, n in cities],
             "other": other,
             "not_given": not_given,
+        }
+    )
+
+
+@bp.get("/campaigns/<slug>/stats/stories", defaults={"suffix": ""})
+@bp.get("/campaigns/<slug>/stats/stories.csv", defaults={"suffix": ".csv"})
+def story_stats(slug, suffix):
+    """How many people shared an experience, per category and per place, every group smaller than 5
+    folded into "other" and no figure at all under 5 people (open data); public, for campaigns that
+    take stories."""
+    found = stories.campaign_taking_stories(slug)
+    if found is None:
+        return _open(not_found()[0]), 404
+    figures = stories.figures(found[0].id)
+    if _wants_csv(suffix):
+        rows = [("total", "", figures.total if figures.shown else "")]
+        rows += [("category", key, n) for key, n in figures.categories.items()]
+        rows += [("place", key, n) for key, n in figures.places.items()]
+        return _open_csv(opendata.csv_text(("dimension", "group", "people"), rows), f"{slug}-stories.csv")
+    return _open_json(
+        {
+            "slug": slug,
+            "min_group_size": figures.minimum,
+            "people": figures.total,
+            "categories": [{"category": key, "people": n} for key, n in figures.categories.items()],
+            "places": [{"place": key, "people": n} for key, n in figures.places.items()],
         }
     )
 

@@ -9,8 +9,16 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus, EmailInvalid, normalise_email, validate_goals
+from ..rules import (
+    LANGUAGES,
+    PUBLIC_STATUSES,
+    CampaignStatus,
+    EmailInvalid,
+    normalise_email,
+    validate_goals,
+)
 from ..rules.revisions import RevisionStatus, changed_parts
+from ..signals import campaign_file_imported
 from ..timeutil import utcnow
 from .models import Campaign, CampaignRevision, Demand, Recipient, new_link_secret
 from .queries import SLUG_RE, pending_revision
@@ -282,4 +290,5 @@ def import_campaign(data: object) -> Campaign:
     db.session.flush()
     _record_import(campaign, before, was_public)
     db.session.flush()
+    campaign_file_imported.send(campaign, data=data)
     return campaign

@@ -99,6 +99,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("letter-purges", "petition_app.letters.tasks.empty_purged_letters", every="purges"),
     Periodic("recount", "petition_app.signing.tasks.repair_counts", every="recount"),
     Periodic("clusters", "petition_app.admin.tasks.alert_clusters", every="clusters"),
+    Periodic("stories", "petition_app.stories.tasks.look_after_stories", every="stories"),
 )
 
 

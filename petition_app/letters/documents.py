@@ -1,7 +1,7 @@
 """The letters as documents: one PDF per recipient and language, with only that recipient's demands,
 the count, and an annex of the signers who agreed to be named."""
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from ..extensions import db
 from ..links import external_url
 from ..rules import LANGUAGES
 from ..signing.models import Signature
+from ..stories.queries import figures_if_enabled, letter_quotes
 from ..timeutil import utcnow
 from .pdf import LetterContent, write_letter_pdf
 from .queries import named_signers_filter, named_signers
@@ -31,7 +32,19 @@ def _letter_content(recipient: Recipient, locale: str, count: int, named_count: 
         letter_date=utcnow().date(),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
         named_count=named_count,
+        **_story_content(campaign),
     )
+
+
+def _story_content(campaign: Campaign) -> dict[str, Any]:
+    """The story figures (only when 5 or more people were counted; every group 5 or more) and the
+    quotes authors approved for the letters, for a campaign that takes stories."""
+    figures = figures_if_enabled(campaign)
+    if figures is None:
+        return {}
+    shown = {"total": figures.total, "categories": figures.categories, "places": figures.places,
+             "minimum": figures.minimum} if figures.shown else None
+    return {"story_figures": shown, "story_quotes": letter_quotes(campaign.id)}
 
 
 def render_letter(recipient: Recipient, locale: str, out: BinaryIO) -> LetterContent:

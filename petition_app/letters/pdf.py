@@ -22,10 +22,10 @@ import logging
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable, Mapping
 
 from flask import render_template
 from flask_babel import force_locale, format_date, format_decimal
@@ -87,6 +87,11 @@ class LetterContent:
     letter_date: date
     campaign_url: str
     named_count: int  # how many signers agreed to be named (length of the annex)
+    # Stories and support (a campaign that takes them): {"total", "categories", "places", "minimum"},
+    # every group already 5 or more (stories.queries.figures), or None; and the redacted stories whose
+    # authors approved them for the letters, for an annex of their own.
+    story_figures: Mapping[str, Any] | None = None
+    story_quotes: list[str] = field(default_factory=list)
 
 
 def write_letter_pdf(
@@ -105,6 +110,7 @@ def write_letter_pdf(
             content.organizer_name,
             content.recipient_name,
             *content.demands,
+            *content.story_quotes,
         )
         pdf.set_font("serif", size=LETTER_FONT_SIZE)
         pdf.add_page()
@@ -162,6 +168,8 @@ def _letter_html(content, has_annex):
         date_text=format_date(content.letter_date, format="long"),
         campaign_url=clean_text(content.campaign_url),
         has_annex=has_annex,
+        story_figures=content.story_figures,
+        story_quotes=[_paragraphs(quote) for quote in content.story_quotes],
     )
     # fpdf2 prints white space between two block tags as an empty line: drop it (spaces that matter are
     # inside text, never between a closing and an opening tag).

@@ -1,0 +1,348 @@
+"""Every change to stories and support: settings (also from a campaign file), the team and its
+confidentiality statement, a submission and what its author does with the private code (approve,
+withdraw), what the team does (screen, redact, ask for approval, take down), the view log, and the
+periodic work (deadlines, deletion). Operations flush; the request, job or command commits once, and
+every mail leaves through a job after that commit, with ids only and never any content."""
+import base64
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from ..accounts.models import User
+from ..campaigns.models import Campaign
+from ..campaigns.operations import CampaignFileError
+from ..extensions import db, rowcount
+from ..jobs import enqueue_after_commit
+from ..rules import LANGUAGES
+from ..rules.stories import (
+    COUNTED_STATUSES,
+    ContactMethod,
+    ContentNote,
+    PublicationStatus,
+    SubmissionStatus,
+    TeamAction,
+    add_working_days,
+    is_escalation_due,
+    is_overdue,
+)
+from ..signals import campaign_file_imported
+from ..timeutil import as_utc, utcnow
+from . import queries, sealing, tasks
+from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
+
+TEXT_MAX = 10_000
+SETTING_TEXTS = ("contact_by", "confidentiality", "help", "report")
+REQUIRED_TEXTS = ("contact_by", "confidentiality")
+SUPPORT_DAYS = (1, 10)
+RETENTION_DAYS = (1, 3650)
+
+
+class NotScreened(Exception):
+    """A story is screened (counted, not dismissed) before its author is asked to approve a version."""
+
+
+class NothingToApprove(Exception):
+    """The author's page offered no version to approve (it changed, or was approved already)."""
+
+
+class NotOnTheTeam(Exception):
+    """Only someone asked onto the team can accept its confidentiality statement."""
+
+
+# ---------------------------------------------------------------- settings
+
+
+def save_settings(campaign: Campaign, data: dict[str, Any]) -> StorySettings:
+    """Switch stories on or off and set the texts and periods (both languages); creates the row once."""
+    settings = queries.settings_of(campaign.id)
+    if settings is None:
+        settings = StorySettings(campaign_id=campaign.id)
+        db.session.add(settings)
+    settings.enabled = bool(data.get("enabled"))
+    settings.support_days = int(data.get("support_days") or 2)
+    settings.retention_days = int(data.get("retention_days") or 183)
+    for name in SETTING_TEXTS:
+        for lang in LANGUAGES:
+            setattr(settings, f"{name}_{lang}", (data.get(f"{name}_{lang}") or "").strip())
+    db.session.flush()
+    return settings
+
+
+def _whole(value: Any, name: str, bounds: tuple[int, int], default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
+        raise CampaignFileError(f"stories.{name}: a whole number from {bounds[0]} to {bounds[1]}")
+    return value
+
+
+def parse_campaign_file_section(section: Any) -> dict[str, Any]:
+    """The `stories:` section of a campaign file as settings data; raises CampaignFileError naming the
+    field. Switched on, it needs who will contact and the limits of confidentiality in both languages."""
+    if not isinstance(section, dict):
+        raise CampaignFileError("stories: expected {enabled: true, ...}")
+    enabled = section.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise CampaignFileError("stories.enabled: true or false")
+    data: dict[str, Any] = {
+        "enabled": enabled,
+        "support_days": _whole(section.get("support_days"), "support_days", SUPPORT_DAYS, 2),
+        "retention_days": _whole(section.get("retention_days"), "retention_days", RETENTION_DAYS, 183),
+    }
+    for name in SETTING_TEXTS:
+        value = section.get(name) or {}
+        if not isinstance(value, dict):
+            raise CampaignFileError(f"stories.{name}: expected {{nl: ..., en: ...}}")
+        for lang in LANGUAGES:
+            text = value.get(lang) or ""
+            if not isinstance(text, str) or len(text) > 5000:
+                raise CampaignFileError(f"stories.{name}.{lang}: text of at most 5000 characters")
+            if enabled and name in REQUIRED_TEXTS and not text.strip():
+                raise CampaignFileError(f"stories.{name}.{lang}: text is missing")
+            data[f"{name}_{lang}"] = text
+    return data
+
+
+@campaign_file_imported.connect
+def _apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
+    """A campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
+    if isinstance(data, dict) and "stories" in data:
+        save_settings(campaign, parse_campaign_file_section(data["stories"]))
+
+
+# ---------------------------------------------------------------- the team
+
+
+def set_team(campaign: Campaign, user_ids: set[int]) -> list[int]:
+    """Make the team exactly these organizers of the campaign: new ones are asked (they see nothing
+    until they accept the statement), others leave. Returns the ids newly asked."""
+    organizers = {user.id for user in campaign.organizers}
+    wanted = set(user_ids) & organizers
+    current = {member.user_id: member for member in queries.team_of(campaign.id)}
+    for user_id, member in current.items():
+        if user_id not in wanted:
+            db.session.delete(member)
+    added = sorted(wanted - set(current))
+    for user_id in added:
+        db.session.add(StoryTeamMember(campaign_id=campaign.id, user_id=user_id))
+    db.session.flush()
+    return added
+
+
+def accept_statement(campaign: Campaign, user: User) -> None:
+    """The member read and accepted the confidentiality statement: from now on they see submissions."""
+    member = queries.membership(campaign.id, user.id)
+    if member is None:
+        raise NotOnTheTeam()
+    member.accepted_at = member.accepted_at or utcnow()
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- a submission and its author
+
+
+@dataclass(frozen=True)
+class SubmissionInput:
+    text: str
+    categories: list[str]
+    place: str | None
+    wants_publish: bool
+    wants_quote: bool
+    wants_support: bool
+    contact_method: str | None = None
+    contact_value: str | None = None
+    contact_language: str | None = None
+
+
+def submit(campaign: Campaign, settings: StorySettings, data: SubmissionInput) -> tuple[StorySubmission, str]:
+    """Store a submission, sealed, and alert the team (a mail without any content, after the commit).
+    Returns the submission and its private code, which is shown once and stored only as a keyed hash."""
+    code = sealing.new_code()
+    day = queries.today()
+    submission = StorySubmission(
+        campaign_id=campaign.id,
+        code_digest=sealing.code_digests(code)[0],
+        public_ref=secrets.token_hex(8),
+        submitted_on=day,
+        status=SubmissionStatus.SUPPORT_REQUESTED if data.wants_support else SubmissionStatus.NEW,
+        categories=list(data.categories),
+        place=data.place or None,
+        wants_publish=data.wants_publish,
+        wants_quote=data.wants_quote,
+        wants_support=data.wants_support,
+        publication=PublicationStatus.DRAFT if (data.wants_publish or data.wants_quote) else None,
+        content_notes=[],
+    )
+    if data.text.strip():
+        submission.text_sealed = sealing.seal(data.text.strip(), campaign.id, "text")
+    if data.wants_support and data.contact_method and data.contact_value:
+        contact = {"method": data.contact_method, "value": data.contact_value, "language": data.contact_language or "nl"}
+        submission.contact_sealed = sealing.seal(json.dumps(contact), campaign.id, "contact")
+        submission.contact_method = ContactMethod(data.contact_method)
+        submission.support_due_on = add_working_days(day, settings.support_days)
+    db.session.add(submission)
+    db.session.flush()
+    enqueue_after_commit(tasks.alert_team, campaign.id)
+    return submission, code
+
+
+def mail_code(campaign: Campaign, code: str, email: str, locale: str) -> None:
+    """Mail the author their code, because they asked. The address is not stored: it travels sealed
+    in the job's arguments (the outbox and the queue hold only the sealed value) and is gone after."""
+    payload = json.dumps({"code": code, "email": email, "locale": locale})
+    sealed = base64.urlsafe_b64encode(sealing.seal(payload, campaign.id, "code-mail")).decode()
+    enqueue_after_commit(tasks.mail_code, campaign.id, sealed)
+
+
+def approve(submission: StorySubmission) -> None:
+    """The author approves the redacted version they were shown: from now on it is published and/or
+    quoted, as they chose. Without this step nothing is ever published."""
+    if submission.publication != PublicationStatus.AWAITING_AUTHOR or submission.redacted_sealed is None:
+        raise NothingToApprove()
+    submission.publication = PublicationStatus.APPROVED
+    submission.approved_on = queries.today()
+    db.session.flush()
+
+
+def ask_changes(submission: StorySubmission) -> None:
+    """The author does not approve this version: it goes back to the team, and nothing is published."""
+    if submission.publication not in (PublicationStatus.AWAITING_AUTHOR, PublicationStatus.APPROVED):
+        raise NothingToApprove()
+    submission.publication = PublicationStatus.CHANGES_ASKED
+    submission.approved_on = None
+    db.session.flush()
+
+
+def withdraw(submission: StorySubmission) -> None:
+    """The author withdraws: the text, the redacted copy and the contact details are deleted at once,
+    with the rest of the row (it stops counting too). The view log keeps its lines, without content."""
+    db.session.execute(
+        update(StoryAccess).where(StoryAccess.submission_id == submission.id).values(submission_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(submission)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- the team's work
+
+
+def log_access(submission: StorySubmission, user: User, action: TeamAction, detail: str = "") -> None:
+    """One line of the view log: who, when, what (never any content)."""
+    db.session.add(StoryAccess(
+        campaign_id=submission.campaign_id, submission_id=submission.id, number=submission.id,
+        user_id=user.id, action=action, detail=detail[:40],
+    ))
+    db.session.flush()
+
+
+def _forget_contact(submission: StorySubmission) -> None:
+    submission.contact_sealed = None
+
+
+def set_status(submission: StorySubmission, status: SubmissionStatus, user: User) -> None:
+    """Screen or move a submission: urgent, filed (counted), support requested, contacted, closed (the
+    contact details are deleted), dismissed (not counted; the texts and contact are deleted)."""
+    day = queries.today()
+    submission.status = status
+    if status in COUNTED_STATUSES and submission.screened_on is None:
+        submission.screened_on = day
+    if status == SubmissionStatus.CONTACTED and submission.contacted_on is None:
+        submission.contacted_on = day
+    if status in (SubmissionStatus.CLOSED, SubmissionStatus.DISMISSED):
+        _forget_contact(submission)
+    if status == SubmissionStatus.DISMISSED:
+        submission.text_sealed = submission.redacted_sealed = None
+        submission.publication = None
+        submission.screened_on = None
+    log_access(submission, user, TeamAction.STATUS, str(status))
+
+
+def save_redaction(submission: StorySubmission, text: str, notes: list[str], user: User, ask_author: bool) -> None:
+    """Keep the team's redacted copy (the original stays sealed as it was) and its content notes. Any
+    change takes back an earlier approval; `ask_author` offers this version to the author's code."""
+    if not submission.wants_sharing or submission.text_sealed is None:
+        raise NothingToApprove()
+    if ask_author and submission.status not in COUNTED_STATUSES:
+        raise NotScreened()
+    submission.redacted_sealed = sealing.seal(text.strip(), submission.campaign_id, "redacted")
+    submission.content_notes = [note for note in (ContentNote(n) for n in notes)]
+    submission.publication = PublicationStatus.AWAITING_AUTHOR if ask_author else PublicationStatus.DRAFT
+    submission.approved_on = None
+    log_access(submission, user, TeamAction.ASKED_APPROVAL if ask_author else TeamAction.REDACTED)
+
+
+def take_down(submission: StorySubmission, user: User) -> None:
+    """Take a published story off the page and out of the letters; the author's approval is void."""
+    if submission.publication == PublicationStatus.APPROVED:
+        submission.publication = PublicationStatus.DRAFT
+        submission.approved_on = None
+        log_access(submission, user, TeamAction.TAKEN_DOWN)
+
+
+# ---------------------------------------------------------------- periodic work
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete every text, redacted copy and contact detail of campaigns whose retention period after
+    closing has ended (the counts stay), and any contact detail a closed case still holds. Returns how
+    many submissions lost their texts."""
+    now = now or utcnow()
+    day = queries.today()
+    db.session.execute(
+        update(StorySubmission)
+        .where(StorySubmission.status.in_((SubmissionStatus.CLOSED, SubmissionStatus.DISMISSED)),
+               StorySubmission.contact_sealed.is_not(None))
+        .values(contact_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
+    purged = 0
+    for settings in db.session.scalars(select(StorySettings)):
+        closing = settings.campaign.closing_moment()
+        if closing is None or as_utc(closing) + timedelta(days=settings.retention_days) > now:
+            continue
+        purged += rowcount(db.session.execute(
+            update(StorySubmission)
+            .where(StorySubmission.campaign_id == settings.campaign_id, StorySubmission.purged_on.is_(None))
+            .values(text_sealed=None, redacted_sealed=None, contact_sealed=None, publication=None, purged_on=day)
+            .execution_options(synchronize_session=False)
+        ))
+    return purged
+
+
+def claim_overdue(today: date | None = None) -> tuple[list[int], list[int]]:
+    """Support requests not answered by their deadline: claim a reminder to the team the day after the
+    deadline, then an escalation to the moderators a working day later, each once (a conditional
+    update, so two runs never mail twice); the mails follow after the commit. Returns both id lists."""
+    today = today or queries.today()
+    waiting = list(db.session.scalars(
+        select(StorySubmission).where(
+            StorySubmission.status == SubmissionStatus.SUPPORT_REQUESTED,
+            StorySubmission.support_due_on.is_not(None),
+            StorySubmission.support_due_on < today,
+        ).order_by(StorySubmission.id)
+    ))
+    reminded, escalated = [], []
+    for submission in waiting:
+        due: date = submission.support_due_on  # type: ignore[assignment]
+        if is_overdue(due, today) and submission.reminded_on is None and _claim(submission.id, "reminded_on", today):
+            enqueue_after_commit(tasks.remind_team, submission.id)
+            reminded.append(submission.id)
+        if is_escalation_due(due, today) and submission.escalated_on is None and _claim(submission.id, "escalated_on", today):
+            enqueue_after_commit(tasks.escalate, submission.id)
+            escalated.append(submission.id)
+    return reminded, escalated
+
+
+def _claim(submission_id: int, column: str, today: date) -> bool:
+    attribute = getattr(StorySubmission, column)
+    return bool(rowcount(db.session.execute(
+        update(StorySubmission)
+        .where(StorySubmission.id == submission_id, attribute.is_(None))
+        .values({column: today})
+        .execution_options(synchronize_session=False)
+    )))

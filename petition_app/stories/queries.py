@@ -1,0 +1,289 @@
+"""Reads for stories and support: the settings, the team, a submission by its code, the team's queue
+and view log, the published stories, and the figures (never a group smaller than 5). Opening a sealed
+field is a read too, but only the team's routes and the author's own page call those."""
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..campaigns.models import Campaign
+from ..campaigns.queries import public_campaign
+from ..extensions import db
+from ..rules.stories import (
+    COUNTED_STATUSES,
+    MIN_GROUP,
+    Category,
+    Place,
+    PublicationStatus,
+    SubmissionStatus,
+    fold_small_groups,
+    safe_total,
+    tally,
+)
+from ..timeutil import utcnow
+from . import sealing
+from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
+
+
+def today() -> date:
+    """Today in the campaigns' time zone: every date of a submission is a day, never a moment."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])).date()
+
+
+# ---------------------------------------------------------------- settings and team
+
+
+def settings_of(campaign_id: int) -> StorySettings | None:
+    """A campaign's story settings, switched on or not (None: never set up)."""
+    return db.session.get(StorySettings, campaign_id)
+
+
+def enabled_settings(campaign: Campaign) -> StorySettings | None:
+    """The settings of a campaign whose stories are switched on, else None."""
+    settings = settings_of(campaign.id)
+    return settings if settings is not None and settings.enabled else None
+
+
+def campaign_taking_stories(slug: str) -> tuple[Campaign, StorySettings] | None:
+    """A public campaign whose stories are switched on, with its settings: the form's campaign."""
+    campaign = public_campaign(slug)
+    settings = enabled_settings(campaign) if campaign is not None else None
+    return (campaign, settings) if campaign is not None and settings is not None else None
+
+
+def team_of(campaign_id: int) -> list[StoryTeamMember]:
+    """Everyone asked onto the team, accepted or not yet."""
+    return list(db.session.scalars(select(StoryTeamMember).where(StoryTeamMember.campaign_id == campaign_id)))
+
+
+def membership(campaign_id: int, user_id: int) -> StoryTeamMember | None:
+    return db.session.get(StoryTeamMember, (campaign_id, user_id))
+
+
+def is_team(campaign: Campaign, user: Any) -> bool:
+    """Whether `user` may see this campaign's submissions: a member who accepted the confidentiality
+    statement, or a platform moderator."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    member = membership(campaign.id, user.id)
+    return member is not None and member.accepted_at is not None
+
+
+def team_users(campaign_id: int) -> list[User]:
+    """The members who accepted the statement and can log in: who gets the team's mails."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(StoryTeamMember, StoryTeamMember.user_id == User.id)
+            .where(
+                StoryTeamMember.campaign_id == campaign_id,
+                StoryTeamMember.accepted_at.is_not(None),
+                User.email_confirmed_at.is_not(None),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def has_team(campaign_id: int) -> bool:
+    return bool(db.session.scalar(
+        select(func.count()).select_from(StoryTeamMember).where(
+            StoryTeamMember.campaign_id == campaign_id, StoryTeamMember.accepted_at.is_not(None)
+        )
+    ))
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def submission_for_code(code: str) -> StorySubmission | None:
+    """The submission a private code opens, if any (a wrong code finds nothing, like a missing one)."""
+    if not sealing.normalise_code(code):
+        return None
+    return db.session.scalar(select(StorySubmission).where(StorySubmission.code_digest.in_(sealing.code_digests(code))))
+
+
+def submission_of(campaign_id: int, submission_id: int) -> StorySubmission | None:
+    """One submission of this campaign (the team's pages check the team first)."""
+    submission = db.session.get(StorySubmission, submission_id)
+    return submission if submission is not None and submission.campaign_id == campaign_id else None
+
+
+QUEUE_ORDER = (
+    SubmissionStatus.URGENT, SubmissionStatus.SUPPORT_REQUESTED, SubmissionStatus.NEW, SubmissionStatus.CONTACTED,
+    SubmissionStatus.FILED, SubmissionStatus.CLOSED, SubmissionStatus.DISMISSED,
+)
+
+
+def queue(campaign_id: int, status: str | None = None) -> list[StorySubmission]:
+    """The team's queue: the submissions of one status, or all, the most pressing first (urgent, support
+    requested by deadline, new), newest first within each."""
+    query = select(StorySubmission).where(StorySubmission.campaign_id == campaign_id)
+    if status:
+        query = query.where(StorySubmission.status == status)
+    rows = list(db.session.scalars(query))
+    rank = {s: n for n, s in enumerate(QUEUE_ORDER)}
+    return sorted(rows, key=lambda s: (rank.get(SubmissionStatus(s.status), 99), s.support_due_on or date.max, -s.id))
+
+
+def queue_counts(campaign_id: int) -> dict[str, int]:
+    """How many submissions are in each status, every status listed."""
+    rows = dict(
+        db.session.execute(
+            select(StorySubmission.status, func.count()).where(StorySubmission.campaign_id == campaign_id)
+            .group_by(StorySubmission.status)
+        ).all()
+    )
+    return {status.value: int(rows.get(status.value, 0)) for status in QUEUE_ORDER}
+
+
+def access_log(campaign_id: int, submission_id: int | None = None, limit: int = 500) -> list[StoryAccess]:
+    """The view log, newest first: of the campaign, or of one submission."""
+    query = select(StoryAccess).where(StoryAccess.campaign_id == campaign_id)
+    if submission_id is not None:
+        query = query.where(StoryAccess.submission_id == submission_id)
+    return list(db.session.scalars(query.order_by(StoryAccess.id.desc()).limit(limit)))
+
+
+def original_text(submission: StorySubmission) -> str:
+    """What the author wrote (the team's page and the author's own page only)."""
+    if submission.text_sealed is None:
+        return ""
+    return sealing.unseal(submission.text_sealed, submission.campaign_id, "text")
+
+
+def redacted_text(submission: StorySubmission) -> str | None:
+    """The team's redacted copy, if there is one."""
+    if submission.redacted_sealed is None:
+        return None
+    return sealing.unseal(submission.redacted_sealed, submission.campaign_id, "redacted")
+
+
+def contact_details(submission: StorySubmission) -> dict[str, str] | None:
+    """How to reach someone who asked for support: {method, value, language}, or None once deleted."""
+    if submission.contact_sealed is None:
+        return None
+    details: dict[str, str] = json.loads(sealing.unseal(submission.contact_sealed, submission.campaign_id, "contact"))
+    return details
+
+
+# ---------------------------------------------------------------- what the public sees
+
+
+@dataclass(frozen=True)
+class PublicStory:
+    ref: str
+    text: str
+    content_notes: list[str]
+    month: date  # the first of the month it was shared: pages show month and year only
+
+
+def _public(submission: StorySubmission) -> PublicStory:
+    return PublicStory(
+        ref=submission.public_ref,
+        text=redacted_text(submission) or "",
+        content_notes=list(submission.content_notes or []),
+        month=submission.submitted_on.replace(day=1),
+    )
+
+
+def _published(campaign_id: int) -> Any:
+    return select(StorySubmission).where(
+        StorySubmission.campaign_id == campaign_id,
+        StorySubmission.publication == PublicationStatus.APPROVED,
+        StorySubmission.wants_publish.is_(True),
+        StorySubmission.redacted_sealed.is_not(None),
+        StorySubmission.status.in_(COUNTED_STATUSES),
+    )
+
+
+def published_stories(campaign_id: int, limit: int | None = None) -> list[PublicStory]:
+    """The stories whose authors approved their redacted version for the campaign page, newest first."""
+    query = _published(campaign_id).order_by(StorySubmission.submitted_on.desc(), StorySubmission.public_ref)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_public(s) for s in db.session.scalars(query)]
+
+
+def published_count(campaign_id: int) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(_published(campaign_id).subquery())) or 0)
+
+
+def published_story(campaign_id: int, ref: str) -> PublicStory | None:
+    """One published story by its public name."""
+    if not isinstance(ref, str) or not ref.isalnum() or len(ref) > 16:
+        return None
+    submission = db.session.scalar(_published(campaign_id).where(StorySubmission.public_ref == ref))
+    return _public(submission) if submission is not None else None
+
+
+def letter_quotes(campaign_id: int) -> list[str]:
+    """The redacted stories whose authors approved them to be quoted in the letters, oldest first."""
+    rows = db.session.scalars(
+        select(StorySubmission)
+        .where(
+            StorySubmission.campaign_id == campaign_id,
+            StorySubmission.publication == PublicationStatus.APPROVED,
+            StorySubmission.wants_quote.is_(True),
+            StorySubmission.redacted_sealed.is_not(None),
+            StorySubmission.status.in_(COUNTED_STATUSES),
+        )
+        .order_by(StorySubmission.submitted_on, StorySubmission.id)
+    )
+    return [text for text in (redacted_text(s) for s in rows) if text]
+
+
+@dataclass(frozen=True)
+class StoryFigures:
+    """What the campaign page, the open data and the letters may show: the number of people counted
+    (None when under 5) and the counts per category and per place, every group smaller than 5 folded
+    into "other" (and the breakdowns left empty when even that would be smaller than 5)."""
+
+    total: int | None
+    categories: dict[str, int] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)
+    minimum: int = MIN_GROUP
+
+    @property
+    def shown(self) -> bool:
+        return self.total is not None
+
+
+def _category_values(rows: Iterable[tuple[list[str] | None, str | None]]) -> tuple[list[str | None], list[str | None]]:
+    categories: list[str | None] = []
+    places: list[str | None] = []
+    for chosen, place in rows:
+        categories.extend(chosen or [None])  # not said counts as "other"
+        places.append(place)
+    return categories, places
+
+
+def figures(campaign_id: int) -> StoryFigures:
+    """The campaign's figures: submissions the team screened and did not dismiss, withdrawn ones gone."""
+    rows = db.session.execute(
+        select(StorySubmission.categories, StorySubmission.place).where(
+            StorySubmission.campaign_id == campaign_id, StorySubmission.status.in_(COUNTED_STATUSES)
+        )
+    ).all()
+    total = safe_total(len(rows))
+    if total is None:
+        return StoryFigures(total=None)
+    categories, places = _category_values((list(c or []), p) for c, p in rows)
+    return StoryFigures(
+        total=total,
+        categories=fold_small_groups(tally(categories, [c.value for c in Category])),
+        places=fold_small_groups(tally(places, [p.value for p in Place])),
+    )
+
+
+def figures_if_enabled(campaign: Campaign) -> StoryFigures | None:
+    """The figures of a campaign whose stories are switched on (for the letters), else None."""
+    return figures(campaign.id) if enabled_settings(campaign) is not None else None

@@ -1,0 +1,90 @@
+"""Jobs of stories and support: the team's alerts (a new submission, a support request past its
+deadline) and the moderators' escalation, the code an author asked to have mailed, and the periodic
+work. No mail holds what anyone wrote or how to reach them: a submission is named by its number."""
+import base64
+import json
+
+from flask_babel import gettext
+
+from .. import mail
+from ..accounts.mailing import mail_users
+from ..accounts.models import User
+from ..accounts.queries import confirmed_admins
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..jobs import job
+from ..links import external_url
+from ..rules.stories import SubmissionStatus
+from . import operations, queries, sealing
+from .models import StorySubmission
+
+
+def _team_or_moderators(campaign_id: int) -> list[User]:
+    """The team; while no one has accepted the statement yet, the moderators, so nothing goes unseen."""
+    return queries.team_users(campaign_id) or confirmed_admins()
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def alert_team(campaign_id: int) -> None:
+    """Tell the team that something new waits in the queue. It takes the campaign only, not the
+    submission: neither the mail nor the queued job links a submission to a moment."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return
+    mail_users(
+        _team_or_moderators(campaign_id), campaign, "stories_new",
+        lambda title: gettext("New in the story queue: %(title)s", title=title),
+        queue_url=external_url("stories.queue", slug=campaign.slug),
+    )
+
+
+def _overdue_mail(submission_id: int, users: list[User], template: str) -> None:
+    submission = db.session.get(StorySubmission, submission_id)
+    if submission is None or submission.status != SubmissionStatus.SUPPORT_REQUESTED or submission.support_due_on is None:
+        return  # contacted, closed or withdrawn in the meantime
+    campaign = submission.campaign
+    mail_users(
+        users, campaign, template,
+        lambda title: gettext("Support request past its deadline: %(title)s", title=title),
+        number=submission.id, deadline=submission.support_due_on,
+        submission_url=external_url("stories.submission", slug=campaign.slug, submission_id=submission.id),
+    )
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def remind_team(submission_id: int) -> None:
+    """The deadline of a support request has passed and nobody marked it as contacted: remind the team."""
+    submission = db.session.get(StorySubmission, submission_id)
+    if submission is not None:
+        _overdue_mail(submission_id, _team_or_moderators(submission.campaign_id), "stories_overdue_team")
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def escalate(submission_id: int) -> None:
+    """A working day after the reminder the request is still waiting: tell the platform's moderators."""
+    _overdue_mail(submission_id, confirmed_admins(), "stories_overdue_moderators")
+
+
+@job("mail", retry="MAIL_RETRY_INTERVALS")
+def mail_code(campaign_id: int, sealed: str) -> None:
+    """The private code, to the address its author typed for it (and nowhere else). The address and the
+    code are sealed in the job's arguments; once the mail is out they exist only in the author's inbox."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return
+    payload = json.loads(sealing.unseal(base64.urlsafe_b64decode(sealed), campaign_id, "code-mail"))
+    locale = payload.get("locale") or "nl"
+    mail.send([mail.build_message(
+        payload["email"], "stories_code", locale, lambda: gettext("Your private code"),
+        code=payload["code"], status_url=external_url("stories.status", lang=locale),
+        campaign_title=campaign.text("title", locale),
+    )])
+
+
+@job("default")
+def look_after_stories() -> tuple[int, int, int]:
+    """Periodic: delete what the retention period no longer allows, and remind the team (then the
+    moderators) of support requests past their deadline. Returns (purged, reminded, escalated)."""
+    purged = operations.purge_expired()
+    reminded, escalated = operations.claim_overdue()
+    return purged, len(reminded), len(escalated)
