@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
-from helpers import api_count, moderator_client, rows, seed_signers, sign
+from helpers import make_organizer, api_count, moderator_client, rows, seed_signers, sign
 from petition_app.extensions import db
 from petition_app.rules.abuse import is_cluster, window_bounds, window_number
 from petition_app.timeutil import utcnow
@@ -133,11 +133,7 @@ def test_clusters_by_domain_and_minutes_lead_to_the_bulk_invalidation(app):
 
 def test_only_moderators_see_the_clusters(app, campaign):
     assert app.test_client().get("/admin/clusters").status_code == 302  # to the login
-    from test_accounts import confirmed_organizer, login
-
-    confirmed_organizer(app)
-    organizer = app.test_client()
-    login(organizer)
+    organizer = make_organizer(app)
     assert organizer.get("/admin/clusters").status_code == 403
 
 

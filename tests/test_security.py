@@ -227,7 +227,7 @@ def private_world(app, client, campaign):
         ids = {name: db.session.execute(db.text(f"SELECT MIN(id) FROM {table}")).scalar_one()
                for name, table in (("recipient_id", "recipients"), ("demand_id", "demands"), ("signature_id", "signatures"))}
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
-              "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", **ids}
+              "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1, **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 
@@ -261,8 +261,7 @@ def test_private_pages_and_downloads_are_never_stored(app, private_world, campai
     pages = {
         "/organize/?lang=en": "Together for a safe Leiden",
         f"/organize/{campaign}?lang=en": "Together for a safe Leiden",
-        f"/organize/{campaign}/edit?lang=en": "Together for a safe Leiden",
-        f"/organize/{campaign}/recipients?lang=en": "Leiden University",
+        f"/organize/{campaign}/correct?lang=en": "Together for a safe Leiden",  # a published campaign is corrected
         f"/organize/{campaign}/preview?lang=en": "Preview",
         f"/organize/{campaign}/signers.csv": "",
         f"/organize/{campaign}/letters/{letter}.pdf": "",

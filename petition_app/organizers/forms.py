@@ -75,7 +75,7 @@ class SendLettersForm(FlaskForm):
     """The last step before the letters go: the form names the recipients the organizer saw, so a
     correction approved in between makes the page show them again instead of sending."""
 
-    recipients_seen = HiddenField()
+    recipients_seen = HiddenField(validators=[single_line])
     submit = SubmitField(_l("Send the letters now"))
 
 
