@@ -1,5 +1,6 @@
 """Where mails go: an SMTP server when MAIL_SERVER is set, else `.eml` files in the instance outbox,
 so that a newcomer's demo needs no mail server and the confirmation link can be opened from a file."""
+import itertools
 import smtplib
 import uuid
 from datetime import datetime, timezone
@@ -36,6 +37,11 @@ class SMTPTransport:
             self.connection.close()
 
 
+# Mails written within the same microsecond (or under a frozen clock in tests) still sort in the
+# order they were sent.
+_SEQUENCE = itertools.count()
+
+
 class OutboxTransport:
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -46,7 +52,7 @@ class OutboxTransport:
 
     def send(self, message):
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        path = self.folder / f"{stamp}-{next(_SEQUENCE):09d}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(bytes(message))
 
     def __exit__(self, *exc):
