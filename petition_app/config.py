@@ -150,6 +150,12 @@ class Config:
     # Where "leave this page quickly" goes: a neutral site, opened in place of the page.
     STORIES_EXIT_URL = os.environ.get("STORIES_EXIT_URL", "https://www.google.com/")
 
+    # Public pages (security.CACHEABLE_ENDPOINTS) may be kept this long by nginx and browsers: a count
+    # shown there is at most this many seconds old.
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 5)
+    # How long the campaign page's sign form can stay open before its form token expires.
+    SIGN_FORM_TOKEN_MAX_AGE = _int("SIGN_FORM_TOKEN_MAX_AGE", int(timedelta(hours=24).total_seconds()))
+
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True

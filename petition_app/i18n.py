@@ -1,8 +1,16 @@
-"""Which language a page is shown in: ?lang= (remembered in the session), then the session, then the
-browser's Accept-Language, then Dutch."""
-from flask import current_app, request, session
+"""Which language a page is shown in: ?lang=, then the language chosen earlier, then the browser's
+Accept-Language, then Dutch.
+
+A choice is remembered in the session of a logged-in organizer (who has one anyway) and, for everyone
+else, in a small `lang` cookie set only by the answer to the ?lang= that made the choice: a public page
+never writes a session for an anonymous visitor, so that it can be cached (issue 12, security.py)."""
+from flask import after_this_request, current_app, request, session
+from flask_login import current_user
 
 from .rules import other_language
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def select_locale():
@@ -11,12 +19,31 @@ def select_locale():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
-        session["lang"] = chosen
-        session.permanent = True
+        remember_language(chosen)
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
+    if request.cookies.get(LANGUAGE_COOKIE) in languages:
+        return request.cookies[LANGUAGE_COOKIE]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(chosen):
+    """The session of a logged-in user, else the `lang` cookie (only when it changes)."""
+    if current_user and current_user.is_authenticated:
+        session["lang"] = chosen
+        session.permanent = True
+        return
+    if request.cookies.get(LANGUAGE_COOKIE) == chosen:
+        return
+
+    @after_this_request
+    def set_language_cookie(response):
+        response.set_cookie(
+            LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+        return response
 
 
 def localized(obj, field, locale):

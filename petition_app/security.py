@@ -24,6 +24,18 @@ was hit resets) and says in words, in the visitor's language, when to try again;
 Nothing here takes a file upload: a file sent where a form expects text is refused with a 415 instead of
 reaching WTForms, whose text validators crash on a FileStorage.
 
+Public pages can be cached (issue 12): the campaign page, the list, the signer wall, the embed, the
+share kit and the open data (CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
+GET answers `Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS` with an ETag (a matching
+If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy/nginx.conf) and
+browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
+moderator sees their name and a logout form in the header: for them the same pages say no-store.
+
+The sign form is the one public POST, and it needs no session: instead of Flask-WTF's session-bound
+CSRF token it carries a signed, time-limited form token bound to the campaign (sign_form_token), and
+a cross-site request (Sec-Fetch-Site, else Origin) is refused. docs/architecture.md ("Cached public
+pages and a sign form without a session") says why that is enough here.
+
 Only the JSON API reads JSON. Flask-WTF would otherwise feed a JSON body into any web form, where a
 number, list or object in a field (or a body that is a list) makes the validators crash with a 500.
 """
@@ -32,7 +44,11 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
-from flask import Response, abort, current_app, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, jsonify, render_template, request, session
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.routing import IntegerConverter
 
@@ -57,6 +73,18 @@ NO_STORE = "no-store"
 DEFAULT_RETRY_AFTER = 60
 # Ids are 32-bit integers in PostgreSQL (and at most 64-bit in SQLite): a larger number in a path is no id.
 MAX_ID = 2**31 - 1
+
+# Public pages that hold nothing personal, kept for PUBLIC_CACHE_SECONDS by nginx and browsers (see above).
+CACHEABLE_ENDPOINTS = frozenset({
+    "signing.campaign", "campaigns.index", "reach.signers", "reach.embed", "reach.share_kit",
+    "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
+})
+SIGN_FORM_SALT = "petition.sign-form.v1"
+# A form token's time is rounded down to this many seconds, so that the page (and its ETag) stays the
+# same between two count changes instead of changing every second with the token.
+SIGN_FORM_TOKEN_STEP = 300
+# Sec-Fetch-Site values of a form posted from one of our own pages ("none": the visitor's own action).
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -114,6 +142,67 @@ def refuse_files():
         abort(415)
 
 
+def sign_form_token(slug: str) -> str:
+    """The sign form's token for this campaign: signed with SECRET_KEY, not bound to any session."""
+    issued = int(time.time()) // SIGN_FORM_TOKEN_STEP * SIGN_FORM_TOKEN_STEP
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SIGN_FORM_SALT).dumps([slug, issued])
+
+
+def sign_form_token_valid(token: object, slug: str) -> bool:
+    """Whether `token` was made by sign_form_token for this campaign within SIGN_FORM_TOKEN_MAX_AGE."""
+    if not isinstance(token, str) or not token or len(token) > 500:
+        return False
+    try:
+        made_for, issued = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SIGN_FORM_SALT).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return False
+    age = time.time() - issued if isinstance(issued, int) else -1
+    return made_for == slug and 0 <= age <= current_app.config["SIGN_FORM_TOKEN_MAX_AGE"] + SIGN_FORM_TOKEN_STEP
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def from_this_site() -> bool:
+    """Whether a POST came from one of our own pages, as browsers say it: Sec-Fetch-Site where sent
+    (every current browser), else Origin (older ones); a request with neither (curl, an old browser)
+    is let through, since the form token and the confirmation mail still stand in its way."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in OWN_FETCH_SITES
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.lower() in {_origin(request.host_url), _origin(current_app.config["BASE_URL"])}
+
+
+def _logged_in() -> bool:
+    return bool(current_user and current_user.is_authenticated)
+
+
+def cache_public_pages(response: Response) -> Response:
+    """Public pages for anonymous visitors: public, max-age, an ETag, a 304 where it matches (see
+    the module's docstring); the same pages are no-store for a logged-in organizer or moderator."""
+    if request.endpoint not in CACHEABLE_ENDPOINTS or request.method not in ("GET", "HEAD"):
+        return response
+    if _logged_in():
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+    response.vary.add("Accept-Language")  # without ?lang= the language comes from the browser ...
+    response.vary.add("Cookie")  # ... or from the `lang` cookie of an earlier choice (i18n.py)
+    # A cookie set here (the session, a language choice) would make the answer one person's.
+    if response.status_code != 200 or "Set-Cookie" in response.headers or session.modified:
+        return response
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+    if not response.direct_passthrough:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 def set_security_headers(response):
     headers = response.headers
     frameable = _frameable()
@@ -164,5 +253,6 @@ def init_security(app):
     app.before_request(refuse_json_outside_the_api)
     app.before_request(refuse_files)
     app.after_request(set_security_headers)
+    app.after_request(cache_public_pages)  # after_request runs in reverse: this one first
     app.register_error_handler(415, lambda error: (render_template("errors/error.html", code=415), 415))
     app.register_error_handler(429, too_many_requests)

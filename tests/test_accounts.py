@@ -67,7 +67,8 @@ def test_login_renews_the_session_and_logout_ends_it(app):
     assert login(client, "second@example.org").status_code == 302
     assert client.get_cookie("session").value != before
     with client.session_transaction() as session:
-        assert "planted" not in session and session["lang"] == "en"  # only the chosen language survives
+        assert "planted" not in session  # nothing from before survives ...
+    assert '<html lang="en">' in client.get("/organize/").text  # ... but the language chosen before (its own cookie)
     assert client.get("/organize/").status_code == 200
     assert client.post("/account/logout").status_code == 302
     assert client.get("/organize/").status_code == 302

@@ -7,10 +7,10 @@ import pytest
 from flask import Blueprint
 
 from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
-from helpers import moderator_organizing, rows, sign
+from helpers import PASSWORD, confirmed_account, moderator_organizing, rows, sign
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
-from petition_app.security import allow_framing, init_security, private, set_security_headers
+from petition_app.security import CACHEABLE_ENDPOINTS, allow_framing, init_security, private, set_security_headers
 
 CSP = {
     "default-src": "'self'",
@@ -233,7 +233,8 @@ def private_world(app, client, campaign):
 
 def test_every_route_is_public_or_never_stored(app, private_world):
     """Walks app.url_map: a route not listed in PUBLIC_ENDPOINTS answers no-store to every method,
-    logged in or not, whatever the status; a public route's GET answer may be kept."""
+    logged in or not, whatever the status; a public route's GET answer may be kept, except that the
+    cached public pages (security.CACHEABLE_ENDPOINTS) are no-store for someone logged in."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert PUBLIC_ENDPOINTS <= endpoints, PUBLIC_ENDPOINTS - endpoints  # no stale entries
     visitors = {"anonymous": app.test_client(), "moderator": private_world["moderator"]}
@@ -246,6 +247,8 @@ def test_every_route_is_public_or_never_stored(app, private_world):
                 response = visitor.open(path, method=method)
                 cache = response.headers.get("Cache-Control", "")
                 public = rule.endpoint in PUBLIC_ENDPOINTS and method == "GET"
+                if who == "moderator" and rule.endpoint in CACHEABLE_ENDPOINTS:
+                    public = False  # their header shows their name: kept by no one
                 if public == (cache == "no-store"):
                     failures.append(f"{method} {path} ({rule.endpoint}, {who}): {response.status_code}, Cache-Control {cache!r}")
                 checked += 1
@@ -342,29 +345,38 @@ def test_a_view_can_allow_framing_and_every_other_view_stays_unframeable(app):
 # ---------------------------------------------------------------- the session cookie
 
 
-def session_cookie(response):
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+def session_cookie(response, name="session"):
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{name}=")]
     assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
     return {part.strip().split("=")[0].lower(): part.strip() for part in cookies[0].split(";")}
 
 
-def test_the_session_cookie_is_httponly_and_samesite_lax(client):
-    cookie = session_cookie(client.get("/?lang=en"))
-    assert "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
-    assert "secure" not in cookie  # BASE_URL is http://localhost: a Secure cookie would never come back
+def logging_in(app, base_url="http://localhost"):
+    """The answer to a login: the first that sets a session cookie (public pages set none)."""
+    confirmed_account(app)
+    return app.test_client().post("/account/login", base_url=base_url, data={"email": "org@example.org", "password": PASSWORD})
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(app, client):
+    # The session comes with a login; a visitor's language choice is a cookie of its own, made alike.
+    for cookie in (session_cookie(logging_in(app)), session_cookie(client.get("/?lang=en"), "lang")):
+        assert "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
+        assert "secure" not in cookie  # BASE_URL is http://localhost: a Secure cookie would never come back
 
 
 def test_the_session_cookie_is_secure_when_the_site_is_https(tmp_path):
     """BASE_URL is what the deployment sets; the cookie must follow it without a second setting."""
     app = fresh_app(tmp_path, BASE_URL="https://petitions.example.org")
-    cookie = session_cookie(app.test_client().get("/?lang=en", base_url="https://petitions.example.org"))
-    assert "secure" in cookie and "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
+    https = "https://petitions.example.org"
+    for cookie in (session_cookie(logging_in(app, https)), session_cookie(app.test_client().get("/?lang=en", base_url=https), "lang")):
+        assert "secure" in cookie and "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
 
 
 def test_the_session_cookie_is_secure_when_asked(tmp_path):
     app = fresh_app(tmp_path, BASE_URL="https://petitions.example.org", SESSION_COOKIE_SECURE=True)
-    cookie = session_cookie(app.test_client().get("/?lang=en", base_url="https://petitions.example.org"))
-    assert "secure" in cookie and "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
+    https = "https://petitions.example.org"
+    for cookie in (session_cookie(logging_in(app, https)), session_cookie(app.test_client().get("/?lang=en", base_url=https), "lang")):
+        assert "secure" in cookie and "httponly" in cookie and cookie["samesite"] == "SameSite=Lax"
 
 
 # ---------------------------------------------------------------- CSRF
@@ -388,17 +400,21 @@ SIGNER = {"name": "Anna de Vries", "email": "anna@example.org", "city": "Leiden"
 
 
 def test_csrf_is_enforced_on_the_sign_form(csrf_app):
+    """The sign form needs no session: its token is signed for the campaign (any visitor's page gives
+    a good one) and a cross-site POST is refused whatever it carries (see tests/test_public_cache.py)."""
     slug = add_campaign(csrf_app)
+    other_slug = add_campaign(csrf_app, slug="other-campaign")
     client = csrf_app.test_client()
     assert client.post(f"/campaigns/{slug}/sign", data=SIGNER).status_code == 400
     assert client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": "forged"}).status_code == 400
-    other = csrf_app.test_client()  # a token from another visitor's session is worth nothing here
-    stolen = csrf_token(other.get(f"/campaigns/{slug}").text)
-    assert client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": stolen}).status_code == 400
+    for_another_campaign = csrf_token(client.get(f"/campaigns/{other_slug}").text)
+    assert client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": for_another_campaign}).status_code == 400
+    token = csrf_token(csrf_app.test_client().get(f"/campaigns/{slug}").text)  # another visitor's page
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    assert client.post(f"/campaigns/{slug}/sign", headers=cross_site, data={**SIGNER, "csrf_token": token}).status_code == 403
     assert rows(csrf_app, "signatures") == 0
 
-    token = csrf_token(client.get(f"/campaigns/{slug}").text)
-    response = client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": token})
+    response = client.post(f"/campaigns/{slug}/sign", headers={"Sec-Fetch-Site": "same-origin"}, data={**SIGNER, "csrf_token": token})
     assert response.status_code == 303
     assert rows(csrf_app, "signatures") == 1
 
@@ -427,17 +443,20 @@ def test_csrf_is_enforced_on_confirmation_and_answers(csrf_app):
 
 def test_csrf_over_https_needs_the_referer(csrf_app):
     """Why Referrer-Policy is same-origin: over HTTPS Flask-WTF also wants a same-origin Referer, which
-    a no-referrer policy would take away from every form."""
+    a no-referrer policy would take away from every form with a session (here: confirming). The sign
+    form has no session and checks Origin/Sec-Fetch-Site instead."""
     slug = add_campaign(csrf_app)
     client = csrf_app.test_client()
     https = "https://localhost"
     token = csrf_token(client.get(f"/campaigns/{slug}", base_url=https).text)
-    url = f"/campaigns/{slug}/sign"
-    assert client.post(url, base_url=https, data={**SIGNER, "csrf_token": token}).status_code == 400
-    evil = {"Referer": "https://evil.example/"}
-    assert client.post(url, base_url=https, headers=evil, data={**SIGNER, "csrf_token": token}).status_code == 400
     same = {"Referer": f"https://localhost/campaigns/{slug}"}
-    assert client.post(url, base_url=https, headers=same, data={**SIGNER, "csrf_token": token}).status_code == 303
+    assert client.post(f"/campaigns/{slug}/sign", base_url=https, data={**SIGNER, "csrf_token": token}).status_code == 303
+    url = verify_path(read_outbox(csrf_app)[-1])
+    token = csrf_token(client.get(url, base_url=https).text)
+    assert client.post(url, base_url=https, data={"csrf_token": token}).status_code == 400
+    evil = {"Referer": "https://evil.example/"}
+    assert client.post(url, base_url=https, headers=evil, data={"csrf_token": token}).status_code == 400
+    assert client.post(url, base_url=https, headers={**same, "Referer": f"https://localhost{url}"}, data={"csrf_token": token}).status_code == 200
 
 
 def test_the_json_api_cannot_be_driven_by_a_cross_site_form(csrf_app):

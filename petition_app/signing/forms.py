@@ -3,6 +3,7 @@ form (the details of the request, which the owner of the address may correct bef
 the form to change the details of a confirmed signature."""
 import re
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
@@ -12,6 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, deliverable_email, plain_text
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES
+from ..security import sign_form_token
 from .queries import Details
 
 SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
@@ -53,7 +55,23 @@ def public_field() -> BooleanField:
     return BooleanField(_l("Show my name and city on the letter to the recipients and on the campaign page."))
 
 
+class FormTokenField(HiddenField):
+    """The sign form's token (security.sign_form_token) in place of Flask-WTF's session-bound CSRF
+    token: always rendered fresh for the campaign in the URL, whatever was posted. The route checks it."""
+
+    def _value(self) -> str:
+        slug = (request.view_args or {}).get("slug") if has_request_context() else None
+        return sign_form_token(slug) if isinstance(slug, str) else ""
+
+
 class SignForm(FlaskForm):
+    """The sign form. No session: its CSRF protection is the form token (and the route's origin check)."""
+
+    class Meta:
+        csrf = False
+
+    # Named like Flask-WTF's field, so that a page's form keeps its shape for clients and tests.
+    csrf_token = FormTokenField()
     name = name_field()
     email = EmailField(
         _l("Your email address"),

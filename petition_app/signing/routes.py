@@ -1,12 +1,13 @@
 """The campaign page and the path of a signature: sign, check your email, confirm, unsubscribe,
 withdraw, my data. Public routes; the links in mails carry the signer's token."""
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..campaigns.queries import campaign_for_page, public_campaign
 from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
+from ..security import from_this_site, sign_form_token_valid
 from ..tokens import TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmForm, DetailsForm, SignForm, source_tag
@@ -37,14 +38,27 @@ def closed_notice():
     return _("This campaign is closed and no longer takes signatures.")
 
 
+def form_token_notice():
+    return _(
+        "Something went wrong with the form: it was open for too long or did not come from this site. "
+        "What you filled in is still here: please check it and sign again."
+    )
+
+
 @bp.route("/campaigns/<slug>/sign", methods=["POST"])
+@csrf.exempt  # no session here: the form token and the origin check below take the place of Flask-WTF's
 @limiter.shared_limit(sign_limit, scope="sign")
 def sign_campaign(slug):
-    """Take a signature from the campaign page's form; for anyone (the same answer whoever signs)."""
+    """Take a signature from the campaign page's form; for anyone (the same answer whoever signs).
+    Needs no session: a signed form token bound to the campaign, and no cross-site request."""
+    if not from_this_site():
+        abort(403)
     campaign = public_campaign(slug) or abort(404)
     form = SignForm()
     if not campaign.accepts_signatures():
         return render_campaign(campaign, form, 409, closed_notice())
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and not sign_form_token_valid(form.csrf_token.data, slug):
+        return render_campaign(campaign, form, 400, form_token_notice())
     if not form.validate_on_submit():
         return render_campaign(campaign, form, 422)
     if form.website.data:  # only a bot fills in the hidden field: answer as always, store nothing

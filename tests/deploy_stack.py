@@ -1,0 +1,214 @@
+"""The production recipe as processes (tests/test_deploy.py, tests/test_two_hosts.py): gunicorn with
+deploy/gunicorn.conf.py and APP_ENV=production, and Debian's nginx with deploy/nginx.conf rendered
+into a temporary folder (free ports, paths of its own), run in the foreground. Plus a small HTTP client
+that can send from any loopback address (127.x.y.z), so that client addresses can be told apart."""
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import free_port, service_missing, wait_for
+from petition_app.config import PROJECT_ROOT, TestConfig
+
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+DEPLOY = PROJECT_ROOT / "deploy"
+
+
+def require_nginx():
+    if not Path(NGINX).exists() and shutil.which("nginx") is None:
+        service_missing("nginx", f"{NGINX} not found (apt-get install nginx-light)")
+    return NGINX if Path(NGINX).exists() else shutil.which("nginx")
+
+
+def replace_once(text, old, new):
+    assert text.count(old) == 1, f"deploy/nginx.conf no longer has exactly one {old!r}"
+    return text.replace(old, new)
+
+
+def render_nginx(folder: Path, listen_port: int, upstream_ports) -> Path:
+    """deploy/nginx.conf with this test's ports and paths, inside a main configuration of its own."""
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = replace_once(site, "/var/cache/nginx/petitions", str(folder / "cache"))
+    servers = "\n    ".join(f"server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;" for port in upstream_ports)
+    site = replace_once(site, "server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", servers)
+    site = replace_once(site, "    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{listen_port};\n")
+    site = replace_once(site, "alias /srv/petitions/static/;", f"alias {PROJECT_ROOT / 'static'}/;")
+    (folder / "petitions.conf").write_text(site)
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir(exist_ok=True)
+    main = f"""
+{"user root;" if os.geteuid() == 0 else ""}
+daemon off;
+worker_processes 2;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {folder / "petitions.conf"};
+}}
+"""
+    path = folder / "nginx-main.conf"
+    path.write_text(main)
+    return path
+
+
+def production_env(database_url, redis_url, queue_prefix, base_url, **extra):
+    """The environment of a production gunicorn: everything APP_ENV=production requires."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_", "GUNICORN_"))}
+    env.update(
+        APP_ENV="production",
+        SECRET_KEY=TestConfig.SECRET_KEY,
+        STORIES_KEY=TestConfig.STORIES_KEY,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        QUEUE_PREFIX=queue_prefix,
+        BASE_URL=base_url,
+        PROXY_COUNT="1",
+        EMAIL_CHECK_DELIVERABILITY="false",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+class Stack:
+    """Processes started by one test, stopped (in reverse) at its end."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.processes = []
+
+    def start_gunicorn(self, env, workers=2):
+        port = free_port()
+        log = open(self.folder / f"gunicorn-{port}.log", "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"), "wsgi:app"],
+            cwd=PROJECT_ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        self._wait_for_port(process, port, log.name)
+        return port
+
+    def start_nginx(self, upstream_ports):
+        nginx = require_nginx()
+        port = free_port()
+        config = render_nginx(self.folder, port, upstream_ports)
+        check = subprocess.run([nginx, "-t", "-p", str(self.folder), "-c", str(config)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        log = open(self.folder / "nginx.out", "w")
+        process = subprocess.Popen([nginx, "-p", str(self.folder), "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        self._wait_for_port(process, port, str(self.folder / "error.log"))
+        return port
+
+    def _wait_for_port(self, process, port, log_path):
+        def answers():
+            if process.poll() is not None:
+                raise AssertionError(f"exited with {process.returncode}:\n{Path(log_path).read_text()[-3000:]}")
+            try:
+                return Client(port).get("/robots.txt").status == 200
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=60, interval=0.2, what=f"a server on port {port}")
+
+    def stop(self):
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+class Response:
+    def __init__(self, raw):
+        self.status = raw.status
+        self.headers = raw.headers
+        self.body = raw.read()
+        self.text = self.body.decode("utf-8", "replace")
+
+    def header(self, name, default=None):
+        return self.headers.get(name, default)
+
+
+class Client:
+    """HTTP/1.1 from a given loopback address, keeping the cookies it is given (name=value only)."""
+
+    def __init__(self, port, source="127.0.0.1"):
+        self.port = port
+        self.source = source
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.source, 0))
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            from urllib.parse import urlencode
+
+            body = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = Response(connection.getresponse())
+        finally:
+            connection.close()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";")[0].partition("=")
+            self.cookies[name] = value
+        return response
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path, data, headers=None):
+        return self.request("POST", path, body=data, headers=headers)
+
+
+def hidden_token(page, name="csrf_token"):
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page)
+    assert found, f"no {name} in the page"
+    return found.group(1)
+
+
+def sign_through(client, slug, email, name="Anna de Vries", updates=True):
+    """Open the campaign page and sign with its form, as a browser does (the token from the page)."""
+    page = client.get(f"/campaigns/{slug}")
+    assert page.status == 200, page.text[:300]
+    data = {"name": name, "email": email, "consent": "y", "csrf_token": hidden_token(page.text)}
+    if updates:
+        data["updates"] = "y"
+    return client.post(f"/campaigns/{slug}/sign", data, headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def confirm_through(client, path):
+    """Open a confirmation link and press its button (the confirmation form has a session)."""
+    page = client.get(path)
+    assert page.status == 200, page.text[:300]
+    return client.post(path, {"csrf_token": hidden_token(page.text)}, headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def loopback_address(seed, index):
+    """A client address of its own on the loopback network (Linux answers on all of 127/8)."""
+    return f"127.{seed % 200 + 20}.{index // 250}.{index % 250 + 1}"
+
+
+def seconds_since(start):
+    return time.monotonic() - start

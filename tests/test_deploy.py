@@ -1,0 +1,133 @@
+"""Issue 12, point 2: the production recipe runs. Debian's nginx with deploy/nginx.conf in front of a real
+gunicorn (deploy/gunicorn.conf.py, APP_ENV=production, PROXY_COUNT=1) on PostgreSQL and Redis: public
+pages come from nginx's cache for at most PUBLIC_CACHE_SECONDS, static files from nginx itself, the
+client's own address reaches the app, and private pages are never cached."""
+import random
+import time
+
+import pytest
+
+from conftest import add_campaign, free_port
+from deploy_stack import Client, Stack, hidden_token, loopback_address, production_env, sign_through
+from helpers import confirmed_account, rows, signature_link
+from petition_app.config import PROJECT_ROOT
+from petition_app.extensions import db
+
+pytestmark = pytest.mark.worker
+CACHE_SECONDS = 2
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def site(pg_app, redis_url, queue_prefix, stack):
+    """nginx in front of one gunicorn with two workers; returns (nginx port, the app for the database)."""
+    slug = add_campaign(pg_app)
+    nginx_port = free_port()  # the port BASE_URL names; nginx is started on its own free port below
+    env = production_env(pg_app.config["SQLALCHEMY_DATABASE_URI"], redis_url, queue_prefix, f"http://127.0.0.1:{nginx_port}",
+                         PUBLIC_CACHE_SECONDS=CACHE_SECONDS, SIGN_RATE_LIMIT="3 per minute", MAIL_SERVER="")
+    app_port = stack.start_gunicorn(env)
+    port = stack.start_nginx([app_port])
+    return {"port": port, "app_port": app_port, "slug": slug, "app": pg_app, "seed": random.randrange(10**6)}
+
+
+def set_count(app, slug, count):
+    with app.app_context():
+        db.session.execute(db.text("UPDATE campaigns SET confirmed_count = :n WHERE slug = :s"), {"n": count, "s": slug})
+        db.session.commit()
+
+
+def test_public_pages_come_from_the_cache_and_are_at_most_n_seconds_old(site):
+    client, slug = Client(site["port"]), site["slug"]
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    first = client.get(f"/campaigns/{slug}", headers=english)
+    assert first.status == 200 and "0 have signed" in first.text
+    assert first.header("X-Cache-Status") == "MISS"
+    assert first.header("Cache-Control") == f"public, max-age={CACHE_SECONDS}"
+    assert first.header("Set-Cookie") is None
+    fetched = time.monotonic()
+    set_count(site["app"], slug, 321)
+    second = client.get(f"/campaigns/{slug}", headers=english)
+    assert second.header("X-Cache-Status") == "HIT"
+    assert "0 have signed" in second.text  # kept: the change is not shown yet ...
+    seen = []
+    while "321 have signed" not in (page := client.get(f"/campaigns/{slug}", headers=english)).text:
+        seen.append((round(time.monotonic() - fetched, 2), page.header("X-Cache-Status"), page.header("ETag")))
+        # nginx counts expiry in whole seconds: a copy lives at most one second longer than max-age.
+        assert time.monotonic() - fetched <= CACHE_SECONDS + 1.2, f"the count is older than PUBLIC_CACHE_SECONDS: {seen}, direct: {Client(site['app_port']).get(f'/campaigns/{slug}', headers=english).text.count('321 have')}"
+        time.sleep(0.1)
+    assert time.monotonic() - fetched >= CACHE_SECONDS - 0.2  # ... until the copy expires
+    assert page.header("X-Cache-Status") in ("EXPIRED", "MISS")
+
+    # Each language its own copy; the Dutch one from the cache the second time as well.
+    dutch = client.get(f"/campaigns/{slug}", headers={"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.8"})
+    assert "321 mensen hebben getekend" in dutch.text
+    assert client.get(f"/campaigns/{slug}", headers={"Accept-Language": "nl"}).header("X-Cache-Status") == "HIT"
+    for path in ("/", f"/campaigns/{slug}/signers", f"/embed/{slug}", f"/campaigns/{slug}/share", "/api/v1/campaigns"):
+        client.get(path)
+        again = client.get(path)
+        assert again.status == 200 and again.header("X-Cache-Status") == "HIT", path
+        assert again.header("Set-Cookie") is None, path
+    assert client.cookies == {}
+
+
+def test_static_files_are_served_by_nginx(site):
+    response = Client(site["port"]).get("/static/style.css")
+    assert response.status == 200
+    assert response.body == (PROJECT_ROOT / "static" / "style.css").read_bytes()
+    assert response.header("Server").startswith("nginx")
+    assert response.header("Content-Security-Policy") is None  # the app adds one to everything it serves
+    assert response.header("X-Cache-Status") is None  # never asked the app
+    from_the_app = Client(site["app_port"]).get("/static/style.css")
+    assert from_the_app.header("Content-Security-Policy") is not None
+    assert Client(site["port"]).get("/static/../wsgi.py").status in (400, 404)
+
+
+def test_the_client_address_reaches_the_app(site):
+    """SIGN_RATE_LIMIT is 3 a minute per client address: one address is stopped after three, another
+    still signs, and claiming another address in X-Forwarded-For does not help (nginx replaces it)."""
+    slug = site["slug"]
+    busy = Client(site["port"], loopback_address(site["seed"], 1))
+    statuses = [sign_through(busy, slug, f"busy{i}@example.org").status for i in range(3)]
+    assert statuses == [303, 303, 303]
+    assert sign_through(busy, slug, "busy3@example.org").status == 429
+    spoofed = busy.post(f"/campaigns/{slug}/sign", {"name": "x"}, headers={"X-Forwarded-For": "10.9.8.7"})
+    assert spoofed.status == 429
+    other = Client(site["port"], loopback_address(site["seed"], 2))
+    assert sign_through(other, slug, "other@example.org").status == 303
+    assert rows(site["app"], "signatures") == 4
+
+
+def test_private_pages_are_never_cached(site):
+    app, slug = site["app"], site["slug"]
+    confirmed_account(app, email="org@example.org")
+    organizer = Client(site["port"], loopback_address(site["seed"], 3))
+    login = organizer.get("/account/login?lang=en")
+    answer = organizer.post("/account/login", {"email": "org@example.org", "password": "correct horse battery",
+                                               "csrf_token": hidden_token(login.text)})
+    assert answer.status == 302 and "session" in organizer.cookies
+    for path in ("/organize/", "/organize/", f"/campaigns/{slug}", f"/campaigns/{slug}"):
+        page = organizer.get(path)
+        assert page.status == 200, path
+        assert page.header("Cache-Control") == "no-store", path
+        assert page.header("X-Cache-Status") != "HIT", path
+    assert "Sign this petition" in page.text  # the public page, for someone logged in: never kept
+
+    # my-data, behind a link in a mail (no session): no-store, so nginx never keeps it either.
+    signer = Client(site["port"], loopback_address(site["seed"], 4))
+    assert sign_through(signer, slug, "anna@example.org").status == 303
+    with app.app_context():
+        signature_id = db.session.execute(db.text("SELECT MIN(id) FROM signatures")).scalar_one()
+    path = signature_link(app, "my_data", signature_id).replace("http://localhost", "")
+    for _ in range(2):
+        data = signer.get(path)
+        assert data.status == 200 and b"anna@example.org" in data.body
+        assert data.header("Cache-Control") == "no-store"
+        assert data.header("X-Cache-Status") == "MISS"
+    stranger = Client(site["port"], loopback_address(site["seed"], 5))
+    assert stranger.get("/organize/").status == 302  # no session: the login, not someone's dashboard
