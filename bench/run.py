@@ -4,7 +4,8 @@
     python bench/run.py --quick          # a much smaller version, a smoke check of about a minute
                                          # (bench/letters.py is left out: --quick --only letters runs it)
     python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
-                                         # latency, mails, letters, timing; `workers` compares sync and gthread
+                                         # latency, mails, letters, timing, nginx; `workers` compares sync
+                                         # and gthread
 
 Each benchmark prints one line with its figure, the ceiling (or baseline) measured in the same run, the
 ratio and whether it meets the target, followed by indented details (checks, latency, CPU per process
@@ -30,6 +31,8 @@ from bench.common import (  # noqa: E402
     PY, WORKER_CLASS, WORKERS, Bench, CpuMeter, cpu_summary, fmt, free_port, statements_per_call, stop_process,
     ratio_of, verdict,
 )
+
+from bench.nginx import bench_nginx as nginx_page_against_static  # noqa: E402
 
 PAGE = "/campaigns/safe-leiden"
 SLUG = "safe-leiden"
@@ -580,6 +583,11 @@ def bench_workers(b, size):
            f"{size['duration'] / 2 / size['rounds']:.1f} s):", *rows)
 
 
+def bench_nginx(b, size):
+    """The campaign page through nginx against nginx serving a static file (bench/nginx.py)."""
+    nginx_page_against_static(b, size, PAGE, SLUG, result, verdict, fmt)
+
+
 BENCHMARKS = {
     "page": bench_page,
     "signatures": bench_signatures,
@@ -588,6 +596,7 @@ BENCHMARKS = {
     "mails": bench_mails,
     "letters": bench_letters,
     "timing": bench_timing,
+    "nginx": bench_nginx,
 }
 EXTRA = {"workers": bench_workers}
 

@@ -13,7 +13,7 @@ from helpers import confirmed_account, rows, signature_link
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 CACHE_SECONDS = 2
 
 

@@ -1,0 +1,136 @@
+"""The campaign page through nginx (deploy/nginx.conf, its short proxy_cache) against nginx serving a
+static file, in the same run (issue 12: target ratio >= 0.5). `python bench/run.py --only nginx`.
+
+nginx runs in the foreground with deploy/nginx.conf rendered into the run's temporary folder (its own
+port, cache and paths; one nginx worker process), in front of the benchmark's gunicorn. wrk measures
+both (the Python client would be the bottleneck at nginx's rates), alternating slices so that whatever
+else runs on the machine falls on both alike. Afterwards the count's age is checked: a signature counted
+in the database shows on the page through nginx within PUBLIC_CACHE_SECONDS (+1: nginx counts whole
+seconds)."""
+import http.client
+import os
+import shutil
+import subprocess
+import time
+
+from bench.common import ROOT, free_port, stop_process, wrk_get
+
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+STATIC = "/static/style.css"
+
+
+def render(folder, listen_port, upstream_port):
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in (
+        ("/var/cache/nginx/petitions", str(folder / "nginx-cache")),
+        ("server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", f"server 127.0.0.1:{upstream_port};"),
+        ("    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{listen_port} backlog=4096;\n"),
+        ("alias /srv/petitions/static/;", f"alias {ROOT / 'static'}/;"),
+    ):
+        if site.count(old) != 1:
+            raise RuntimeError(f"deploy/nginx.conf no longer has exactly one {old!r}")
+        site = site.replace(old, new)
+    (folder / "nginx-site.conf").write_text(site)
+    temps = "\n".join(f"    {name}_temp_path {folder / ('nginx-' + name)};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = folder / "nginx-main.conf"
+    main.write_text(f"""
+{"user root;" if os.geteuid() == 0 else ""}
+daemon off;
+worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "nginx-error.log"} warn;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+{temps}
+    include {folder / "nginx-site.conf"};
+}}
+""")
+    return main
+
+
+def get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.getheader("X-Cache-Status"), response.read()
+    finally:
+        conn.close()
+
+
+def wrk_at(b, port, path, connections, seconds):
+    """wrk_get against another port (nginx's), with the same accounting."""
+    saved = b.port
+    b.port = port
+    try:
+        return wrk_get(b, path, connections, max(1, round(seconds)))
+    finally:
+        b.port = saved
+
+
+def bench_nginx(b, size, page, slug, result, verdict, fmt):
+    nginx = NGINX if os.path.exists(NGINX) else shutil.which("nginx")
+    if not nginx or not shutil.which("wrk"):
+        raise RuntimeError("needs nginx (apt-get install nginx-light) and wrk")
+    b.start_server(csrf=True)
+    port = free_port()
+    config = render(b.tmp, port, b.port)
+    check = subprocess.run([nginx, "-t", "-p", str(b.tmp), "-c", str(config)], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(check.stderr)
+    proc = subprocess.Popen([nginx, "-p", str(b.tmp), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if get(port, STATIC)[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not answer within 10 s")
+                time.sleep(0.1)
+        statuses = [get(port, page)[1] for _ in range(3)]
+        conns = size["connections"] * 4
+        slices = {"page": [], "static": []}
+        for name, path in (("page", page), ("static", STATIC)):  # warm up
+            wrk_at(b, port, path, conns, 1)
+        for _ in range(size["rounds"]):
+            for name, path in (("page", page), ("static", STATIC)):
+                w = wrk_at(b, port, path, conns, size["duration"] / size["rounds"])
+                slices[name].append(w)
+        rate = {name: sum(w["requests"] - w["bad"] for w in ws) / sum(w["requests"] / w["rate"] for w in ws)
+                for name, ws in slices.items()}
+        bad = {name: sum(w["bad"] for w in ws) for name, ws in slices.items()}
+        ratio = rate["page"] / rate["static"] if rate["static"] else 0.0
+
+        # The count's age: one more confirmed signature in the database, then the page through nginx.
+        seconds = b.app.config.get("PUBLIC_CACHE_SECONDS", 5)
+        before = b.scalar("SELECT confirmed_count FROM campaigns WHERE slug = %s", (slug,))
+        b.sql("UPDATE campaigns SET confirmed_count = confirmed_count + 1000 WHERE slug = %s", (slug,))
+        changed = time.monotonic()
+        try:
+            shown = f"{before + 1000:,}".replace(",", ".")  # the page in Dutch: no Accept-Language
+            while shown not in get(port, page)[2].decode() and time.monotonic() - changed < seconds + 10:
+                time.sleep(0.05)
+            age = time.monotonic() - changed
+        finally:
+            b.sql("UPDATE campaigns SET confirmed_count = confirmed_count - 1000 WHERE slug = %s", (slug,))
+        fresh = age <= seconds + 1
+        ok = ratio >= 0.5 and not any(bad.values()) and fresh
+        result(
+            f"campaign page through nginx: {fmt(rate['page'])} req/s; nginx serving a static file {fmt(rate['static'])} req/s; "
+            f"ratio {ratio:.2f} (target >= 0.5) {verdict(ok)}",
+            f"wrk, {conns} connections, {size['rounds']} alternating slices of {size['duration'] / size['rounds']:.1f} s each; "
+            f"1 nginx worker process, deploy/nginx.conf, gunicorn behind it as in the other benchmarks",
+            f"page slices {'/'.join(fmt(w['rate']) for w in slices['page'])} req/s, {bad['page']} errors; "
+            f"{slices['page'][-1]['cpu_line']}",
+            f"static ({STATIC}) slices {'/'.join(fmt(w['rate']) for w in slices['static'])} req/s, {bad['static']} errors; "
+            f"{slices['static'][-1]['cpu_line']}",
+            f"X-Cache-Status of three requests in a row: {', '.join(str(s) for s in statuses)}",
+            f"count's age: a change in the database showed through nginx after {age:.1f} s "
+            f"(PUBLIC_CACHE_SECONDS={seconds}; at most {seconds + 1} s allowed) {verdict(fresh)}",
+        )
+    finally:
+        stop_process(proc)
