@@ -163,6 +163,7 @@ GUARDS = {plain_text, single_line, multi_line, deliverable_email, visible_text}
 UNGUARDED = {
     ("SignForm", "website"): "the honeypot: a filled one stores nothing",
     ("SignForm", "source"): "filtered to [a-z0-9-] by source_tag",
+    ("SignForm", "csrf_token"): "the form token: only compared with a signature (security.sign_form_token_valid), never stored",
 }
 FORM_MODULES = ["accounts", "admin", "organizers", "responses", "signing", "stories"]
 
