@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import mail
 from ..extensions import db
-from ..jobs import Job, enqueue_after_commit, exclusive
+from ..jobs import Job, enqueue_after_commit, exclusive, redis_connection
 from ..logging_privacy import redact
 from ..signing.models import Signature
 from ..timeutil import utcnow
@@ -52,7 +52,22 @@ def plan_fan_out(kind: str, ref_id: int, criteria: Sequence[Any], batch_job: Job
     ranges = pending_ranges(kind, ref_id, criteria, current_app.config["FANOUT_BATCH_SIZE"])
     for first_id, last_id in ranges:
         enqueue_after_commit(batch_job, *job_args, first_id, last_id)
+    if ranges and current_app.config.get("REDIS_URL"):
+        redis_connection().set(_batches_left_key(kind, ref_id), len(ranges), ex=7 * 24 * 3600)
     return len(ranges)
+
+
+def _batches_left_key(kind: str, ref_id: int) -> str:
+    return f"{current_app.config['QUEUE_PREFIX']}fanout:{kind}:{ref_id}:batches-left"
+
+
+def maybe_done(kind: str, ref_id: int, criteria: Sequence[Any]) -> bool:
+    """Called by each batch once it is sent: True when nobody is left to reach. The exact check reads
+    every signer of the fan-out, so with Redis it runs only once the planned batches are counted down
+    (a batch run twice counts twice, which only makes the exact check come sooner)."""
+    if current_app.config.get("REDIS_URL") and int(redis_connection().decr(_batches_left_key(kind, ref_id))) > 0:
+        return False
+    return fan_out_done(kind, ref_id, criteria)
 
 
 def fan_out_done(kind: str, ref_id: int, criteria: Sequence[Any]) -> bool:

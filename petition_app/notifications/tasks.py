@@ -16,7 +16,7 @@ from ..signals import goal_reached
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
-from .operations import fan_out_done, plan_fan_out, run_batch
+from .operations import maybe_done, plan_fan_out, run_batch
 from .queries import opted_in, unfinished_milestones
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def announce_milestone_batch(milestone_id: int, first_id: int, last_id: int) -> 
     )
     audience = _milestone_audience(milestone)
     sent, failed = run_batch("milestone", milestone.id, audience, first_id, last_id, bulk)
-    if fan_out_done("milestone", milestone.id, audience):
+    if maybe_done("milestone", milestone.id, audience):
         _mark_announced(milestone.id)
     log.info("milestone %s, signers %s-%s: %s sent, %s refused", milestone_id, first_id, last_id, sent, failed)
 
