@@ -99,12 +99,28 @@ def test_a_goal_reached_mails_each_opted_in_signer_once_in_their_language(live_a
     assert smtp_server.connections == 3
 
 
+def children(pid):
+    """The processes whose parent is `pid` (Linux /proc)."""
+    import pathlib
+
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def test_killing_the_worker_mid_batch_then_resuming_resends_at_most_that_batch(
     live_app, smtp_server, start_worker, worker_env
 ):
     """Deliveries are recorded once per batch (one INSERT): a worker killed half-way through a batch
     re-sends that batch's mails, never another's, and every signer gets the mail."""
     import collections
+    import os
     import signal
     import subprocess
     import sys
@@ -117,8 +133,11 @@ def test_killing_the_worker_mid_batch_then_resuming_resends_at_most_that_batch(
     smtp_server.hold_after = 1 + 1 + 12  # the link, the organizers' mail, then 12 signers: batch 2 half sent
     cross_with_a_confirmation(live_app, slug, smtp_server)
     assert smtp_server.held.wait(timeout=30), "the fan-out never reached the 13th signer"
+    scheduler = children(worker.pid)  # RQ's scheduler process, which a SIGKILL of its parent leaves running
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
+    for pid in scheduler:
+        os.kill(pid, signal.SIGTERM)
     smtp_server.release()
     first_run = [str(m["To"]) for m in smtp_server.messages if m["List-Unsubscribe"]]  # in the order sent
     assert len(first_run) == 12
