@@ -21,10 +21,9 @@ def _authorized() -> None:
         abort(404)
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        abort(Response("A bearer token is needed.\n", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'},
-                       content_type="text/plain; charset=utf-8"))
+        abort(Response(status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'}))  # for machines: no text
     if not hmac.compare_digest(given.strip().encode("utf-8", "replace"), token.encode("utf-8")):
-        abort(Response("Wrong token.\n", 403, content_type="text/plain; charset=utf-8"))
+        abort(Response(status=403))
 
 
 @bp.route("/metrics")
