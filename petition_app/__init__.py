@@ -43,6 +43,7 @@ def create_app(config_class=Config, **overrides):
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .campaigns import bp as campaigns_bp
+    from .monitoring import bp as monitoring_bp, init_app as init_monitoring
     from .reach import bp as reach_bp
     from .organizers import bp as organizers_bp
     from .responses import bp as responses_bp
@@ -58,6 +59,8 @@ def create_app(config_class=Config, **overrides):
     app.register_blueprint(organizers_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(stories_bp)
+    app.register_blueprint(monitoring_bp)
+    init_monitoring(app)
 
     from .cli import register_commands
 

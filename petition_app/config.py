@@ -108,7 +108,12 @@ class Config:
     MAIL_TIMEOUT = 30
     # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
-    FANOUT_BATCH_SIZE = 200
+    # Signers per batch job of a fan-out (milestones, answers, updates); each batch is one SMTP connection.
+    FANOUT_BATCH_SIZE = _int("FANOUT_BATCH_SIZE", 200)
+    # The bearer token of /metrics; unset, /metrics answers 404 (docs/architecture.md, "Watching it").
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # How long one worker holds a batch before another may send it (after a worker died mid-batch).
+    FANOUT_LOCK_SECONDS = _int("FANOUT_LOCK_SECONDS", 120)
     # How often the worker runs each entry of petition_app/jobs/schedule.py; the keys are the entries'
     # names. Entries not declared yet (the rest of `flask sweep`) find their interval here already.
     PERIODIC_INTERVALS = _intervals(

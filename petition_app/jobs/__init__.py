@@ -8,14 +8,15 @@ deleted; a rollback takes the row with it. A row left behind (Redis down, the pr
 handed over by `dispatch_outbox`, which the worker runs periodically (jobs/schedule.py).
 
 Each domain keeps its own jobs in its `tasks.py`; this package is only the machinery. A job commits
-once, after its function returns (operations only flush); a fan-out commits per mail by design.
+once, after its function returns (operations only flush); a fan-out batch commits its deliveries at once.
 """
 import functools
 import importlib
 import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from flask import current_app, has_app_context
@@ -151,6 +152,28 @@ def redis_connection() -> Redis:
 def get_queue(name: str) -> Queue:
     """A named queue; QUEUE_PREFIX lets several installations (or test runs) share one Redis."""
     return Queue(current_app.config["QUEUE_PREFIX"] + name, connection=redis_connection())
+
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
+@contextmanager
+def exclusive(name: str, seconds: float) -> Iterator[bool]:
+    """A lock that one job holds at a time across every worker: yields True to the holder, False to anyone
+    else meanwhile. `SET NX PX` in Redis, released at the end, or after `seconds` if the holder died.
+    Without Redis jobs run one at a time in the process that queued them, so it always yields True."""
+    if not current_app.config.get("REDIS_URL"):
+        yield True
+        return
+    connection = redis_connection()
+    key = f"{current_app.config['QUEUE_PREFIX']}lock:{name}"
+    token = uuid.uuid4().hex
+    held = bool(connection.set(key, token, nx=True, px=max(1, int(seconds * 1000))))
+    try:
+        yield held
+    finally:
+        if held:
+            connection.eval(_RELEASE, 1, key, token)
 
 
 @event.listens_for(Session, "after_commit")

@@ -47,9 +47,24 @@ def connection():
 
 def send(messages):
     """Send a few messages over one connection of the configured transport."""
-    with connection() as transport:
-        for message in messages:
-            transport.send(message)
+    sent = 0
+    try:
+        with connection() as transport:
+            for message in messages:
+                transport.send(message)
+                sent += 1
+    except Exception:
+        count_sent(sent, 1)
+        raise
+    count_sent(sent, 0)
+
+
+def count_sent(sent, failed):
+    """Tell the app's mail counter (set by petition_app.monitoring, which keeps the counts where /metrics
+    reads them) how many mails went and how many attempts failed. Without a counter, nothing happens."""
+    counter = current_app.extensions.get("petition_mail_counter")
+    if counter is not None and (sent or failed):
+        counter(sent, failed)
 
 
 def is_permanent_failure(error):

@@ -28,6 +28,12 @@ class SMTPTransport:
             raise RuntimeError("SMTPTransport sends only inside its with block")
         self.connection.send_message(message)
 
+    def send_raw(self, sender, recipients, data):
+        """Send a message already turned into bytes (bulk mail assembles them itself, notifications/mailing.py)."""
+        if self.connection is None:
+            raise RuntimeError("SMTPTransport sends only inside its with block")
+        self.connection.sendmail(sender, recipients, data)
+
     def __exit__(self, *exc):
         if self.connection is None:
             return
@@ -51,9 +57,12 @@ class OutboxTransport:
         return self
 
     def send(self, message):
+        self.send_raw(None, None, bytes(message))
+
+    def send_raw(self, sender, recipients, data):
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{next(_SEQUENCE):09d}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(message))
+        path.write_bytes(data)
 
     def __exit__(self, *exc):
         return None

@@ -10,9 +10,9 @@ KINDS = ("milestone", "answer", "update")
 
 
 class Delivery(Model):
-    """One bulk mail to one signer about one thing (`kind` and `ref_id`, e.g. milestone 3). Written right
-    after the SMTP server accepted the mail, one commit each, so a fan-out killed half-way knows exactly
-    whom it reached; a permanent refusal is recorded too, so it is not tried forever."""
+    """One bulk mail to one signer about one thing (`kind` and `ref_id`, e.g. milestone 3). Written for a
+    whole batch with one INSERT once its mails are sent, so that a second run skips them (a worker killed
+    mid-batch re-sends at most that batch); a permanent refusal is recorded too, so it is not tried forever."""
 
     __tablename__ = "deliveries"
     __table_args__ = (UniqueConstraint("kind", "ref_id", "signature_id", name="uq_deliveries_kind_ref_signature"), {"sqlite_autoincrement": True})

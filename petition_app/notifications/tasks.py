@@ -2,7 +2,7 @@
 periodic resumption when a worker died half-way."""
 import logging
 from datetime import timedelta
-from email.message import EmailMessage
+from typing import Any
 
 from flask_babel import format_decimal, gettext
 from sqlalchemy import update
@@ -13,10 +13,10 @@ from ..extensions import db
 from ..jobs import dispatch, enqueue_after_commit, job
 from ..links import external_url
 from ..signals import goal_reached
-from ..signing.mailing import signer_message
 from ..signing.models import Signature
 from ..timeutil import utcnow
-from .operations import fan_out
+from .mailing import BulkMail
+from .operations import maybe_done, plan_fan_out, run_batch
 from .queries import opted_in, unfinished_milestones
 
 log = logging.getLogger(__name__)
@@ -28,21 +28,36 @@ def _announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> 
     enqueue_after_commit(announce_milestone, milestone_id)
 
 
+def _milestone_context(milestone: Milestone) -> dict[str, Any]:
+    later_goals = [g for g in milestone.campaign.goals if g > milestone.goal]
+    return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None}
+
+
+def _milestone_audience(milestone: Milestone) -> tuple[Any, ...]:
+    """Only signers confirmed by the moment the goal was reached get the mail."""
+    return (*opted_in(milestone.campaign_id), Signature.confirmed_at <= milestone.reached_at)
+
+
+def _mark_announced(milestone_id: int) -> None:
+    db.session.execute(
+        update(Milestone).where(Milestone.id == milestone_id, Milestone.announced_at.is_(None)).values(announced_at=utcnow())
+    )
+
+
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
 def announce_milestone(milestone_id: int) -> None:
-    """Tell the organizers and every confirmed signer who asked for updates that a goal was reached.
+    """Tell the organizers that a goal was reached, and queue the batch jobs that tell every confirmed
+    signer who asked for updates (announce_milestone_batch, FANOUT_BATCH_SIZE signers each).
 
     Enqueued only by the transaction that recorded the milestone (or resumed periodically, for one
-    that never finished). Only signers confirmed by the moment the goal was reached get the mail. Safe to run again at any
-    point: the organizers' mail is marked once sent, and the fan-out skips signers already reached.
+    that never finished). Safe to run again at any point: the organizers' mail is marked once sent, and
+    only the signers not reached yet are planned. The last batch to finish marks the milestone announced.
     """
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.announced_at is not None:
         return
     campaign = milestone.campaign
-    goals = campaign.goals
-    later_goals = [g for g in goals if g > milestone.goal]
-    context = {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None}
+    context = _milestone_context(milestone)
 
     if milestone.organizers_told_at is None:
         locale = campaign.organizer_language
@@ -57,18 +72,30 @@ def announce_milestone(milestone_id: int) -> None:
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
         db.session.commit()  # told: a retry of this job must not tell them again
 
-    def build(signature: Signature) -> EmailMessage:
-        """The announcement in the signer's own language, with their own unsubscribe link."""
-        return signer_message(
-            signature, "milestone_signer",
-            lambda title: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),
-            bulk=True, **context,
-        )
+    batches = plan_fan_out("milestone", milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)
+    if batches == 0:
+        _mark_announced(milestone.id)
+    log.info("milestone %s of campaign %s: %s batch(es) queued", milestone.goal, campaign.id, batches)
 
-    criteria = (*opted_in(campaign.id), Signature.confirmed_at <= milestone.reached_at)
-    sent, failed = fan_out("milestone", milestone.id, criteria, build)
-    db.session.execute(update(Milestone).where(Milestone.id == milestone_id).values(announced_at=utcnow()))
-    log.info("milestone %s of campaign %s announced: %s sent, %s refused", milestone.goal, campaign.id, sent, failed)
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_milestone_batch(milestone_id: int, first_id: int, last_id: int) -> None:
+    """The announcement of a milestone to the signers with ids from first_id to last_id, each in their
+    own language with their own unsubscribe link. Safe to run again: the signers reached are skipped."""
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.announced_at is not None:
+        return
+    context = _milestone_context(milestone)
+    bulk = BulkMail(
+        "milestone_signer",
+        lambda title: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),
+        lambda locale: context,
+    )
+    audience = _milestone_audience(milestone)
+    sent, failed = run_batch("milestone", milestone.id, audience, first_id, last_id, bulk)
+    if maybe_done("milestone", milestone.id, audience):
+        _mark_announced(milestone.id)
+    log.info("milestone %s, signers %s-%s: %s sent, %s refused", milestone_id, first_id, last_id, sent, failed)
 
 
 @job("default")

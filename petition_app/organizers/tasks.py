@@ -1,7 +1,5 @@
 """Jobs of organizers' actions: an update's fan-out to signers, an invitation, and the review request
 to moderators. Each mail is built in the language of the person who reads it."""
-from email.message import EmailMessage
-
 from flask_babel import gettext
 
 from .. import mail
@@ -12,31 +10,36 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..jobs import job
 from ..links import external_url
-from ..notifications.operations import fan_out
+from ..notifications.mailing import BulkMail
+from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
-from ..signing.mailing import signer_message
-from ..signing.models import Signature
 from ..tokens import make_token
 from .models import Invitation, Update
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
 def announce_update(update_id: int) -> None:
-    """The fan-out of an organizers' update: once per signer who asked for updates, in their language.
-    A delivery record per signer makes it safe to interrupt and run again."""
+    """The fan-out of an organizers' update: queues one announce_update_batch job per FANOUT_BATCH_SIZE
+    signers who asked for updates, so that every worker shares the work."""
+    update = db.session.get(Update, update_id)
+    if update is None:
+        return
+    plan_fan_out("update", update.id, opted_in(update.campaign_id), announce_update_batch, update.id)
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_update_batch(update_id: int, first_id: int, last_id: int) -> None:
+    """An update to the signers with ids from first_id to last_id, once each, in their language. A
+    delivery record per signer makes it safe to interrupt and run again."""
     update = db.session.get(Update, update_id)
     if update is None:
         return
     campaign = update.campaign
-
-    def build(signature: Signature) -> EmailMessage:
-        """The update in the signer's own language, with their own unsubscribe link."""
-        return signer_message(
-            signature, "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
-            bulk=True, update_text=update.text(signature.locale), organizer_name=campaign.organizer_name,
-        )
-
-    fan_out("update", update.id, opted_in(campaign.id), build)
+    bulk = BulkMail(
+        "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
+        lambda locale: {"update_text": update.text(locale), "organizer_name": campaign.organizer_name},
+    )
+    run_batch("update", update.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

@@ -1,6 +1,4 @@
 """Jobs that follow a recipient's answer, and the reminders to recipients who stay silent."""
-from email.message import EmailMessage
-
 from flask_babel import gettext
 
 from .. import mail
@@ -10,34 +8,41 @@ from ..jobs import job
 from ..letters.mailing import recipient_message
 from ..letters.models import Handover
 from ..links import external_url
-from ..notifications.operations import fan_out
+from ..notifications.mailing import BulkMail
+from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
-from ..signing.mailing import signer_message
-from ..signing.models import Signature
 from . import operations
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
 def announce_answer(recipient_id: int) -> None:
-    """Tell every confirmed signer who asked for updates that this recipient answered, in their language.
-    A fan-out with a delivery record per signer: safe to interrupt and run again."""
+    """Tell every confirmed signer who asked for updates that this recipient answered: queues one
+    announce_answer_batch job per FANOUT_BATCH_SIZE signers, so that every worker shares the work."""
+    recipient = db.session.get(Recipient, recipient_id)
+    if recipient is None:
+        return
+    plan_fan_out("answer", recipient.id, opted_in(recipient.campaign_id), announce_answer_batch, recipient.id)
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_answer_batch(recipient_id: int, first_id: int, last_id: int) -> None:
+    """The news of an answer to the signers with ids from first_id to last_id, in their language, with a
+    link to the answers. A delivery record per signer: safe to interrupt and run again."""
     recipient = db.session.get(Recipient, recipient_id)
     if recipient is None:
         return
     campaign = recipient.campaign
-
-    def build(signature: Signature) -> EmailMessage:
-        """The news in the signer's own language, with a link to the answers and their unsubscribe link."""
-        return signer_message(
-            signature, "answer_to_signers",
-            lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),
-            bulk=True, recipient_name=recipient.name,
-            answers_url=external_url(
-                "signing.campaign", slug=campaign.slug, lang=signature.locale, _anchor=f"recipient-{recipient.key}"
+    bulk = BulkMail(
+        "answer_to_signers",
+        lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),
+        lambda locale: {
+            "recipient_name": recipient.name,
+            "answers_url": external_url(
+                "signing.campaign", slug=campaign.slug, lang=locale, _anchor=f"recipient-{recipient.key}"
             ),
-        )
-
-    fan_out("answer", recipient.id, opted_in(campaign.id), build)
+        },
+    )
+    run_batch("answer", recipient.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

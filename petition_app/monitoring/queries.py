@@ -1,0 +1,35 @@
+"""Reads for /metrics and /healthz: the outbox, the counts, and whether the database answers."""
+from datetime import timezone
+
+from sqlalchemy import func, select, text
+
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..jobs.models import OutboxJob
+from ..timeutil import utcnow
+
+
+def outbox_state() -> tuple[int, float]:
+    """How many jobs wait in the outbox, and the age in seconds of the oldest (0 when empty)."""
+    size, oldest = db.session.execute(select(func.count(OutboxJob.id), func.min(OutboxJob.created_at))).one()
+    if oldest is None:
+        return int(size), 0.0
+    if oldest.tzinfo is None:  # SQLite hands back naive datetimes
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return int(size), max(0.0, (utcnow() - oldest).total_seconds())
+
+
+def confirmed_signatures() -> int:
+    """Confirmed signatures that count, over every campaign (each campaign keeps its count on its row)."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Campaign.confirmed_count), 0))) or 0)
+
+
+def database_answers() -> bool:
+    """True when the database runs a trivial query."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down" to a load balancer
+        return False
+    finally:
+        db.session.rollback()

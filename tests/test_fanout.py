@@ -1,0 +1,160 @@
+"""Bulk mail in batch jobs that every worker shares: each batch one SMTP connection and one INSERT of its
+deliveries; each signer once, in their language, however often the fan-out runs."""
+import collections
+import re
+
+import pytest
+
+from conftest import add_campaign, header, mail_html, mail_text, read_outbox, subject, wait_for
+from helpers import rows, seed_signers
+from petition_app.extensions import db
+
+
+def add_milestone(app, slug, goal):
+    from petition_app.campaigns.models import Milestone
+    from petition_app.campaigns.queries import public_campaign
+    from petition_app.timeutil import utcnow
+
+    with app.app_context():
+        milestone = Milestone(campaign_id=public_campaign(slug).id, goal=goal, reached_at=utcnow())
+        db.session.add(milestone)
+        db.session.commit()
+        return milestone.id
+
+
+def signers(count):
+    """Opted-in signers, every third in English, with names a template must escape in HTML."""
+    return [
+        {"email": f"fan{i}@example.org", "name": f"Fan {i} <&>", "locale": "en" if i % 3 == 0 else "nl",
+         "wants_updates": True}
+        for i in range(count)
+    ]
+
+
+@pytest.mark.worker
+def test_a_milestone_to_450_signers_goes_out_in_3_batch_jobs_shared_by_two_workers(
+    live_app, smtp_server, start_worker, worker_env
+):
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+
+    from petition_app.jobs import dispatch, get_queue
+    from petition_app.notifications.tasks import announce_milestone
+
+    worker_env["FANOUT_BATCH_SIZE"] = "200"
+    live_app.config["FANOUT_BATCH_SIZE"] = 200
+    slug = add_campaign(live_app, goals=[450, 1000])
+    seed_signers(live_app, slug, signers(450) + [{"email": "quiet@example.org", "wants_updates": False}])
+    milestone_id = add_milestone(live_app, slug, 450)
+    workers = [start_worker(), start_worker()]
+    wait_for(lambda: all("Listening on" in open(w.log_path).read() for w in workers), what="two workers")
+    sessions_before = smtp_server.connections
+
+    with live_app.app_context():
+        dispatch(announce_milestone, milestone_id)
+    bulk = lambda: [m for m in smtp_server.messages if m["List-Unsubscribe"]]  # noqa: E731
+    wait_for(lambda: len(bulk()) >= 450, timeout=60, what="450 milestone mails")
+    wait_for(lambda: rows(live_app, "deliveries") == 450, what="450 delivery records")
+
+    by_address = collections.defaultdict(list)
+    for message in bulk():
+        by_address[str(message["To"])].append(message)
+    assert sorted(by_address) == sorted(f"fan{i}@example.org" for i in range(450))
+    assert all(len(mails) == 1 for mails in by_address.values())
+    for i in (0, 1, 299, 449):
+        (message,) = by_address[f"fan{i}@example.org"]
+        if i % 3 == 0:
+            assert subject(message).startswith("450 signatures:")
+            assert f"Hello Fan {i} <&>," in mail_text(message) and "has reached 450 signatures" in mail_text(message)
+        else:
+            assert subject(message).startswith("450 handtekeningen:")
+            assert "heeft 450 handtekeningen bereikt" in mail_text(message)
+        assert f"Fan {i} &lt;&amp;&gt;" in mail_html(message)
+        assert re.fullmatch(r"<http://localhost/unsubscribe/[\w.\-]+\?lang=(nl|en)>", header(message, "List-Unsubscribe"))
+    assert len({m["Message-ID"] for m in bulk()}) == 450
+    assert len([m for m in smtp_server.messages if m["To"] == "organizers@example.org"]) == 1
+    # the organizers' mail and one connection per batch
+    assert smtp_server.connections - sessions_before == 1 + 3
+
+    with live_app.app_context():
+        registry = FinishedJobRegistry(queue=get_queue("milestones"))
+        wait_for(lambda: registry.count == 4, what="the announcement and its 3 batches to finish")
+        jobs = Job.fetch_many(registry.get_job_ids(), connection=get_queue("milestones").connection)
+        batches = [j for j in jobs if j.func_name.endswith("announce_milestone_batch")]
+        assert sorted(j.args[1:] for j in batches)[0][0] >= 1 and len(batches) == 3
+        assert len({j.worker_name for j in batches}) == 2  # both workers took a share
+        wait_for(lambda: db.session.execute(db.text(
+            "SELECT announced_at FROM milestones WHERE id = :id"), {"id": milestone_id}).scalar(), what="announced")
+        db.session.rollback()
+
+        # running everything again sends nothing: the announcement and each batch, even as if unfinished
+        db.session.execute(db.text("UPDATE milestones SET announced_at = NULL WHERE id = :id"), {"id": milestone_id})
+        db.session.commit()
+        dispatch(announce_milestone, milestone_id)
+        for job in batches:
+            get_queue("milestones").enqueue(job.func_name, *job.args)
+        wait_for(lambda: registry.count == 4 + 1 + 3, what="the second run to finish")
+    assert len(bulk()) == 450
+    assert rows(live_app, "deliveries") == 450
+
+
+def test_a_copy_made_from_the_rendered_language_says_what_a_mail_built_alone_says(app):
+    """BulkMail fills in a mail rendered once per language; signing.mailing.signer_message builds one
+    per signer. Both must say the same, headers and links included."""
+    from email import message_from_bytes, policy
+
+    from flask_babel import gettext
+
+    from petition_app.notifications.mailing import BulkMail
+    from petition_app.signing.mailing import signer_message
+    from petition_app.signing.models import Signature
+
+    slug = add_campaign(app)
+    ids = seed_signers(app, slug, [
+        {"email": "ann@example.org", "name": "Ann \"O'Neil\" <b>", "locale": "en", "wants_updates": True},
+        {"email": "bo@example.org", "name": "Bo & Co", "locale": "nl", "wants_updates": True},
+    ])
+    with app.test_request_context():
+        def subject_of(title):
+            return gettext("%(goal)s signatures: %(title)s", goal="7", title=title)
+
+        bulk = BulkMail("milestone_signer", subject_of, lambda locale: {"goal": 7, "next_goal": None})
+        for signature_id in ids:
+            signature = db.session.get(Signature, signature_id)
+            copy = bulk.compose(signature)
+            fast = message_from_bytes(copy.data, policy=policy.default)
+            slow = signer_message(signature, "milestone_signer", subject_of, bulk=True, goal=7, next_goal=None)
+            assert copy.to == signature.email
+            for name in ("Subject", "From", "To", "Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post",
+                         "Auto-Submitted", "Precedence"):
+                assert header(fast, name) == header(slow, name), name
+            assert mail_text(fast) == mail_text(slow)
+            assert mail_html(fast) == mail_html(slow)
+
+
+def test_an_update_reaches_each_opted_in_signer_once_in_batches_and_a_second_run_sends_nothing(any_app):
+    """Without Redis the batch jobs run one after another in-process; the deliveries are the same."""
+    from petition_app.organizers.models import Update
+    from petition_app.organizers.tasks import announce_update
+
+    any_app.config["FANOUT_BATCH_SIZE"] = 4
+    slug = add_campaign(any_app)
+    seed_signers(any_app, slug, signers(10) + [
+        {"email": "quiet@example.org", "wants_updates": False},
+        {"email": "pending@example.org", "wants_updates": True, "confirmed": False},
+    ])
+    with any_app.app_context():
+        from petition_app.campaigns.queries import public_campaign
+
+        update = Update(campaign_id=public_campaign(slug).id, body_nl="Nieuws voor iedereen", body_en="News for all")
+        db.session.add(update)
+        db.session.commit()
+        update_id = update.id
+        announce_update(update_id)
+        announce_update(update_id)  # again: plans nothing
+    mails = [m for m in read_outbox(any_app) if m["List-Unsubscribe"]]
+    assert sorted(str(m["To"]) for m in mails) == sorted(f"fan{i}@example.org" for i in range(10))
+    english = next(m for m in mails if m["To"] == "fan0@example.org")
+    dutch = next(m for m in mails if m["To"] == "fan1@example.org")
+    assert "News for all" in mail_text(english) and "Nieuws voor iedereen" in mail_text(dutch)
+    assert rows(any_app, "deliveries") == 10
