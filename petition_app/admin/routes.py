@@ -1,5 +1,7 @@
 """The moderators' pages: the review queue, previews, approving, sending back, taking offline, bulk
 invalidation of signatures and the failed jobs. Moderators only (403 for anyone else)."""
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -99,7 +101,7 @@ def preview(slug):
 def confirmation(campaign, action):
     """The page before a decision: what it does, to whom, and the organizers' mail in both languages;
     None when the form is not filled in right (the decision below then says what is missing)."""
-    forms = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
+    forms: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
     if action not in forms or not (form := forms[action]()).validate_on_submit():
         return None
     waiting = pending_revision(campaign)

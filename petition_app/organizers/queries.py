@@ -135,7 +135,7 @@ def update_audience(campaign: Campaign) -> dict[str, int]:
     """How many signers an update would reach now, per language ("nl", "en") and in all ("total")."""
     counts = dict(db.session.execute(
         select(Signature.locale, func.count()).where(*opted_in(campaign.id)).group_by(Signature.locale)
-    ).tuples().all())
+    ).all())
     audience = {"nl": counts.get("nl", 0), "en": counts.get("en", 0)}
     audience["total"] = sum(counts.values())
     return audience
