@@ -32,8 +32,9 @@ def safe_next(default):
 
 
 def landing(user):
-    """Where a login leads without a `next`: moderators to the review queue, organizers to their campaigns."""
-    return url_for("admin.queue") if user.is_admin else url_for("organizers.dashboard_home")
+    """The endpoint a login leads to without a `next`: moderators to the review queue, organizers to their
+    campaigns."""
+    return "admin.queue" if user.is_admin else "organizers.dashboard_home"
 
 
 def login_failed(response):
@@ -88,7 +89,7 @@ def login():
     campaigns); for anyone, failures throttled per account and client address
     together and per client address."""
     if current_user.is_authenticated:
-        return redirect(landing(current_user))
+        return redirect(url_for(landing(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -99,7 +100,7 @@ def login():
                 session["lang"] = lang
             login_user(user)
             session[LOGIN_AT] = time.time()  # the session ends ACCOUNT_SESSION_LIFETIME after this
-            return redirect(safe_next(landing(user)))
+            return redirect(safe_next(url_for(landing(user))))
         form.password.errors.append(_("This email address and password do not match an active account."))
         return render_template("accounts/login.html", form=form), 422
     return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
