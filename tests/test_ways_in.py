@@ -193,3 +193,21 @@ def test_a_failed_form_shows_a_summary_linking_each_problem_and_the_title_says_e
     # no summary and no "Error:" before anything was submitted
     assert not title(client.get("/account/register?lang=en").text).startswith("Error")
     assert "error-summary" not in client.get("/account/login?lang=en").text
+
+
+def test_no_confirmation_page_offers_what_cannot_happen(app, campaign):
+    """An update before its 48 hours are over, or a revision that no longer waits: the first POST already
+    says so, instead of a confirmation page whose final button would be refused."""
+    organizer = make_organizer(app, campaigns=[campaign])
+    data = {"body_nl": "Nieuws", "body_en": "News"}
+    assert organizer.post(f"/organize/{campaign}/updates", data={**data, "confirm": "1"}).status_code == 302
+    again = organizer.post(f"/organize/{campaign}/updates?lang=en", data=data, follow_redirects=True)
+    assert "You can send the next update after" in again.text and "Check the update" not in again.text
+    assert rows(app, "updates") == 1
+
+    moderator = make_admin(app)
+    pending, _ = pending_campaign(app, "waiting-one")
+    before = len(read_outbox(app))
+    stale = moderator.post(f"/admin/{pending}/approve?lang=en", data={"revision": 7}, follow_redirects=True)
+    assert "read revision 1 first" in stale.text and "Yes, publish" not in stale.text
+    assert campaign_status(app, pending) == "pending" and len(read_outbox(app)) == before

@@ -105,6 +105,8 @@ def confirmation(campaign, action):
     if action not in forms or not (form := forms[action]()).validate_on_submit():
         return None
     waiting = pending_revision(campaign)
+    if action in ("approve", "reject") and (waiting is None or waiting.number != form.revision.data):
+        return None  # not the revision waiting: the decision below refuses it and says which one waits
     correction = bool(waiting is not None and waiting.correction)
     if action == "approve":
         decision, reason, note = (tasks.CORRECTION_APPROVED if correction else tasks.APPROVED), "", ""

@@ -45,6 +45,7 @@ from .operations import (
     invite,
     move_demand,
     move_recipient,
+    next_update_at,
     open_invitations,
     propose_correction,
     remove_demand,
@@ -415,6 +416,8 @@ def updates(slug):
         return redirect(url_for("organizers.dashboard", slug=slug))
     if not form.validate_on_submit():
         flash(_("An update needs a Dutch and an English text."))
+    elif not confirmed() and (next_at := next_update_at(campaign)) is not None:
+        flash(_("You can send the next update after %(moment)s.", moment=format_datetime(next_at, "short")))
     elif not confirmed():
         return render_template(
             "organizers/confirm_update.html", campaign=campaign, form=form, audience=update_audience(campaign),
