@@ -216,7 +216,7 @@ def publish(app, organizer, moderator, slug):
     assert organizer.post(f"/organize/{slug}/submit").status_code == 302
     queue = moderator.get("/admin/?lang=en").text
     number = int(re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1))
-    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number}).status_code == 302
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number, "confirm": "1"}).status_code == 302
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
     return number
 

@@ -128,8 +128,8 @@ def test_a_file_in_a_text_field_is_refused_with_a_translated_page(world):
         (anonymous, "/account/reset", {"email": a_file()}),
         (anonymous, world.respond, {f"status_{world.demand}": "accepted", f"text_{world.demand}": a_file()}),
         (world.moderator, "/organize/new", {**DRAFT, "title_en": a_file()}),
-        (world.moderator, f"/organize/{slug}/updates", {"body_nl": "Nieuws", "body_en": a_file()}),
-        (world.moderator, f"/admin/{slug}/hide", {"note": a_file()}),
+        (world.moderator, f"/organize/{slug}/updates", {"body_nl": "Nieuws", "body_en": a_file(), "confirm": "1"}),
+        (world.moderator, f"/admin/{slug}/hide", {"note": a_file(), "confirm": "1"}),
         (world.moderator, f"/admin/{slug}/invalidate", {"domain": a_file(), "preview": "y"}),
     ]
     before = stored(app)
@@ -246,9 +246,9 @@ def form_cases(d):
         ("moderator", f"/organize/{d.draft}/demands/{d.demand}?action=edit", {"text_nl": "Eis", "text_en": "Demand"}, [],
          ["text_nl", "text_en"]),
         ("moderator", f"/organize/{d.slug}/invite", {"email": "co@example.org"}, ["email"], []),
-        ("moderator", f"/organize/{d.slug}/updates", {"body_nl": "Nieuws", "body_en": "News"}, [], ["body_nl", "body_en"]),
-        ("moderator", f"/admin/{d.draft}/reject", {"reason": "other", "note": "Please add sources."}, [], ["note"]),
-        ("moderator", f"/admin/{d.slug}/hide", {"note": "Offline for now."}, [], ["note"]),
+        ("moderator", f"/organize/{d.slug}/updates", {"body_nl": "Nieuws", "body_en": "News", "confirm": "1"}, [], ["body_nl", "body_en"]),
+        ("moderator", f"/admin/{d.draft}/reject", {"reason": "other", "note": "Please add sources.", "confirm": "1"}, [], ["note"]),
+        ("moderator", f"/admin/{d.slug}/hide", {"note": "Offline for now.", "confirm": "1"}, [], ["note"]),
         ("moderator", f"/admin/{d.slug}/invalidate", {"domain": "example.org", "preview": "y"}, ["domain", "ip_hash"], []),
         ("anonymous", "/account/login", {"email": "mod@example.org", "password": "wrong password here"}, ["email"], []),
         ("anonymous", "/account/reset", {"email": "nobody@example.org"}, ["email"], []),

@@ -144,17 +144,17 @@ def test_every_mail_outlasts_an_smtp_outage_and_arrives_exactly_once(live_app, s
     for each in (slug, rejected, hidden):
         expect(f"submit {each} for review", organizer.post(f"/organize/{each}/submit?lang=en", follow_redirects=True),
                "A moderator will review your campaign")
-    expect(f"approve {slug}", moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1}, follow_redirects=True),
+    expect(f"approve {slug}", moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1, "confirm": "1"}, follow_redirects=True),
            "Published; the organizers are told.")
     expect("invite a co-organizer",
            organizer.post(f"/organize/{slug}/invite?lang=en", data={"email": FRIEND}, follow_redirects=True),
            "The invitation is sent.")
-    reason = {"revision": 1, "reason": "accusation", "note": "Please remove the name."}
+    reason = {"revision": 1, "reason": "accusation", "note": "Please remove the name.", "confirm": "1"}
     expect(f"reject {rejected}", moderator.post(f"/admin/{rejected}/reject?lang=en", data=reason, follow_redirects=True),
            "Sent back; the organizers are told why.")
-    expect(f"approve {hidden}", moderator.post(f"/admin/{hidden}/approve?lang=en", data={"revision": 1}, follow_redirects=True),
+    expect(f"approve {hidden}", moderator.post(f"/admin/{hidden}/approve?lang=en", data={"revision": 1, "confirm": "1"}, follow_redirects=True),
            "Published; the organizers are told.")
-    note = {"note": "Reported as harassment."}
+    note = {"note": "Reported as harassment.", "confirm": "1"}
     expect(f"take {hidden} offline", moderator.post(f"/admin/{hidden}/hide?lang=en", data=note, follow_redirects=True),
            "Taken offline; the organizers are told why.")
     seen = re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"',

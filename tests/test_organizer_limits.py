@@ -54,14 +54,14 @@ def test_no_invitation_or_update_is_sent_before_a_moderator_publishes_the_campai
         before = len(read_outbox(app))
         invited = organizer.post(f"/organize/{slug}/invite?lang=en", data={"email": "friend@example.org"}, follow_redirects=True)
         assert "once a moderator has published the campaign" in invited.text, state
-        updated = organizer.post(f"/organize/{slug}/updates?lang=en", data={"body_nl": "Nieuws", "body_en": "News"},
+        updated = organizer.post(f"/organize/{slug}/updates?lang=en", data={"body_nl": "Nieuws", "body_en": "News", "confirm": "1"},
                                  follow_redirects=True)
         assert "once a moderator has published the campaign" in updated.text, state
         assert [m for m in read_outbox(app)[before:] if m["To"] != "mod@example.org"] == [], state
         assert rows(app, "invitations") == 0 and rows(app, "updates") == 0, state
     assert "You can invite co-organizers once a moderator has published the campaign." in organizer.get(f"/organize/{slug}?lang=en").text
 
-    moderator.post(f"/admin/{slug}/approve", data={"revision": 1})
+    moderator.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"})
     organizer.post(f"/organize/{slug}/invite", data={"email": "friend@example.org"})
     assert [subject(m) for m in read_outbox(app) if m["To"] == "friend@example.org"] == ["Join the campaign “Safe Leiden now”"]
 

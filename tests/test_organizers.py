@@ -37,7 +37,7 @@ def published(app, runner, organizer, slug):
     """Submit a written campaign and have a moderator approve its first revision."""
     assert organizer.post(f"/organize/{slug}/submit").status_code == 302
     admin = make_admin(app)
-    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1}).status_code == 302
+    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"}).status_code == 302
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
     return admin
 
@@ -72,7 +72,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     assert [subject(m) for m in read_outbox(app) if m["To"] == "mod@example.org"] == ["Te beoordelen: Veilig Leiden"]
     queue = admin.get("/admin/?lang=en").text
     assert "Safe Leiden now" in queue and "Revision 1" in queue and "Approve and publish revision 1" in queue
-    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1}).status_code == 302
+    assert admin.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"}).status_code == 302
     told = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
     assert subject(told) == "Your campaign is live: Safe Leiden now"
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
@@ -100,18 +100,18 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
 
     # an update goes to the signers who asked, each in their language; a second one must wait 48 hours
     before = len(read_outbox(app))
-    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Wij spraken de rector.", "body_en": "We met the rector."})
+    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Wij spraken de rector.", "body_en": "We met the rector.", "confirm": "1"})
     news = read_outbox(app)[before:]
     assert sorted(m["To"] for m in news) == ["s0@example.org", "s1@example.org", "s2@example.org"]
     assert "We met the rector." in mail_text(next(m for m in news if m["To"] == "s0@example.org"))
     assert "Wij spraken de rector." in mail_text(next(m for m in news if m["To"] == "s1@example.org"))
     assert "We met the rector." in app.test_client().get(f"/campaigns/{slug}?lang=en").text
     assert "Wij spraken de rector." in app.test_client().get(f"/campaigns/{slug}?lang=nl").text
-    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
+    organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More", "confirm": "1"})
     assert rows(app, "updates") == 1
     with freeze_time(utcnow() + timedelta(hours=49)):  # (the session stays valid only inside this block)
         assert login(organizer).status_code == 302  # a login lasts 12 hours: two days later, log in again
-        organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More"})
+        organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More", "confirm": "1"})
     assert rows(app, "updates") == 2
 
 
@@ -121,7 +121,7 @@ def test_a_moderator_sends_a_campaign_back_with_a_reason_in_the_organizers_langu
     slug, _ = written_campaign(app, organizer)
     organizer.post(f"/organize/{slug}/submit")
     admin = make_admin(app)
-    admin.post(f"/admin/{slug}/reject", data={"revision": 1, "reason": "accusation", "note": "Please remove the name."})
+    admin.post(f"/admin/{slug}/reject", data={"revision": 1, "reason": "accusation", "note": "Please remove the name.", "confirm": "1"})
     message = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
     assert "Please remove the name." in mail_text(message)
     with app.app_context():
@@ -133,10 +133,10 @@ def test_a_moderator_takes_a_live_campaign_offline(app):
     slug, _ = written_campaign(app, organizer)
     organizer.post(f"/organize/{slug}/submit")
     admin = make_admin(app)
-    admin.post(f"/admin/{slug}/approve", data={"revision": 1})
-    assert admin.post(f"/admin/{slug}/hide", data={"note": ""}).status_code == 302
+    admin.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"})
+    assert admin.post(f"/admin/{slug}/hide", data={"note": "", "confirm": "1"}).status_code == 302
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200  # a reason is required
-    admin.post(f"/admin/{slug}/hide", data={"note": "Reported as harassment."})
+    admin.post(f"/admin/{slug}/hide", data={"note": "Reported as harassment.", "confirm": "1"})
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 404
 
 

@@ -82,14 +82,14 @@ def test_an_edit_after_submission_never_reaches_the_public_page_unreviewed(any_a
     assert "Nothing to review." in moderator.get("/admin/?lang=en").text
 
     # the moderator's approval of what they read is refused: nothing goes public
-    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1}, follow_redirects=True)
+    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1, "confirm": "1"}, follow_redirects=True)
     assert "changed after you read it" in refused.text
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 404
 
     # submitted again, it is revision 2; approving revision 1 is still refused
     organizer.post(f"/organize/{slug}/submit")
     assert "Revision 2" in moderator.get("/admin/?lang=en").text
-    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1}, follow_redirects=True)
+    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 1, "confirm": "1"}, follow_redirects=True)
     assert "read revision 2 first" in refused.text
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 404
     assert moderator.post(f"/admin/{slug}/approve", data={}).status_code == 302  # no number: refused too
@@ -97,7 +97,7 @@ def test_an_edit_after_submission_never_reaches_the_public_page_unreviewed(any_a
 
     # what the moderator read as revision 2 is what goes public, and where the letters go
     assert "Something else entirely" in moderator.get(f"/admin/{slug}/preview?revision=2&lang=en").text
-    moderator.post(f"/admin/{slug}/approve", data={"revision": 2})
+    moderator.post(f"/admin/{slug}/approve", data={"revision": 2, "confirm": "1"})
     assert "Something else entirely" in app.test_client().get(f"/campaigns/{slug}?lang=en").text
     send_letters_through_the_page(organizer, slug)
     assert letters_sent_to(app) == ["someone-else@example.org"]
@@ -143,7 +143,7 @@ def test_a_correction_after_publishing_is_reviewed_then_listed_on_the_page_with_
     assert "Revision 2" in queue and "a correction of a live campaign" in queue
     assert "the title; the address the letter to Leiden University goes to" in queue
     assert "Safe Leiden, now" in moderator.get(f"/admin/{slug}/preview?revision=2&lang=en").text
-    moderator.post(f"/admin/{slug}/approve", data={"revision": 2})
+    moderator.post(f"/admin/{slug}/approve", data={"revision": 2, "confirm": "1"})
 
     public = app.test_client().get(f"/campaigns/{slug}?lang=en").text
     assert "Safe Leiden, now" in public
@@ -169,10 +169,10 @@ def test_only_the_newest_correction_can_be_approved(app):
     with app.app_context():
         assert db.session.execute(sa.text("SELECT number, status FROM campaign_revisions ORDER BY number")).all() == [
             (1, "approved"), (2, "withdrawn"), (3, "pending")]
-    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 2}, follow_redirects=True)
+    refused = moderator.post(f"/admin/{slug}/approve?lang=en", data={"revision": 2, "confirm": "1"}, follow_redirects=True)
     assert "read revision 3 first" in refused.text
     assert "First try" not in app.test_client().get(f"/campaigns/{slug}?lang=en").text
-    moderator.post(f"/admin/{slug}/approve", data={"revision": 3})
+    moderator.post(f"/admin/{slug}/approve", data={"revision": 3, "confirm": "1"})
     page = app.test_client().get(f"/campaigns/{slug}?lang=en").text
     assert "Second try" in page and "First try" not in page
 
@@ -182,7 +182,7 @@ def test_a_correction_sent_back_leaves_the_campaign_as_it_was(app):
     slug = write_campaign(app, organizer)
     publish(app, organizer, moderator, slug)
     correction(organizer, slug, title_en="Name and shame")
-    moderator.post(f"/admin/{slug}/reject", data={"revision": 2, "reason": "accusation", "note": "No names, please."})
+    moderator.post(f"/admin/{slug}/reject", data={"revision": 2, "reason": "accusation", "note": "No names, please.", "confirm": "1"})
     assert campaign_status(app, slug) == "open"
     page = app.test_client().get(f"/campaigns/{slug}?lang=en").text
     assert "Safe Leiden now" in page and "Name and shame" not in page and 'id="changes-heading"' not in page
@@ -190,7 +190,7 @@ def test_a_correction_sent_back_leaves_the_campaign_as_it_was(app):
     assert subject(message) == "Your correction needs changes: Safe Leiden now"
     assert "No names, please." in mail_text(message) and f"/organize/{slug}/correct" in mail_text(message)
     assert "No names, please." in organizer.get(f"/organize/{slug}?lang=en").text
-    assert moderator.post(f"/admin/{slug}/approve", data={"revision": 2}).status_code == 302
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": 2, "confirm": "1"}).status_code == 302
     assert "Name and shame" not in app.test_client().get(f"/campaigns/{slug}?lang=en").text
 
 
@@ -214,9 +214,9 @@ def test_a_draft_or_a_taken_offline_campaign_has_no_correction_form(app):
     assert organizer.get(f"/organize/{slug}/correct").headers["Location"].endswith(f"/organize/{slug}/edit")
     publish(app, organizer, moderator, slug)
     correction(organizer, slug, title_en="Pending correction")
-    moderator.post(f"/admin/{slug}/hide", data={"note": "Reported."})
+    moderator.post(f"/admin/{slug}/hide", data={"note": "Reported.", "confirm": "1"})
     assert organizer.get(f"/organize/{slug}/correct").status_code == 302
-    assert moderator.post(f"/admin/{slug}/approve", data={"revision": 2}).status_code == 302
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": 2, "confirm": "1"}).status_code == 302
     with app.app_context():
         assert db.session.execute(sa.text("SELECT status FROM campaign_revisions WHERE number = 2")).scalar() == "withdrawn"
         assert db.session.execute(sa.text("SELECT title_en FROM campaigns")).scalar() == "Safe Leiden now"
@@ -243,7 +243,7 @@ def test_a_pending_campaign_from_a_file_waits_in_the_queue_by_number(app):
     moderator = logged_in(app, "mod@example.org", role="admin")
     slug = add_campaign(app, status="pending")
     assert "Revision 1" in moderator.get("/admin/?lang=en").text
-    moderator.post(f"/admin/{slug}/approve", data={"revision": 1})
+    moderator.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"})
     assert campaign_status(app, slug) == "open"
 
 
@@ -269,7 +269,7 @@ def test_the_migration_freezes_what_waits_for_review(tmp_path):
         db.engine.dispose()
     moderator = logged_in(app, "mod@example.org", role="admin")
     assert "Revision 1" in moderator.get("/admin/?lang=en").text
-    moderator.post("/admin/waiting/approve", data={"revision": 1})
+    moderator.post("/admin/waiting/approve", data={"revision": 1, "confirm": "1"})
     assert "Waiting title" in app.test_client().get("/campaigns/waiting?lang=en").text
 
 

@@ -31,6 +31,12 @@ def safe_next(default):
     return local_path(request.args.get("next")) or default
 
 
+def landing(user):
+    """The endpoint a login leads to without a `next`: moderators to the review queue, organizers to their
+    campaigns."""
+    return "admin.queue" if user.is_admin else "organizers.dashboard_home"
+
+
 def login_failed(response):
     return response.status_code == 422
 
@@ -79,10 +85,11 @@ def confirm(token):
 @limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=login_failed)
 @limiter.limit(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS, methods=["POST"], key_func=login_account_key, deduct_when=login_failed)
 def login():
-    """Log in with a confirmed account; for anyone, failures throttled per account and client address
+    """Log in with a confirmed account (moderators land on the review queue, organizers on their
+    campaigns); for anyone, failures throttled per account and client address
     together and per client address."""
     if current_user.is_authenticated:
-        return redirect(url_for("organizers.dashboard_home"))
+        return redirect(url_for(landing(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -93,7 +100,7 @@ def login():
                 session["lang"] = lang
             login_user(user)
             session[LOGIN_AT] = time.time()  # the session ends ACCOUNT_SESSION_LIFETIME after this
-            return redirect(safe_next(url_for("organizers.dashboard_home")))
+            return redirect(safe_next(url_for(landing(user))))
         form.password.errors.append(_("This email address and password do not match an active account."))
         return render_template("accounts/login.html", form=form), 422
     return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200

@@ -1,5 +1,7 @@
 """The moderators' pages: the review queue, previews, approving, sending back, taking offline, bulk
 invalidation of signatures and the failed jobs. Moderators only (403 for anyone else)."""
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,7 +14,7 @@ from ..rules import has_a_filter
 from ..signing.forms import SignForm
 from ..signing.operations import invalidate, preview_invalidation
 from ..signing.rendering import render_campaign
-from . import bp
+from . import bp, tasks
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
 from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
 from .queries import live_campaigns, pending_revisions, recent_clusters
@@ -96,11 +98,38 @@ def preview(slug):
     return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice)
 
 
+def confirmation(campaign, action):
+    """The page before a decision: what it does, to whom, and the organizers' mail in both languages;
+    None when the form is not filled in right (the decision below then says what is missing)."""
+    forms: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
+    if action not in forms or not (form := forms[action]()).validate_on_submit():
+        return None
+    waiting = pending_revision(campaign)
+    if action in ("approve", "reject") and (waiting is None or waiting.number != form.revision.data):
+        return None  # not the revision waiting: the decision below refuses it and says which one waits
+    correction = bool(waiting is not None and waiting.correction)
+    if action == "approve":
+        decision, reason, note = (tasks.CORRECTION_APPROVED if correction else tasks.APPROVED), "", ""
+    elif action == "reject":
+        decision, reason, note = (tasks.CORRECTION_REJECTED if correction else tasks.REJECTED), form.reason.data, form.note.data.strip()
+    else:
+        decision, reason, note = tasks.HIDDEN, "", form.note.data.strip()
+    return render_template(
+        "admin/confirm.html", campaign=campaign, action=action, form=form, decision=decision, waiting=waiting,
+        previews=tasks.decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
+    )
+
+
 @bp.route("/<slug>/<action>", methods=["POST"])
 def moderate(slug, action):
-    """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline;
-    moderators only."""
+    """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline:
+    the first POST shows what will happen and the organizers' mail in Dutch and in English; only the POST
+    of that page (with `confirm`) decides. Moderators only."""
     campaign = campaign_or_404(slug)
+    if not request.form.get("confirm") == "1":
+        page = confirmation(campaign, action)
+        if page is not None:
+            return page
     try:
         if action == "approve" and (approval := ApproveForm()).validate_on_submit():
             if approve(campaign, approval.revision.data):

@@ -1,8 +1,12 @@
 """Mail to organizers about a moderator's decision, each organizer in their own language."""
-from flask import current_app
-from flask_babel import gettext
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 
-from ..accounts.mailing import mail_users
+from flask import current_app
+from flask_babel import force_locale, gettext
+
+from ..accounts.mailing import mail_users, shown, user_message
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
@@ -19,6 +23,25 @@ CORRECTION_REJECTED = "correction_rejected"
 CLUSTERS_FOUND = "clusters_found"
 
 
+def decision_mail(campaign: Campaign, decision: str, reason: str, note: str) -> tuple[str, Callable[[str], str], dict[str, Any]]:
+    """The template, subject and links of the mail that tells the organizers about a decision."""
+    if decision == APPROVED:
+        return APPROVED, lambda title: gettext("Your campaign is live: %(title)s", title=title), {
+            "campaign_url": external_url("signing.campaign", slug=campaign.slug)}
+    if decision == REJECTED:
+        return REJECTED, lambda title: gettext("Your campaign needs changes: %(title)s", title=title), {
+            "reason": reason, "note": note, "edit_url": external_url("organizers.edit", slug=campaign.slug)}
+    if decision == CORRECTION_APPROVED:
+        return CORRECTION_APPROVED, lambda title: gettext("Your correction is published: %(title)s", title=title), {
+            "campaign_url": external_url("signing.campaign", slug=campaign.slug)}
+    if decision == CORRECTION_REJECTED:
+        return CORRECTION_REJECTED, lambda title: gettext("Your correction needs changes: %(title)s", title=title), {
+            "reason": reason, "note": note, "edit_url": external_url("organizers.correct", slug=campaign.slug)}
+    if decision == HIDDEN:
+        return HIDDEN, lambda title: gettext("Your campaign was taken offline: %(title)s", title=title), {"note": note}
+    raise ValueError(f"unknown decision {decision}")
+
+
 @job("mail", retry="MAIL_RETRY_INTERVALS")
 def tell_organizers(campaign_id: int, decision: str, reason: str, note: str) -> None:
     """Published, sent back (with the reason) or taken offline (with the note), or a correction
@@ -26,36 +49,21 @@ def tell_organizers(campaign_id: int, decision: str, reason: str, note: str) -> 
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return
-    if decision == APPROVED:
-        mail_users(
-            campaign.organizers, campaign, APPROVED, lambda title: gettext("Your campaign is live: %(title)s", title=title),
-            campaign_url=external_url("signing.campaign", slug=campaign.slug),
-        )
-    elif decision == REJECTED:
-        mail_users(
-            campaign.organizers, campaign, REJECTED,
-            lambda title: gettext("Your campaign needs changes: %(title)s", title=title),
-            reason=reason, note=note, edit_url=external_url("organizers.edit", slug=campaign.slug),
-        )
-    elif decision == CORRECTION_APPROVED:
-        mail_users(
-            campaign.organizers, campaign, CORRECTION_APPROVED,
-            lambda title: gettext("Your correction is published: %(title)s", title=title),
-            campaign_url=external_url("signing.campaign", slug=campaign.slug),
-        )
-    elif decision == CORRECTION_REJECTED:
-        mail_users(
-            campaign.organizers, campaign, CORRECTION_REJECTED,
-            lambda title: gettext("Your correction needs changes: %(title)s", title=title),
-            reason=reason, note=note, edit_url=external_url("organizers.correct", slug=campaign.slug),
-        )
-    elif decision == HIDDEN:
-        mail_users(
-            campaign.organizers, campaign, HIDDEN,
-            lambda title: gettext("Your campaign was taken offline: %(title)s", title=title), note=note,
-        )
-    else:
-        raise ValueError(f"unknown decision {decision}")
+    template, subject, context = decision_mail(campaign, decision, reason, note)
+    mail_users(campaign.organizers, campaign, template, subject, **context)
+
+
+def decision_previews(campaign: Campaign, decision: str, reason: str, note: str) -> dict[str, dict[str, str]]:
+    """The organizers' mail about a decision as a Dutch and an English organizer would get it (subject
+    and text), for the moderator's confirmation page."""
+    template, subject, context = decision_mail(campaign, decision, reason, note)
+    previews = {}
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            name = gettext("(the organizer's name)")
+        stand_in = SimpleNamespace(email="preview@invalid", locale=locale, name=name)
+        previews[locale] = shown(user_message(stand_in, campaign, template, subject, **context))
+    return previews
 
 
 @job("default")

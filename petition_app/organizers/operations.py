@@ -338,16 +338,23 @@ def hide_from_wall(campaign: Campaign, signature_id: int) -> bool:
     return True
 
 
+def next_update_at(campaign: Campaign) -> datetime | None:
+    """When the next update may go, if not now (at most one per UPDATE_INTERVAL)."""
+    last = db.session.scalar(select(func.max(Update.created_at)).where(Update.campaign_id == campaign.id))
+    interval = current_app.config["UPDATE_INTERVAL"]
+    if last is None:
+        return None
+    last = last if last.tzinfo else last.replace(tzinfo=utcnow().tzinfo)
+    return last + interval if utcnow() - last < interval else None
+
+
 def send_update(campaign: Campaign, body_nl: str, body_en: str) -> Update:
     """Only from a published campaign, and at most one update per UPDATE_INTERVAL, so signers who asked
     for news are not flooded."""
     _ensure_published(campaign)
-    last = db.session.scalar(select(func.max(Update.created_at)).where(Update.campaign_id == campaign.id))
-    interval = current_app.config["UPDATE_INTERVAL"]
-    if last is not None:
-        last = last if last.tzinfo else last.replace(tzinfo=utcnow().tzinfo)
-        if utcnow() - last < interval:
-            raise UpdateTooSoon(last + interval)
+    next_at = next_update_at(campaign)
+    if next_at is not None:
+        raise UpdateTooSoon(next_at)
     update = Update(campaign_id=campaign.id, body_nl=body_nl, body_en=body_en)
     db.session.add(update)
     db.session.flush()

@@ -5,17 +5,26 @@ plus counts."""
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from functools import partial
+from types import SimpleNamespace
+from typing import Any, cast
+
+from flask_babel import force_locale, gettext
 
 from sqlalchemy import Row, func, select
 
+from ..accounts.mailing import shown
 from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..letters.operations import RESEND_AFTER, due
+from ..letters.mailing import recipient_message
+from ..letters.models import Handover
 from ..letters.queries import named_signers
+from ..notifications.queries import opted_in
 from ..rules import neutralise_cell
 from ..signing.models import Signature
 from ..timeutil import utcnow
@@ -120,3 +129,31 @@ def recipients_seen(campaign: Campaign) -> str:
     """A short fingerprint of the recipients as the confirmation page shows them."""
     text = "\n".join(f"{r.id}\t{r.name}\t{r.email}\t{r.language}" for r in sorted(campaign.recipients, key=lambda r: r.position))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def update_audience(campaign: Campaign) -> dict[str, int]:
+    """How many signers an update would reach now, per language ("nl", "en") and in all ("total")."""
+    counts = dict(db.session.execute(
+        select(Signature.locale, func.count()).where(*opted_in(campaign.id)).group_by(Signature.locale)
+    ).all())
+    audience = {"nl": counts.get("nl", 0), "en": counts.get("en", 0)}
+    audience["total"] = sum(counts.values())
+    return audience
+
+
+def letter_previews(campaign: Campaign, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mail each recipient in `plan` would get now, in its language (subject and text), built as the
+    letters job builds it with today's count. The recipient's private answer link is not shown to the
+    organizers: the page shows a placeholder in its place."""
+    previews = []
+    for item in plan:
+        recipient = item["recipient"]
+        locale = recipient.language
+        title = campaign.text("title", locale)
+        stand_in = cast(Handover, SimpleNamespace(recipient=recipient, signature_count=campaign.confirmed_count))
+        message = shown(recipient_message(stand_in, "letter_to_recipient", partial(gettext, "Petition: %(title)s", title=title)))
+        with force_locale(locale):
+            placeholder = gettext("(the recipient's private link to answer)")
+        message["text"] = re.sub(r"https?://\S+/respond/\S+", placeholder, message["text"])
+        previews.append({"recipient": recipient, "language": locale, "goes": item["goes"], **message})
+    return previews

@@ -45,6 +45,7 @@ from .operations import (
     invite,
     move_demand,
     move_recipient,
+    next_update_at,
     open_invitations,
     propose_correction,
     remove_demand,
@@ -56,7 +57,17 @@ from .operations import (
     update_recipient,
     void_invitation,
 )
-from .queries import campaigns_of, dashboard_numbers, letters_plan, recipients_seen, signers_csv, signers_page
+from .queries import (
+    campaigns_of,
+    dashboard_numbers,
+    letter_previews,
+    letters_plan,
+    recipients_seen,
+    signers_csv,
+    signers_page,
+    update_audience,
+)
+from .tasks import update_previews
 
 
 @bp.before_request
@@ -109,6 +120,11 @@ def back_to_draft(campaign, was):
     """An edit of a campaign waiting for review withdraws it from the moderators: tell the organizer."""
     if was == CampaignStatus.PENDING and campaign.status == CampaignStatus.DRAFT:
         flash(_("Your campaign is a draft again, so that moderators review what you changed. Submit it again when you are done."))
+
+
+def confirmed():
+    """Whether the POST comes from a confirmation page's final button (a first POST only shows that page)."""
+    return request.form.get("confirm") == "1"
 
 
 def not_published():
@@ -360,8 +376,8 @@ def letters(slug):
 
 @bp.route("/<slug>/letters/send", methods=["GET", "POST"])
 def send_letters_page(slug):
-    """What sending the letters would send to whom, then the button that sends them: each recipient
-    at most once in 24 hours. The campaign's organizers only."""
+    """What sending the letters would send to whom (each recipient's mail, as it will read), then the
+    button that sends them: each recipient at most once in 24 hours. The campaign's organizers only."""
     campaign = own_campaign(slug)
     if campaign.status not in PUBLIC_STATUSES:
         abort(404)
@@ -380,12 +396,18 @@ def send_letters_page(slug):
             return redirect(url_for("organizers.dashboard", slug=slug, _anchor="letters"))
     form.recipients_seen.data = seen
     numbers = dashboard_numbers(campaign)
-    return render_template("organizers/send_letters.html", campaign=campaign, form=form, plan=letters_plan(campaign), numbers=numbers)
+    plan = letters_plan(campaign)
+    return render_template(
+        "organizers/send_letters.html", campaign=campaign, form=form, plan=plan, numbers=numbers,
+        previews=letter_previews(campaign, plan),
+    )
 
 
 @bp.route("/<slug>/updates", methods=["POST"])
 def updates(slug):
-    """Send an update to the signers who asked for news; the campaign's organizers only."""
+    """Send an update to the signers who asked for news: the first POST shows what goes to how many
+    signers, in Dutch and in English; only the POST of that page (with `confirm`) sends it. The
+    campaign's organizers only."""
     campaign = own_campaign(slug)
     form = UpdateForm()
     if campaign.status not in PUBLIC_STATUSES:
@@ -394,6 +416,13 @@ def updates(slug):
         return redirect(url_for("organizers.dashboard", slug=slug))
     if not form.validate_on_submit():
         flash(_("An update needs a Dutch and an English text."))
+    elif not confirmed() and (next_at := next_update_at(campaign)) is not None:
+        flash(_("You can send the next update after %(moment)s.", moment=format_datetime(next_at, "short")))
+    elif not confirmed():
+        return render_template(
+            "organizers/confirm_update.html", campaign=campaign, form=form, audience=update_audience(campaign),
+            previews=update_previews(campaign, form.body_nl.data, form.body_en.data),
+        )
     else:
         try:
             send_update(campaign, form.body_nl.data, form.body_en.data)
@@ -466,10 +495,15 @@ def hide_signer(slug, signature_id):
 
 @bp.route("/<slug>/close", methods=["POST"])
 def close_campaign(slug):
-    """Close the campaign for new signatures now; the campaign's organizers only."""
+    """Close the campaign for new signatures now: the first POST shows what closing means; only the POST
+    of that page (with `confirm`) closes it. The campaign's organizers only."""
     campaign = own_campaign(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    if campaign.status != CampaignStatus.OPEN:
+        abort(400)
+    if not confirmed():
+        return render_template("organizers/confirm_close.html", campaign=campaign, numbers=dashboard_numbers(campaign))
     try:
         close(campaign)
         db.session.commit()

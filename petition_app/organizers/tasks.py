@@ -1,10 +1,14 @@
 """Jobs of organizers' actions: an update's fan-out to signers, an invitation, and the review request
 to moderators. Each mail is built in the language of the person who reads it."""
-from flask_babel import gettext
+from email.message import EmailMessage
+from types import SimpleNamespace
+from typing import Any
+
+from flask_babel import force_locale, gettext
 
 from .. import mail
 from ..accounts.models import User
-from ..accounts.mailing import mail_users
+from ..accounts.mailing import mail_users, shown
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
@@ -13,6 +17,7 @@ from ..links import external_url
 from ..notifications.mailing import BulkMail
 from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
+from ..signing.mailing import signer_message
 from ..tokens import make_token
 from .models import Invitation, Update
 
@@ -40,6 +45,27 @@ def announce_update_batch(update_id: int, first_id: int, last_id: int) -> None:
         lambda locale: {"update_text": update.text(locale), "organizer_name": campaign.organizer_name},
     )
     run_batch("update", update.id, opted_in(campaign.id), first_id, last_id, bulk)
+
+
+def update_message(campaign: Campaign, text: str, signature: Any) -> EmailMessage:
+    """The mail of an update to one signer (or to a preview's stand-in), in the signer's language."""
+    return signer_message(
+        signature, "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
+        bulk=True, update_text=text, organizer_name=campaign.organizer_name,
+    )
+
+
+def update_previews(campaign: Campaign, body_nl: str, body_en: str) -> dict[str, dict[str, str]]:
+    """The update exactly as a Dutch and an English signer would get it (subject and text), for the
+    confirmation page: the same template and links, addressed to a stand-in signer (id 0, whose links
+    act on nothing)."""
+    previews = {}
+    for locale, text in (("nl", body_nl), ("en", body_en)):
+        with force_locale(locale):
+            name = gettext("(the signer's name)")
+        stand_in = SimpleNamespace(id=0, secret="preview", locale=locale, campaign=campaign, name=name, email="preview@invalid")
+        previews[locale] = shown(update_message(campaign, text, stand_in))
+    return previews
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

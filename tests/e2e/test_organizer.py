@@ -11,12 +11,12 @@ from .conftest import PASSWORD, expect, unique
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
 
 
-def log_in(page, email):
+def log_in(page, email, landing="/organize/"):
     page.goto("/account/login?lang=en")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#submit").click()
-    page.wait_for_url("**/organize/")
+    page.wait_for_url(f"**{landing}")
 
 
 def test_an_organizer_writes_a_campaign_a_moderator_approves_it_and_a_recipient_answers(
@@ -90,11 +90,13 @@ def test_an_organizer_writes_a_campaign_a_moderator_approves_it_and_a_recipient_
     moderator.locator("#password_repeat").fill(PASSWORD)
     moderator.locator("#submit").click()
     moderator.wait_for_url("**/account/login*")
-    log_in(moderator, admin_email)
+    log_in(moderator, admin_email, landing="/admin/")  # moderators land on the review queue
     moderator.goto("/admin/?lang=en")
     pending = moderator.locator("article.card", has=moderator.get_by_role("heading", name=title))
     mails_before = len(live_server.smtp.messages)
     pending.get_by_role("button", name="Approve and publish").click()
+    expect(moderator.locator(".mail-preview[lang=en]")).to_contain_text("Your campaign is live")  # what the organizers will read
+    moderator.get_by_role("button", name="Yes, publish revision").click()
     expect(moderator.locator(".notice")).to_contain_text("Published")
 
     told = live_server.mail_to(organizer_email, "the mail that the campaign is live", since=mails_before, worker=worker)
