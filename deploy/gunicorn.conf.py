@@ -7,6 +7,8 @@ slow clients so that a sync worker is never held by one. Override with GUNICORN_
 import multiprocessing
 import os
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One worker per core (the pages are CPU-bound; PostgreSQL and Redis answer in well under a millisecond).
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
@@ -23,3 +25,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 proc_name = "petitions-web"
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set (deploy/petitions-web.service sets it), a worker that ends leaves
+    its request counters to the sum but no longer counts as live (docs/architecture.md, "Watching it")."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)
