@@ -53,14 +53,14 @@ def test_the_language_follows_accept_language_and_then_the_choice_is_remembered(
 def test_campaign_page_shows_demands_grouped_by_recipient_and_the_progress(app, campaign):
     page = app.test_client().get(f"/campaigns/{campaign}?lang=en").text
     assert "Together for a safe Leiden" in page
-    for recipient in ("To Leiden University", "To Mayor of Leiden", "To Leiden Police"):
+    for recipient in ("To Leiden University", "To the Mayor of Leiden", "To Leiden Police"):
         assert recipient in page
-    assert page.index("To Leiden University") < page.index("To Mayor of Leiden") < page.index("To Leiden Police")
+    assert page.index("To Leiden University") < page.index("To the Mayor of Leiden") < page.index("To Leiden Police")
     assert "0 have signed — let's get to 1,500!" in page
-    assert '<progress max="1500" value="0"' in page
+    assert 'class="bar-track"' in page and 'class="bar-fill"' not in page  # nothing filled at 0
     dutch = app.test_client().get(f"/campaigns/{campaign}?lang=nl").text
     assert "0 mensen hebben getekend — op naar 1.500!" in dutch
-    assert "Aan Leiden University" in dutch
+    assert "Aan Universiteit Leiden" in dutch and "Aan de burgemeester van Leiden" in dutch
 
 
 def test_the_privacy_promise_stands_next_to_the_sign_form(app, campaign):
