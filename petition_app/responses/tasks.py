@@ -17,6 +17,11 @@ from ..signing.models import Signature
 from . import operations
 
 
+def capitalised(text: str) -> str:
+    """A subject that starts with a recipient's name in a sentence ("de burgemeester van Leiden")."""
+    return text[:1].upper() + text[1:]
+
+
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
 def announce_answer(recipient_id: int) -> None:
     """Tell every confirmed signer who asked for updates that this recipient answered, in their language.
@@ -25,13 +30,16 @@ def announce_answer(recipient_id: int) -> None:
     if recipient is None:
         return
     campaign = recipient.campaign
+    # What the signers are told is what was answered: "3 of 7 demands", not "the demands".
+    answered = sum(1 for demand in recipient.demands if demand.answer is not None)
 
     def build(signature: Signature) -> EmailMessage:
         """The news in the signer's own language, with a link to the answers and their unsubscribe link."""
+        name = recipient.display_name(signature.locale)
         return signer_message(
             signature, "answer_to_signers",
-            lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),
-            bulk=True, recipient_name=recipient.name,
+            lambda title: capitalised(gettext("%(recipient)s answered: %(title)s", recipient=name, title=title)),
+            bulk=True, recipient_name=name, answered=answered, total=len(recipient.demands),
             answers_url=external_url(
                 "signing.campaign", slug=campaign.slug, lang=signature.locale, _anchor=f"recipient-{recipient.key}"
             ),
