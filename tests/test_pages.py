@@ -185,3 +185,16 @@ def test_an_anonymous_visitors_cookie_is_set_once_and_then_left_alone(app, campa
     for path in pages[1:]:
         response = client.get(path)
         assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
+
+
+def test_the_bar_shows_the_first_signature_on_the_campaign_page_and_the_list(app, campaign):
+    from helpers import seed_signers
+
+    seed_signers(app, campaign, [{"email": "anna@example.org"}])
+    client = app.test_client()
+    for path in (f"/campaigns/{campaign}?lang=en", "/?lang=en"):
+        page = client.get(path).text
+        # 1 of 1,500 is 0.07 %: drawn at the minimum width of 1.5 % so that it can be seen at all.
+        assert '<rect class="bar-fill" x="0" y="0" width="15" height="20"' in page, path
+    seed_signers(app, campaign, [{"email": f"s{n}@example.org"} for n in range(749)])
+    assert 'class="bar-fill" x="0" y="0" width="500"' in client.get(f"/campaigns/{campaign}?lang=en").text
