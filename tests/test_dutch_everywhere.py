@@ -236,6 +236,9 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
         assert_dutch(where + " (HTML)", dutch_text(mail_html(message)))
     # The count was 1 where it is written out: the letter's mail and the campaign page say so formally.
     assert any("ondertekend en bevestigd door 1 persoon." in mail_text(m) for m in messages)
+    assert any("heeft 1 handtekening bereikt. Bedankt: het is de jouwe." in mail_text(m) for m in messages)
+    assert any(m["Subject"].startswith("1 handtekening: ") for m in messages)
+    assert any("heeft 1 bevestigde handtekening bereikt." in mail_text(m) for m in messages)
     assert "1 persoon heeft getekend" in dutch_text(pages["campaign-1"])
     dutch_templates = {template for template, locale in rendered_mails if locale == "nl"}
     assert dutch_templates == set(MAIL_TEMPLATES), sorted(set(MAIL_TEMPLATES) - dutch_templates)
