@@ -4,7 +4,8 @@ English, the sender's name in the mail's language, answers with their language, 
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -137,7 +138,7 @@ def test_organizers_give_names_and_salutations_per_language_and_correct_them_aft
     number = re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1)
     assert moderator.post(f"/admin/{slug}/approve", data={"revision": number}).status_code == 302
     english = app.test_client().get(f"/campaigns/{slug}?lang=en").text
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # the page's dates are the campaign's time zone's
     assert re.search(rf'<time datetime="{today.isoformat()}">[^<]+</time>: corrected the salutation of the letter to Leiden University', english)
     dutch = app.test_client().get(f"/campaigns/{slug}?lang=nl").text
     assert "gecorrigeerd: de aanhef van de brief aan Leiden University" in dutch
