@@ -104,7 +104,10 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Petitions <no-reply@localhost>")
+    # The sender's address; with a display name ("Safe Leiden <no-reply@example.org>") that name is used
+    # as it stands, else PLATFORM_NAME, else "Petities" / "Petitions" in the mail's language.
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+    PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
     MAIL_TIMEOUT = 30
     # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]

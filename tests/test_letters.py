@@ -62,7 +62,9 @@ def test_letters_generate_writes_one_letter_per_recipient_and_language(app, runn
                     assert flat(demand)[:60] not in text, (key, other, demand)
             assert "Anna de Vries" in text and "Zoë Ñúñez" in text
             assert "Hidden Person" not in text and "Not Confirmed" not in text
-            assert not EMAIL.search(text), EMAIL.search(text)
+            # The organizers' contact address is the only address a letter names; never a signer's.
+            assert "organizers@example.org" in text
+            assert set(EMAIL.findall(text)) == {"organizers@example.org"}, EMAIL.findall(text)
     dutch, english = (flat(pdf_text((out / f"university.{lang}.pdf").read_bytes())) for lang in ("nl", "en"))
     assert "Universiteit Leiden" in dutch
     assert demands("university", "en")[0][:40] not in dutch
@@ -135,12 +137,24 @@ def test_a_recipient_answers_its_own_demands_and_signers_are_told_once(app, sign
 
     page = client.get(f"/campaigns/{signed_campaign}?lang=en").text
     mayor = page[page.index('id="recipient-mayor"'):page.index('id="recipient-police"')]
-    assert "Answer from Mayor of Leiden: Accepted" in mayor and "We start in January." in mayor
+    assert "Answer from the Mayor of Leiden: Accepted" in mayor and "We start in January." in mayor
     assert "Under consideration" in mayor
+    # The text was written in the recipient's language (Dutch, as the form offers first): the English
+    # page says so and marks it up as Dutch.
+    assert "The recipient wrote this answer in Dutch." in mayor and '<p class="answer-text" lang="nl">We start in January.' in mayor
     assert "Answer from" not in page[page.index('id="recipient-university"'):page.index('id="recipient-mayor"')]
+    # At the top: who answered how many of their demands, linking to the answers.
+    top = page[:page.index('id="sign"')]
+    assert re.search(r'<a href="#recipient-mayor">The Mayor of Leiden answered 2 of 4 demands on \w+ \d+, \d{4}</a>', top), top
+    dutch = client.get(f"/campaigns/{signed_campaign}?lang=nl").text
+    assert re.search(r"De burgemeester van Leiden beantwoordde 2 van de 4 eisen op \d+ \w+ \d{4}", dutch)
+    assert "Dit antwoord is in het Nederlands geschreven" not in dutch  # no label in its own language
 
     told = [m for m in read_outbox(app) if "answered" in subject(m) or "geantwoord" in subject(m)]
     assert sorted(m["To"] for m in told) == ["anna@example.org", "zoe@example.org"]
+    for message in told:  # each in the signer's language, saying how much was answered
+        body = message.get_body(("plain",)).get_content()
+        assert ("answered 2 of the 4 demands addressed to them" in body) or ("2 van de 4 eisen" in body), body
     client.post(path, data={f"status_{first}": "partly", f"text_{first}": "Changed our mind."})
     assert len([m for m in read_outbox(app) if "answered" in subject(m) or "geantwoord" in subject(m)]) == 2
     assert "Partly accepted" in client.get(f"/campaigns/{signed_campaign}?lang=en").text

@@ -179,7 +179,8 @@ def test_the_share_kit_has_messages_in_both_languages_and_the_embed_snippet(clie
         assert TITLE_NL in chat["nl"] and "Studenten vragen" in chat["nl"]
         assert TITLE_EN in chat["en"] and "Students ask" in chat["en"]
         assert "Sign the petition here" in chat["en"] and "Hello everyone," in forum["en"]
-        assert "Leiden University, Mayor of Leiden, and Leiden Police" in forum["en"]
+        assert "Leiden University, the Mayor of Leiden, and Leiden Police" in forum["en"]
+        assert "Universiteit Leiden, de burgemeester van Leiden en de politie Leiden" in forum["nl"]
         assert "Studenten vragen" in forum["nl"]
         assert page.find("div", lang="nl") and page.find("div", lang="en")
         assert TITLE_EN in page.find("input", id="forum-subject-en")[0]["value"]

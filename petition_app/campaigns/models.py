@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, deferred, foreign, mapped_column, relationshi
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 
 from ..extensions import Model, db
 from ..i18n import localized
@@ -103,7 +104,15 @@ class Recipient(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(40))
+    # The name as first entered; `name_nl` and `name_en` say it in each language ("de burgemeester van
+    # Leiden" / "the Mayor of Leiden") and fall back to it when empty.
     name: Mapped[str] = mapped_column(String(200))
+    name_nl: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How a letter or mail opens, per language ("Geachte burgemeester," / "Dear Mayor,"); empty means
+    # the formal default ("Geachte heer, mevrouw," / "Dear Sir or Madam,").
+    salutation_nl: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    salutation_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     email: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     position: Mapped[int] = mapped_column(default=0)
@@ -118,6 +127,18 @@ class Recipient(Model):
     demands: Mapped[list["Demand"]] = relationship(
         back_populates="recipient", order_by="Demand.position", cascade="all, delete-orphan"
     )
+
+    def display_name(self, locale):
+        """The recipient's name in `locale`: its own name in that language, else the name as entered."""
+        return (getattr(self, f"name_{locale}", None) or "").strip() or self.name
+
+    def salutation(self, locale):
+        """How a letter or mail to this recipient opens in `locale`, with the comma."""
+        own = (getattr(self, f"salutation_{locale}", None) or "").strip()
+        if own:
+            return own
+        with force_locale(locale):
+            return gettext("Dear Sir or Madam,")
 
 
 class Demand(Model):

@@ -68,6 +68,25 @@ def _email(data: Mapping[str, Any], field: str, where: str) -> str:
     return value
 
 
+def _per_language(data: Mapping[str, Any], field: str, where: str, required: bool) -> dict[str, str]:
+    """A recipient's `name` or `salutation`: a plain string (the same in both languages, as older files
+    say it) or `{nl, en}` (a language left out falls back to the other one where it is shown)."""
+    value = data.get(field)
+    if value is None and not required:
+        return {lang: "" for lang in LANGUAGES}
+    if isinstance(value, str):
+        value = {lang: value for lang in LANGUAGES}
+    if not isinstance(value, dict) or not all(isinstance(value.get(lang, ""), str) for lang in LANGUAGES):
+        raise CampaignFileError(f"{where}{field}: a text, or {{nl: ..., en: ...}}")
+    result = {lang: (value.get(lang) or "").strip() for lang in LANGUAGES}
+    if required and not any(result.values()):
+        raise CampaignFileError(f"{where}{field}: missing")
+    for lang, text in result.items():
+        if len(text) > 200:
+            raise CampaignFileError(f"{where}{field}.{lang}: longer than 200 characters")
+    return result
+
+
 def _language(data: Mapping[str, Any], where: str) -> str:
     """Mails and letters go out in a person's language, so only a language of the platform is taken."""
     language = data.get("language", "nl")
@@ -112,10 +131,17 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
         demands = recipient.get("demands")
         if not isinstance(demands, list) or not demands:
             raise CampaignFileError(f"{where}demands: at least one demand")
+        names = _per_language(recipient, "name", where, required=True)
+        if isinstance(recipient.get("name"), str):
+            name, names = names[language], {lang: "" for lang in LANGUAGES}
+        else:
+            name = names[language] or next(text for text in names.values() if text)
         parsed_recipients.append(
             {
                 "key": key,
-                "name": _required_text(recipient, "name", where),
+                "name": name,
+                "names": names,
+                "salutation": _per_language(recipient, "salutation", where, required=False),
                 "email": _email(recipient, "email", where),
                 "language": language,
                 "demands": [_bilingual({"demand": d}, "demand", max_length=2000) for d in demands],
@@ -149,6 +175,8 @@ def snapshot(campaign: Campaign) -> dict[str, Any]:
         "recipients": [
             {
                 "key": recipient.key, "name": recipient.name, "email": recipient.email, "language": recipient.language,
+                "names": {lang: getattr(recipient, f"name_{lang}") or "" for lang in LANGUAGES},
+                "salutation": {lang: getattr(recipient, f"salutation_{lang}") or "" for lang in LANGUAGES},
                 "demands": [
                     {lang: getattr(demand, f"text_{lang}") for lang in LANGUAGES}
                     for demand in sorted(recipient.demands, key=lambda d: d.position)
@@ -180,6 +208,10 @@ def apply_content(campaign: Campaign, content: Mapping[str, Any]) -> None:
             recipient.link_secret, recipient.letters_sent_at = new_link_secret(), None
         recipient.name, recipient.email = spec["name"], spec["email"]
         recipient.language, recipient.position = spec["language"], position
+        # Revisions made before recipients had names per language hold neither: the fields are emptied.
+        for lang in LANGUAGES:
+            setattr(recipient, f"name_{lang}", (spec.get("names") or {}).get(lang, ""))
+            setattr(recipient, f"salutation_{lang}", (spec.get("salutation") or {}).get(lang, ""))
         old = sorted(recipient.demands, key=lambda d: d.position)
         demands = []
         for dpos, texts in enumerate(spec["demands"]):

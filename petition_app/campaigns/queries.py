@@ -97,6 +97,8 @@ def as_revision(campaign: Campaign, content: dict[str, Any]) -> Campaign:
     view.recipients = [
         Recipient(
             key=spec["key"], name=spec["name"], email=spec["email"], language=spec["language"], position=position,
+            **{f"name_{lang}": (spec.get("names") or {}).get(lang, "") for lang in ("nl", "en")},
+            **{f"salutation_{lang}": (spec.get("salutation") or {}).get(lang, "") for lang in ("nl", "en")},
             demands=[Demand(position=n, text_nl=d["nl"], text_en=d["en"]) for n, d in enumerate(spec["demands"])],
         )
         for position, spec in enumerate(content["recipients"])

@@ -79,7 +79,7 @@ class LetterContent:
     campaign_title: str  # in the letter's language
     campaign_summary: str  # plain text, in the letter's language
     organizer_name: str
-    recipient_name: str
+    recipient_name: str  # in the letter's language
     demands: list[str]  # this recipient's demands only, in order, in the letter's language
     signature_count: int  # confirmed signatures at compile time
     goal: int  # the goal reached (or the next goal if not yet reached)
@@ -92,6 +92,10 @@ class LetterContent:
     # authors approved them for the letters, for an annex of their own.
     story_figures: Mapping[str, Any] | None = None
     story_quotes: list[str] = field(default_factory=list)
+    # How the letter opens, in its language ("Geachte burgemeester,"); empty: the formal default.
+    salutation: str = ""
+    # Where the recipient reaches the organizers (their contact address; never a signer's).
+    organizer_contact: str = ""
 
 
 def write_letter_pdf(
@@ -109,6 +113,8 @@ def write_letter_pdf(
             content.campaign_summary,
             content.organizer_name,
             content.recipient_name,
+            content.salutation,
+            content.organizer_contact,
             *content.demands,
             *content.story_quotes,
         )
@@ -156,6 +162,10 @@ def _letter_html(content, has_annex):
         "letters/letter.html",
         organizer_name=clean_text(content.organizer_name),
         recipient_name=clean_text(content.recipient_name),
+        # The address line starts with a capital ("De burgemeester van Leiden"), in a sentence it need not.
+        recipient_address=clean_text(content.recipient_name)[:1].upper() + clean_text(content.recipient_name)[1:],
+        salutation=clean_text(content.salutation),
+        organizer_contact=clean_text(content.organizer_contact),
         campaign_title=clean_text(content.campaign_title),
         summary_paragraphs=_paragraphs(content.campaign_summary),
         demands=[clean_text(demand) for demand in content.demands if clean_text(demand)],

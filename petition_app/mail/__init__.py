@@ -2,10 +2,10 @@
 import smtplib
 import unicodedata
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from .transports import get_transport
 
@@ -16,6 +16,19 @@ def one_line(text):
     control characters become spaces, runs of spaces one."""
     spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(text))
     return " ".join(spaced.split())
+
+
+def sender(locale):
+    """The From header: MAIL_DEFAULT_SENDER's address with its own display name if it has one, else the
+    platform's name (PLATFORM_NAME, or "Petities" / "Petitions" in `locale`), so that a Dutch mail
+    comes from "Petities <...>"."""
+    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    name, address = parseaddr(configured)
+    if name:
+        return configured
+    with force_locale(locale):
+        name = current_app.config.get("PLATFORM_NAME") or gettext("Petitions")
+    return formataddr((one_line(name), address or configured))
 
 
 def build_message(to, template, locale, subject, headers=None, **context):
@@ -29,7 +42,7 @@ def build_message(to, template, locale, subject, headers=None, **context):
         subject_text = one_line(subject())
     message = EmailMessage()
     message["Subject"] = subject_text
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender(locale)
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="petition.local")
     message["Content-Language"] = locale

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import update
 
 from .. import mail
@@ -64,7 +64,7 @@ def announce_milestone(milestone_id: int) -> None:
         title = campaign.text("title", locale)
         message = mail.build_message(
             campaign.organizer_email, "milestone_organizers", locale,
-            lambda: gettext("Your campaign reached %(goal)s signatures", goal=format_decimal(milestone.goal)),
+            lambda: ngettext("Your campaign reached %(goal)s signature", "Your campaign reached %(goal)s signatures", milestone.goal, goal=format_decimal(milestone.goal)),
             campaign_title=title, organizer_name=campaign.organizer_name,
             campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale), **context,
         )
@@ -88,7 +88,10 @@ def announce_milestone_batch(milestone_id: int, first_id: int, last_id: int) -> 
     context = _milestone_context(milestone)
     bulk = BulkMail(
         "milestone_signer",
-        lambda title: gettext("%(goal)s signatures: %(title)s", goal=format_decimal(milestone.goal), title=title),
+        lambda title: ngettext(
+            "%(goal)s signature: %(title)s", "%(goal)s signatures: %(title)s", milestone.goal,
+            goal=format_decimal(milestone.goal), title=title,
+        ),
         lambda locale: context,
     )
     audience = _milestone_audience(milestone)

@@ -49,11 +49,27 @@ def language_choices():
     return [SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))]
 
 
+#: A recipient's texts per language, as its columns are named, and their labels in that order.
+RECIPIENT_TEXTS = ("name_nl", "name_en", "salutation_nl", "salutation_en")
+RECIPIENT_LABELS = (
+    _l("Name in Dutch, as it reads in a sentence (e.g. de burgemeester van Utrecht)"), _l("Name in English, as it reads in a sentence (e.g. the Mayor of Utrecht)"),
+    _l("Salutation in Dutch (e.g. Geachte burgemeester,)"), _l("Salutation in English (e.g. Dear Mayor,)"),
+)
+
+
 class RecipientForm(FlaskForm):
     name = StringField(_l("Recipient (e.g. Leiden University)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text])
     email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line, deliverable_email])
     language = SelectField(_l("Main language of the letter"), choices=language_choices())
+    # The name and the salutation in each language; empty ones fall back to the name above and to
+    # "Geachte heer, mevrouw," / "Dear Sir or Madam,".
+    name_nl, name_en = bilingual(*RECIPIENT_LABELS[:2], 200, required=False)
+    salutation_nl, salutation_en = bilingual(*RECIPIENT_LABELS[2:], 200, required=False)
     submit = SubmitField(_l("Save recipient"))
+
+    def texts(self) -> dict[str, str]:
+        """The recipient's names and salutations per language, as the Recipient's columns are named."""
+        return {name: getattr(self, name).data or "" for name in RECIPIENT_TEXTS}
 
 
 class DemandForm(FlaskForm):
@@ -101,6 +117,8 @@ def correction_form(base: dict[str, Any], count: int, reached: list[int], **kwar
             _l("Recipient's email address (never shown publicly)"), filters=[_strip],
             validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), deliverable_email]))
         setattr(CorrectionForm, f"r{i}_language", SelectField(_l("Main language of the letter"), choices=language_choices()))
+        for column, field in zip(RECIPIENT_TEXTS, bilingual(*RECIPIENT_LABELS[:2], 200, required=False) + bilingual(*RECIPIENT_LABELS[2:], 200, required=False)):
+            setattr(CorrectionForm, f"r{i}_{column}", field)
         for j, _demand in enumerate(recipient["demands"]):
             nl, en = bilingual(_l("Demand (Dutch)"), _l("Demand (English)"), 2000, area=True)
             setattr(CorrectionForm, f"r{i}_d{j}_nl", nl)
@@ -113,12 +131,16 @@ def correction_form(base: dict[str, Any], count: int, reached: list[int], **kwar
     }
     for i, recipient in enumerate(base["recipients"]):
         data.update({f"r{i}_name": recipient["name"], f"r{i}_email": recipient["email"], f"r{i}_language": recipient["language"]})
+        for column in RECIPIENT_TEXTS:
+            field, lang = column.rsplit("_", 1)
+            data[f"r{i}_{column}"] = (recipient.get("names" if field == "name" else field) or {}).get(lang, "")
         for j, demand in enumerate(recipient["demands"]):
             data.update({f"r{i}_d{j}_nl": demand["nl"], f"r{i}_d{j}_en": demand["en"]})
     form = CorrectionForm(data=data, **kwargs)
     form.recipient_fields = [
         (recipient, form[f"r{i}_name"], form[f"r{i}_email"], form[f"r{i}_language"],
-         [(form[f"r{i}_d{j}_nl"], form[f"r{i}_d{j}_en"]) for j in range(len(recipient["demands"]))])
+         [(form[f"r{i}_d{j}_nl"], form[f"r{i}_d{j}_en"]) for j in range(len(recipient["demands"]))],
+         [form[f"r{i}_{column}"] for column in RECIPIENT_TEXTS])
         for i, recipient in enumerate(base["recipients"])
     ]
     return form
@@ -135,6 +157,8 @@ def correction_content(form: FlaskForm, base: dict[str, Any]) -> dict[str, Any]:
             {
                 "key": recipient["key"], "name": form[f"r{i}_name"].data, "email": form[f"r{i}_email"].data,
                 "language": form[f"r{i}_language"].data,
+                "names": {lang: form[f"r{i}_name_{lang}"].data or "" for lang in LANGUAGES},
+                "salutation": {lang: form[f"r{i}_salutation_{lang}"].data or "" for lang in LANGUAGES},
                 "demands": [
                     {"nl": form[f"r{i}_d{j}_nl"].data, "en": form[f"r{i}_d{j}_en"].data}
                     for j in range(len(recipient["demands"]))

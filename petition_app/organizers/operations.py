@@ -126,18 +126,21 @@ def update_campaign(campaign: Campaign, data: dict[str, Any]) -> None:
     _edited(campaign)
 
 
-def add_recipient(campaign: Campaign, name: str, email: str, language: str) -> None:
-    """Address the campaign to one more recipient."""
+def add_recipient(campaign: Campaign, name: str, email: str, language: str, texts: dict[str, str] | None = None) -> None:
+    """Address the campaign to one more recipient; `texts` holds its names and salutations per language
+    (`name_nl`, `name_en`, `salutation_nl`, `salutation_en`)."""
     _ensure_editable(campaign)
     key = slugify(name, {r.key for r in campaign.recipients})[:40]
-    campaign.recipients.append(Recipient(key=key, name=name, email=email, language=language, position=len(campaign.recipients)))
+    campaign.recipients.append(Recipient(key=key, name=name, email=email, language=language, position=len(campaign.recipients), **(texts or {})))
     _edited(campaign)
 
 
-def update_recipient(recipient: Recipient, name: str, email: str, language: str) -> None:
-    """Correct a recipient's name, address or language."""
+def update_recipient(recipient: Recipient, name: str, email: str, language: str, texts: dict[str, str] | None = None) -> None:
+    """Correct a recipient's name, address or language (and its names and salutations per language)."""
     _ensure_editable(recipient.campaign)
     recipient.name, recipient.email, recipient.language = name, email, language
+    for column, value in (texts or {}).items():
+        setattr(recipient, column, value)
     _edited(recipient.campaign)
 
 

@@ -182,7 +182,7 @@ def recipients(slug):
     if form.validate_on_submit():
         was = campaign.status
         try:
-            add_recipient(campaign, form.name.data, form.email.data, form.language.data)
+            add_recipient(campaign, form.name.data, form.email.data, form.language.data, form.texts())
             db.session.commit()
         except CampaignLocked:
             return locked(campaign)
@@ -208,7 +208,7 @@ def recipient_action(slug, recipient_id):
                 for error in form.email.errors:
                     flash(error)
             else:
-                update_recipient(recipient, form.name.data, form.email.data, form.language.data)
+                update_recipient(recipient, form.name.data, form.email.data, form.language.data, form.texts())
         elif action == "add_demand":
             form = DemandForm()
             if not form.validate_on_submit():

@@ -104,7 +104,7 @@ def share_messages(campaign):
             summary = campaign.text("summary", lang)
             chat_url = campaign_url(campaign.slug, "chat")
             forum_url = campaign_url(campaign.slug, "forum")
-            recipients = format_list([r.name for r in campaign.recipients], locale=lang) if campaign.recipients else ""
+            recipients = format_list([r.display_name(lang) for r in campaign.recipients], locale=lang) if campaign.recipients else ""
             chat = "\n\n".join(
                 part
                 for part in (

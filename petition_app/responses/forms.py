@@ -29,6 +29,11 @@ def answer_form(demands, **kwargs):
     whatever else is posted is simply not part of the form."""
 
     class AnswerForm(FlaskForm):
+        # The campaign page shows each explanation with its language, so that Dutch text does not stand
+        # unlabelled on the English page (and the reverse).
+        language = SelectField(_l("Language of your explanations"), choices=[
+            SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English")),
+        ], validate_choice=False)  # anything else (or nothing) is taken as the recipient's own language
         submit = SubmitField(_l("Save answers"))
 
     for demand in demands:

@@ -23,6 +23,8 @@ class Answer(Model):
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
+    # The language the recipient wrote the text in (nl or en); None for answers given before it was asked.
+    language: Mapped[str | None] = mapped_column(String(2))
     answered_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     demand: Mapped[Demand] = relationship(backref=db.backref("answer", uselist=False, passive_deletes=True))

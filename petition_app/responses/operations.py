@@ -24,9 +24,10 @@ def mark_opened(recipient: Recipient) -> None:
     )
 
 
-def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]]) -> int:
-    """Store the recipient's answers, `{demand_id: (status, text)}`, for its own demands only. The first
-    time a recipient answers anything, signers who asked for updates are told (once)."""
+def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], language: str | None = None) -> int:
+    """Store the recipient's answers, `{demand_id: (status, text)}`, for its own demands only, with the
+    language the texts are written in. The first time a recipient answers anything, signers who asked
+    for updates are told (once)."""
     own = {demand.id: demand for demand in recipient.demands}
     had_answers = any(demand.answer is not None for demand in own.values())
     changed = 0
@@ -35,8 +36,8 @@ def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]]) -> i
         if demand is None or not status:
             continue
         answer = demand.answer or Answer(demand_id=demand.id)
-        if answer.id is None or answer.status != status or answer.text != text:
-            answer.status, answer.text, answer.answered_at = status, text, utcnow()
+        if answer.id is None or answer.status != status or answer.text != text or answer.language != language:
+            answer.status, answer.text, answer.language, answer.answered_at = status, text, language, utcnow()
             db.session.add(answer)
             changed += 1
     if changed and not had_answers:

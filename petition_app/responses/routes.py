@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db, limiter
 from ..ratelimits import link_limit
+from ..rules import LANGUAGES
 from ..tokens import TokenInvalid
 from . import bp
 from .forms import answer_form
@@ -23,7 +24,8 @@ def respond(token):
     if request.method == "GET":
         mark_opened(recipient)
         db.session.commit()
-        data = {}
+        given = [demand.answer.language for demand in demands if demand.answer is not None and demand.answer.language]
+        data = {"language": given[0] if given else recipient.language}
         for demand in demands:
             if demand.answer is not None:
                 data[f"status_{demand.id}"] = demand.answer.status
@@ -36,6 +38,7 @@ def respond(token):
     answers = {
         demand.id: (status.data or "", (text.data or "").strip()) for demand, status, text in form.demand_fields
     }
-    save_answers(recipient, answers)
+    language = form.language.data if form.language.data in LANGUAGES else recipient.language
+    save_answers(recipient, answers, language)
     db.session.commit()
     return render_template("responses/respond.html", recipient=recipient, form=form, saved=True, notice=_("Your answers are saved and shown on the campaign page."))

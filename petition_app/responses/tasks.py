@@ -1,5 +1,5 @@
 """Jobs that follow a recipient's answer, and the reminders to recipients who stay silent."""
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from .. import mail
 from ..campaigns.models import Recipient
@@ -12,6 +12,11 @@ from ..notifications.mailing import BulkMail
 from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
 from . import operations
+
+
+def capitalised(text: str) -> str:
+    """A subject that starts with a recipient's name in a sentence ("de burgemeester van Leiden")."""
+    return text[:1].upper() + text[1:]
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
@@ -32,11 +37,17 @@ def announce_answer_batch(recipient_id: int, first_id: int, last_id: int) -> Non
     if recipient is None:
         return
     campaign = recipient.campaign
+    # What the signers are told is what was answered: "3 of 7 demands", not "the demands".
+    answered = sum(1 for demand in recipient.demands if demand.answer is not None)
     bulk = BulkMail(
         "answer_to_signers",
-        lambda title: gettext("%(recipient)s answered: %(title)s", recipient=recipient.name, title=title),
+        lambda title: capitalised(gettext(
+            "%(recipient)s answered: %(title)s", recipient=recipient.display_name(str(get_locale())), title=title
+        )),
         lambda locale: {
-            "recipient_name": recipient.name,
+            "recipient_name": recipient.display_name(locale),
+            "answered": answered,
+            "total": len(recipient.demands),
             "answers_url": external_url(
                 "signing.campaign", slug=campaign.slug, lang=locale, _anchor=f"recipient-{recipient.key}"
             ),

@@ -4,7 +4,8 @@ into a letter, and a change after publishing is listed by its parts. Pure: the c
 A revision's content has this shape (the same as a parsed campaign file):
 `{"title": {nl, en}, "summary": {nl, en}, "body": {nl, en}, "organizer_name": str, "goals": [int],
 "closes_on": "YYYY-MM-DD" | None, "recipients": [{"key", "name", "email", "language",
-"demands": [{nl, en}]}]}`.
+"names": {nl, en}, "salutation": {nl, en}, "demands": [{nl, en}]}]}` (`names` and `salutation` may be
+missing in revisions made before recipients had them; empty texts fall back to `name` and the default).
 """
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
@@ -24,10 +25,16 @@ CAMPAIGN_PARTS = ("title", "summary", "body", "organizer_name", "goals", "closes
 RECIPIENT_PARTS = ("name", "email", "language")
 
 
+def _texts(recipient: Mapping[str, Any], field: str) -> dict[str, str]:
+    """A recipient's texts per language (`names`, `salutation`), leaving out empty ones: a revision made
+    before recipients had them says the same as one with them empty."""
+    return {lang: text for lang, text in (recipient.get(field) or {}).items() if text}
+
+
 def changed_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[list[str]]:
     """What differs between two revisions, as `[part, recipient name]` pairs (the name is "" for a part
     of the whole campaign, and the recipient's new name otherwise). Parts: the CAMPAIGN_PARTS,
-    `recipient_name`, `recipient_email`, `recipient_language`, `demands`, `recipient_added`,
+    `recipient_name`, `recipient_salutation`, `recipient_email`, `recipient_language`, `demands`, `recipient_added`,
     `recipient_removed` and `recipient_order`. Never the addresses themselves: the list is public."""
     parts = [[part, ""] for part in CAMPAIGN_PARTS if before.get(part) != after.get(part)]
     old = {recipient["key"]: recipient for recipient in before.get("recipients", [])}
@@ -40,6 +47,10 @@ def changed_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[l
         for part in RECIPIENT_PARTS:
             if earlier.get(part) != recipient.get(part):
                 parts.append([f"recipient_{part}", recipient["name"]])
+        if earlier.get("name") == recipient.get("name") and _texts(earlier, "names") != _texts(recipient, "names"):
+            parts.append(["recipient_name", recipient["name"]])
+        if _texts(earlier, "salutation") != _texts(recipient, "salutation"):
+            parts.append(["recipient_salutation", recipient["name"]])
         if earlier.get("demands") != recipient.get("demands"):
             parts.append(["demands", recipient["name"]])
     for key, recipient in old.items():
