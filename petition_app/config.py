@@ -150,7 +150,9 @@ class Config:
     # Where "leave this page quickly" goes: a neutral site, opened in place of the page.
     STORIES_EXIT_URL = os.environ.get("STORIES_EXIT_URL", "https://www.google.com/")
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool pre-ping: it cost a round trip per request (issue 12, the lean signing path). A connection
+    # that PostgreSQL closed fails one request, after which SQLAlchemy replaces the whole pool.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
