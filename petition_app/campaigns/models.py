@@ -41,8 +41,9 @@ class Campaign(Model):
     body_en: Mapped[str] = mapped_column(Text, default="")
     # The body rendered from Markdown and sanitised, stored whenever the body changes (an approved
     # revision, an edit of a draft, an import), so that no page view renders it (issue 12).
-    body_html_nl: Mapped[str | None] = mapped_column(Text)
-    body_html_en: Mapped[str | None] = mapped_column(Text)
+    # Deferred: only the campaign page (signing.queries.campaign_for_page_view) loads them.
+    body_html_nl: Mapped[str | None] = deferred(mapped_column(Text))
+    body_html_en: Mapped[str | None] = deferred(mapped_column(Text))
     goals: Mapped[list] = mapped_column(JSON)
     organizer_name: Mapped[str] = mapped_column(String(200))
     organizer_email: Mapped[str] = mapped_column(String(254))
@@ -88,8 +89,10 @@ class Campaign(Model):
         """The body in `locale` (or the other language when that one is empty), as safe HTML: the
         stored rendering, unless the body changed since it was stored."""
         lang = locale if getattr(self, f"body_{locale}", None) else other_language(locale)
-        stored = getattr(self, f"body_html_{lang}", None)
-        if stored is None or db.inspect(self).attrs[f"body_{lang}"].history.has_changes():
+        state = db.inspect(self)
+        stored = None if f"body_html_{lang}" in state.unloaded else getattr(self, f"body_html_{lang}")
+        if stored is None or state.attrs[f"body_{lang}"].history.has_changes():
+            # loaded without it (a preview), never stored (a row written by hand), or changed since
             return render_markdown(getattr(self, f"body_{lang}", None))
         return Markup(stored)  # nosec B704  # stored output of render_markdown: nh3-sanitised
 
@@ -116,10 +119,10 @@ class Campaign(Model):
 @event.listens_for(Campaign, "before_update")
 def _render_body(mapper, connection, campaign):
     """Render the body once, when it changes: whatever changed it, the stored HTML follows."""
+    state = db.inspect(campaign)
     for lang in ("nl", "en"):
-        body = getattr(campaign, f"body_{lang}") or ""
-        if getattr(campaign, f"body_html_{lang}") is None or db.inspect(campaign).attrs[f"body_{lang}"].history.has_changes():
-            setattr(campaign, f"body_html_{lang}", str(render_markdown(body)))
+        if state.pending or state.attrs[f"body_{lang}"].history.has_changes():
+            setattr(campaign, f"body_html_{lang}", str(render_markdown(getattr(campaign, f"body_{lang}") or "")))
 
 
 class Recipient(Model):

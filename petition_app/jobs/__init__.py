@@ -19,13 +19,13 @@ import logging
 from datetime import timedelta
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask import current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import Table, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -92,7 +92,8 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
 
 def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
     """Write the job in the current transaction; it is handed over once that transaction commits."""
-    row_id = db.session.scalar(insert(OutboxJob).values(path=job_fn.path, args=list(args)).returning(OutboxJob.id))
+    outbox = cast(Table, OutboxJob.__table__)
+    row_id = db.session.scalar(insert(outbox).values(path=job_fn.path, args=list(args)).returning(outbox.c.id))
     db.session().info.setdefault(_PENDING, []).append((job_fn, args, row_id))
 
 

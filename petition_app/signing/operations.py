@@ -3,10 +3,10 @@ invalidation, recount) and only what is needed (purges). Counting and milestones
 nowhere else. Operations flush; the request, job or command around them commits once."""
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import Table, and_, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -80,7 +80,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     email = normalise_email(data.email)
     assessment = assess(campaign.id, email, data.ip)
     details = data.details().values()
-    table = Signature.__table__
+    table = cast(Table, Signature.__table__)  # Core, not the ORM: these statements need none of its bookkeeping
     # Unconfirmed, it is on no list and in no count; confirming sets the details the owner chose.
     signature_id = db.session.scalar(
         _insert_or_nothing(table)
@@ -104,22 +104,21 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
         return
     # A known address. The mail is counted against the cap, so that nobody floods an inbox through us;
     # a flag of the soft limits marks a signature still to be confirmed that has none yet.
-    values: dict[str, Any] = {"mails_requested": Signature.mails_requested + 1}
+    values: dict[str, Any] = {"mails_requested": table.c.mails_requested + 1}
     if assessment.flag is not None:
         values["review_flag"] = case(
-            (and_(Signature.confirmed_at.is_(None), Signature.review_flag.is_(None)), assessment.flag),
-            else_=Signature.review_flag,
+            (and_(table.c.confirmed_at.is_(None), table.c.review_flag.is_(None)), assessment.flag),
+            else_=table.c.review_flag,
         )
     known = db.session.execute(
-        update(Signature)
+        update(table)
         .where(
-            Signature.campaign_id == campaign.id,
-            Signature.email == email,
-            Signature.mails_requested < current_app.config["MAX_MAILS_PER_SIGNATURE"],
+            table.c.campaign_id == campaign.id,
+            table.c.email == email,
+            table.c.mails_requested < current_app.config["MAX_MAILS_PER_SIGNATURE"],
         )
         .values(values)
-        .returning(Signature.id, Signature.mails_requested, Signature.confirmed_at, Signature.withdrawn_at)
-        .execution_options(synchronize_session=False)
+        .returning(table.c.id, table.c.mails_requested, table.c.confirmed_at, table.c.withdrawn_at)
     ).first()
     if known is None:  # enough mails to this address already
         return
@@ -140,9 +139,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
 
 def _queue_confirmation(signature_id: int, request_no: int, details: dict[str, Any]) -> None:
     """The sign request whose details the confirmation link will confirm, and its mail."""
-    request_id = db.session.scalar(
-        insert(SignRequest).values(signature_id=signature_id, **details).returning(SignRequest.id)
-    )
+    requests = cast(Table, SignRequest.__table__)
+    request_id = db.session.scalar(insert(requests).values(signature_id=signature_id, **details).returning(requests.c.id))
     enqueue_after_commit(tasks.send_signature_mail, signature_id, tasks.MAIL_CONFIRM, request_no, request_id)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, Integer, bindparam, cast, func, literal_column, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from ..campaigns.models import Campaign, CampaignRevision, Demand, Recipient
 from ..campaigns.queries import SLUG_RE
@@ -58,6 +58,8 @@ def campaign_for_page_view(slug: str) -> Campaign | None:
             selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer),
             selectinload(Campaign.corrections),
             selectinload(getattr(Campaign, "updates")),
+            undefer(Campaign.body_html_nl),
+            undefer(Campaign.body_html_en),
         )
     )
 
