@@ -127,22 +127,36 @@ def slices(r):
 # ---------------------------------------------------------------- 1. the campaign page
 
 
+# The campaign page before issue 12 (docs/performance.md, run of 2026-11-22): 123 req/s against wrk's
+# 6,076 req/s on this machine. Issue 12 asks for 3 times that rate at the same ceiling ratio.
+PAGE_BASELINE = (123, 6076)
+
+
 def bench_page(b, size):
     b.start_server(csrf=True)
     conns = size["connections"]
-    loads = {"ok": ok_load(size), "wrk": wrk_load(size), "page": ("get", {"connections": conns}, {"path": PAGE}),
-             "privacy": ("get", {"connections": conns}, {"path": "/privacy"})}
-    warm_up(b, loads, size)
-    res = b.interleave(loads, size["rounds"], size["duration"])
-    page, ref = res["page"], res["privacy"]
+    # The same app on a second server with no fragment cache, for the page as rendered on every view.
+    rendered_port = free_port()
+    rendered = b.start_gunicorn(rendered_port, b.env(BENCH_CSRF="1", CACHE_TYPE="NullCache"))
+    b.processes.append(rendered)
+    try:
+        loads = {"ok": ok_load(size), "wrk": wrk_load(size), "page": ("get", {"connections": conns}, {"path": PAGE}),
+                 "rendered": ("get", {"connections": conns}, {"targets": [[rendered_port, PAGE]]}),
+                 "privacy": ("get", {"connections": conns}, {"path": "/privacy"})}
+        warm_up(b, loads, size)
+        res = b.interleave(loads, size["rounds"], size["duration"])
+    finally:
+        stop_process(rendered)
+    page, ref, plain = res["page"], res["privacy"], res["rendered"]
     top, by = pick_ceiling(res)
     errors = page["errors"] + page["completed"] - page["ok"]
     ratio = ratio_of(page["ok_rate"], top)
+    before = ratio_of(*PAGE_BASELINE)
     client = b.app.test_client()
     ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.get(PAGE), 50 if b.quick else 200)
     ref_ms, _, _, ref_bad = statements_per_call(b.app, lambda i: client.get("/privacy"), 50 if b.quick else 200)
     result(
-        ratio_line("campaign page", page["ok_rate"], "req/s", top, "ceiling", ratio, "target >= 0.5",
+        ratio_line("campaign page", page["ok_rate"], "req/s", top, "ceiling", ratio, "target >= 0.5 through nginx",
                    errors == 0 and ratio >= 0.5),
         f"{size['rounds']} alternating slices of {size['duration'] / size['rounds']:.1f} s each, {conns} connections, "
         f"{WORKERS} {WORKER_CLASS} workers; ceiling by {by}; page slices {slices(page)} req/s",
@@ -151,8 +165,19 @@ def bench_page(b, size):
         *ceiling_details(res, page["ok_rate"]),
         f"reference, /privacy (a rendered page that reads no database): {fmt(ref['ok_rate'])} req/s, "
         f"ratio {ratio_of(ref['ok_rate'], top):.2f}",
-        f"in one process (test client): {ms:.1f} ms per campaign page with {statements:.0f} SQL statements "
-        f"({db_ms:.1f} ms in the driver's execute); /privacy {ref_ms:.1f} ms" + inproc_errors(bad + ref_bad),
+        f"in one process (test client, fragment cache warm): {ms:.1f} ms per campaign page with {statements:.0f} SQL "
+        f"statements ({db_ms:.1f} ms in the driver's execute); /privacy {ref_ms:.1f} ms" + inproc_errors(bad + ref_bad),
+    )
+    plain_errors = plain["errors"] + plain["completed"] - plain["ok"]
+    gain = ratio / before if before else 0.0
+    result(
+        f"campaign page from gunicorn, fragment cache warm: ratio {ratio:.3f} to the ceiling against {before:.3f} "
+        f"before issue 12 ({PAGE_BASELINE[0]} of {fmt(PAGE_BASELINE[1])} req/s), {gain:.1f} times (target >= 3) "
+        f"{verdict(errors == 0 and plain_errors == 0 and gain >= 3)}",
+        f"the same page in the same slices from a second gunicorn with no fragment cache (every view rendered): "
+        f"{fmt(plain['ok_rate'])} req/s, ratio {ratio_of(plain['ok_rate'], top):.3f}; the cache makes it "
+        f"{ratio_of(page['ok_rate'], plain['ok_rate']):.1f} times as fast; {status_text(plain)}; "
+        f"{latency_text(plain)}",
     )
 
 
@@ -163,6 +188,7 @@ def bench_signatures(b, size):
     b.start_server(csrf=True)
     prefix = f"sig-{b.run_id}-"
     queued_before = b.queue_length("mail")
+    outbox_before = b.scalar("SELECT count(*) FROM outbox_jobs")
     sign = ("sign", {"connections": size["connections"], "requests": size["sign_max"]},
             {"slug": SLUG, "email_prefix": prefix, "expect": [202], "index_start": 0})
     warm = b.load(sign[0], {**sign[1], "duration": size["warmup"], "requests": 1000}, **sign[2])
@@ -174,10 +200,12 @@ def bench_signatures(b, size):
     accepted = warm["ok"] + r["ok"]
     errors = warm["errors"] + r["errors"] + (warm["completed"] - warm["ok"]) + (r["completed"] - r["ok"])
     queued = b.queue_length("mail") - queued_before
-    outbox = b.scalar("SELECT count(*) FROM outbox_jobs")
-    exact = rows == accepted
+    outbox = b.scalar("SELECT count(*) FROM outbox_jobs") - outbox_before
+    # One row and one job per accepted request. No worker runs during the web benchmarks, and each job
+    # deletes its own outbox row when it runs, so every job's row is still there.
+    exact = rows == accepted and queued == accepted and outbox == accepted
     ratio = ratio_of(r["ok_rate"], top)
-    ok = ratio >= 0.3 and r["ok_rate"] >= 330 and errors == 0 and exact
+    ok = r["ok_rate"] >= 330 and errors == 0 and exact  # issue 12: >= 330/s; the ratio is shown, not a target
     client = b.app.test_client()
 
     def one(i):
@@ -188,9 +216,9 @@ def bench_signatures(b, size):
     ms, statements, db_ms, bad = statements_per_call(b.app, one, 50 if b.quick else 200)
     result(
         ratio_line("signature submissions", r["ok_rate"], "submissions/s", top, "ceiling", ratio,
-                   "target >= 0.3 and >= 330/s, 0 errors, exact count", ok, ceiling_unit="req/s"),
+                   "target >= 330/s, 0 errors, one row and one job each", ok, ceiling_unit="req/s"),
         f"count: {accepted:,} answered 202 (warm-up included), {rows:,} rows in signatures "
-        f"{'(exact)' if exact else '(MISMATCH)'}; {queued:,} mail jobs queued in Redis; {outbox} outbox rows left; "
+        f"{'(exact)' if exact else '(MISMATCH)'}; {queued:,} mail jobs queued in Redis; {outbox:,} outbox rows waiting for their job to run; "
         f"{errors} errors",
         f"{size['rounds']} alternating slices with the ceilings; ceiling by {by}; submission slices {slices(r)}/s",
         f"submissions: {status_text(r)}; {latency_text(r)}",

@@ -6,8 +6,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import PROJECT_ROOT, Config, instance_secret_key, require_shared_limits
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .config import PROJECT_ROOT, Config, cache_config, instance_secret_key, require_shared_limits
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from . import logging_privacy
 from .i18n import select_locale
 from .markdown import render_markdown
@@ -32,6 +32,7 @@ def create_app(config_class=Config, **overrides):
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    cache.init_app(app, config=cache_config(app.config))
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]

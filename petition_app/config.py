@@ -3,7 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, MutableMapping
+from typing import Any, Mapping, MutableMapping
 
 from .rules import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -71,11 +71,29 @@ def require_shared_limits(config: MutableMapping[str, Any]) -> None:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
 
 
+def cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Caching's settings: Redis, shared by every process, when REDIS_URL is set (production);
+    otherwise none (the embedded demo and the tests render every page), unless CACHE_TYPE says otherwise."""
+    settings = {"CACHE_DEFAULT_TIMEOUT": config["PAGE_FRAGMENT_SECONDS"], "CACHE_KEY_PREFIX": config["QUEUE_PREFIX"] + "cache:"}
+    kind = config.get("CACHE_TYPE")
+    if kind is None:
+        kind = "RedisCache" if config.get("REDIS_URL") else "NullCache"
+    if kind == "RedisCache":
+        settings["CACHE_REDIS_URL"] = config["REDIS_URL"]
+    return {**settings, "CACHE_TYPE": kind, "CACHE_NO_NULL_WARNING": True}
+
+
 class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None  # None: SQLite in the instance folder
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Flask-Caching, for rendered fragments of public pages: None picks RedisCache when REDIS_URL is set,
+    # else NullCache (nothing cached; "SimpleCache" keeps them in one process's memory). Fragments are keyed by what they show (campaign,
+    # language, revision) and kept at most PAGE_FRAGMENT_SECONDS, which is how late an organizer's
+    # update or a recipient's answer may reach anonymous visitors; the count is never cached.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or None
+    PAGE_FRAGMENT_SECONDS = _int("PAGE_FRAGMENT_SECONDS", 60)
     QUEUE_PREFIX = os.environ.get("QUEUE_PREFIX", "")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
@@ -164,7 +182,9 @@ class Config:
     # How long the campaign page's sign form can stay open before its form token expires.
     SIGN_FORM_TOKEN_MAX_AGE = _int("SIGN_FORM_TOKEN_MAX_AGE", int(timedelta(hours=24).total_seconds()))
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool pre-ping: it cost a round trip per request (issue 12, the lean signing path). A connection
+    # that PostgreSQL closed fails one request, after which SQLAlchemy replaces the whole pool.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -190,6 +210,7 @@ class TestConfig(Config):
     STORIES_KEY = "dGVzdC1zdG9yaWVzLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24"  # TestConfig only (35 bytes, base64url)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
+    CACHE_TYPE = "NullCache"  # even with REDIS_URL; tests of the fragment cache choose SimpleCache
     MAIL_SERVER = None
     BASE_URL = "http://localhost"
     WTF_CSRF_ENABLED = False

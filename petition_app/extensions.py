@@ -2,6 +2,7 @@
 from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import Babel, gettext
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
@@ -39,6 +40,8 @@ else:
     Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
+# Rendered fragments of public pages (signing/rendering.py); configured by config.cache_config.
+cache = Cache()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()

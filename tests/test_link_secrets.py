@@ -136,7 +136,14 @@ def test_the_migration_makes_sqlite_ids_never_reused_and_gives_every_signature_a
     app = make_app(tmp_path, f"sqlite:///{tmp_path / 'old.db'}")
     with app.app_context():
         upgrade(revision="stories_0010")  # the revision before i11a_signing
-    slug = add_campaign(app)
+        # written in that revision's columns (today's model has more)
+        db.session.execute(sa.text(
+            "INSERT INTO campaigns (slug, status, title_nl, title_en, summary_nl, summary_en, body_nl, body_en, goals,"
+            " organizer_name, organizer_email, organizer_language, created_at, confirmed_count)"
+            " VALUES ('safe-leiden', 'open', 'T', 'T', 'S', 'S', '', '', '[10]', 'Org', 'o@example.org', 'nl',"
+            " CURRENT_TIMESTAMP, 0)"))
+        db.session.commit()
+    slug = "safe-leiden"
     with app.app_context():
         for i, reason in enumerate([None, "rate", "blocked"]):
             db.session.execute(sa.text(

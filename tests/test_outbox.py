@@ -5,6 +5,7 @@ import sys
 import time
 
 import pytest
+import sqlalchemy as sa
 
 
 from conftest import PROJECT_ROOT, free_port, read_outbox, wait_for
@@ -94,3 +95,41 @@ def test_without_redis_a_failed_job_is_listed_for_admins_and_retried_from_the_ou
         assert retry(failed.id)
         assert failed_jobs() == []
     assert len(read_outbox(app)) == 1
+
+
+@pytest.mark.worker
+def test_a_signature_is_one_request_transaction_and_its_job_clears_its_own_outbox_row(live_app, smtp_server, start_worker):
+    """Issue 12, the lean signing path: the request commits once (its row, its request, its job) and
+    runs no second transaction for the outbox; the worker deletes the row with the job's own commit,
+    and the sweep leaves a row alone while its job waits in RQ."""
+    from datetime import timedelta
+
+    from petition_app.extensions import db
+    from petition_app.jobs import dispatch_outbox, get_queue
+
+    from conftest import add_campaign
+
+    slug = add_campaign(live_app)
+    client = live_app.test_client()
+    commits = []
+    with live_app.app_context():
+        engine = db.engine
+    listener = lambda conn: commits.append(1)  # noqa: E731
+    sa.event.listen(engine, "commit", listener)
+    try:
+        for i in range(3):
+            assert sign(client, slug, follow=False, email=f"lean{i}@example.org").status_code == 303
+    finally:
+        sa.event.remove(engine, "commit", listener)
+    assert len(commits) == 3  # one transaction per request
+    assert rows(live_app, "signatures") == 3 and rows(live_app, "sign_requests") == 3
+    assert rows(live_app, "outbox_jobs") == 3  # each row waits for its job
+    with live_app.app_context():
+        assert get_queue("mail").count == 3
+        assert dispatch_outbox(older_than=timedelta(0)) == 0  # their jobs wait in RQ: nothing handed over twice
+        assert get_queue("mail").count == 3
+
+    start_worker()
+    wait_for(lambda: len(smtp_server.messages) == 3, what="three confirmation mails")
+    wait_for(lambda: rows(live_app, "outbox_jobs") == 0, what="the jobs to clear their outbox rows")
+    assert sorted(m["To"] for m in smtp_server.messages) == [f"lean{i}@example.org" for i in range(3)]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i14c_recipient_names'
-down_revision = 'i11a_signing'
+down_revision = 'i12_page_html'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,18 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event
 from sqlalchemy.orm import Mapped, deferred, foreign, mapped_column, relationship
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
+from markupsafe import Markup
 
 from ..extensions import Model, db
 from ..i18n import localized
+from ..markdown import render_markdown
+from ..rules import other_language
 from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, next_goal
 from ..rules.revisions import RevisionStatus
 from ..timeutil import utcnow
@@ -37,6 +40,11 @@ class Campaign(Model):
     summary_en: Mapped[str] = mapped_column(Text, default="")
     body_nl: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered from Markdown and sanitised, stored whenever the body changes (an approved
+    # revision, an edit of a draft, an import), so that no page view renders it (issue 12).
+    # Deferred: only the campaign page (signing.queries.campaign_for_page_view) loads them.
+    body_html_nl: Mapped[str | None] = deferred(mapped_column(Text))
+    body_html_en: Mapped[str | None] = deferred(mapped_column(Text))
     goals: Mapped[list] = mapped_column(JSON)
     organizer_name: Mapped[str] = mapped_column(String(200))
     organizer_email: Mapped[str] = mapped_column(String(254))
@@ -78,6 +86,17 @@ class Campaign(Model):
     def text(self, field, locale):
         return localized(self, field, locale)
 
+    def body_html(self, locale):
+        """The body in `locale` (or the other language when that one is empty), as safe HTML: the
+        stored rendering, unless the body changed since it was stored."""
+        lang = locale if getattr(self, f"body_{locale}", None) else other_language(locale)
+        state = db.inspect(self)
+        stored = None if f"body_html_{lang}" in state.unloaded else getattr(self, f"body_html_{lang}")
+        if stored is None or state.attrs[f"body_{lang}"].history.has_changes():
+            # loaded without it (a preview), never stored (a row written by hand), or changed since
+            return render_markdown(getattr(self, f"body_{lang}", None))
+        return Markup(stored)  # nosec B704  # stored output of render_markdown: nh3-sanitised
+
     @property
     def is_public(self):
         return self.status in PUBLIC_STATUSES
@@ -95,6 +114,16 @@ class Campaign(Model):
     def accepts_confirmations(self, now=None):
         grace = current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]
         return accepts_confirmations(self.status, self.closing_moment(), now or utcnow(), grace)
+
+
+@event.listens_for(Campaign, "before_insert")
+@event.listens_for(Campaign, "before_update")
+def _render_body(mapper, connection, campaign):
+    """Render the body once, when it changes: whatever changed it, the stored HTML follows."""
+    state = db.inspect(campaign)
+    for lang in ("nl", "en"):
+        if state.pending or state.attrs[f"body_{lang}"].history.has_changes():
+            setattr(campaign, f"body_html_{lang}", str(render_markdown(getattr(campaign, f"body_{lang}") or "")))
 
 
 class Recipient(Model):

@@ -3,26 +3,30 @@
 A job is a plain function decorated with @job(queue). It takes primitive ids, opens its own app
 context (and so its own database session), and calls a service; it must be safe to run twice.
 Services never call a job directly: they call `enqueue_after_commit(job, *args)`, which writes an
-outbox row in the same transaction. Once that transaction commits, the job is handed over and its row
-deleted; a rollback takes the row with it. A row left behind (Redis down, the process killed) is
-handed over by `dispatch_outbox`, which the worker runs periodically (jobs/schedule.py).
+outbox row in the same transaction. Once that transaction commits, the job is handed over; a rollback
+takes the row with it. The job deletes its own outbox row when it has run, in its own transaction
+(issue 12: the request that caused it runs no second transaction for that). A row left behind (Redis
+down, the process killed) is handed over by `dispatch_outbox`, which the worker runs periodically
+(jobs/schedule.py); a row whose job is still waiting in RQ is left alone.
 
 Each domain keeps its own jobs in its `tasks.py`; this package is only the machinery. A job commits
 once, after its function returns (operations only flush); a fan-out batch commits its deliveries at once.
 """
 import functools
+from contextvars import ContextVar
 import importlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask import current_app, has_app_context
 from redis import Redis
-from rq import Queue, Retry
-from sqlalchemy import delete, event, inspect, select, update
+from rq import Queue, Retry, get_current_job
+from rq.job import Job as RQJob
+from sqlalchemy import Table, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -33,6 +37,8 @@ log = logging.getLogger(__name__)
 
 QUEUES = ("mail", "milestones", "default")
 _PENDING = "petition_pending_jobs"
+# The outbox row of the job that dispatch() runs in this process (without Redis).
+_RUNNING_ROW: ContextVar[int | None] = ContextVar("petition_outbox_row", default=None)
 
 
 class Job(Protocol):
@@ -58,14 +64,23 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
             if not has_app_context():
                 raise RuntimeError("jobs run in the app's context: start workers with `flask --app wsgi worker`")
             app = current_app._get_current_object()  # type: ignore[attr-defined]
-            with app.app_context():
-                try:
-                    result = fn(*args)
-                    db.session.commit()
-                except BaseException:
-                    db.session.rollback()
-                    raise
-                return result
+            row_id, in_rq = _outbox_row_of_this_run(marked.path)
+            hidden = _RUNNING_ROW.set(None)  # a job this one calls directly has no row of its own
+            try:
+                with app.app_context():
+                    try:
+                        result = fn(*args)
+                        if row_id is not None:  # done: its row goes with the job's own commit
+                            db.session.execute(delete(OutboxJob).where(OutboxJob.id == row_id))
+                        db.session.commit()
+                    except BaseException:
+                        db.session.rollback()
+                        if row_id is not None and in_rq:  # RQ retries it, or lists it as failed
+                            _forget_rows([row_id])
+                        raise
+                    return result
+            finally:
+                _RUNNING_ROW.reset(hidden)
 
         marked: Any = run_in_app_context
         marked.queue = queue
@@ -78,25 +93,47 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
 
 def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
     """Write the job in the current transaction; it is handed over once that transaction commits."""
-    row = OutboxJob(path=job_fn.path, args=list(args))
-    db.session.add(row)
-    db.session().info.setdefault(_PENDING, []).append((job_fn, args, row))
+    outbox = cast(Table, OutboxJob.__table__)
+    row_id = db.session.scalar(insert(outbox).values(path=job_fn.path, args=list(args)).returning(outbox.c.id))
+    db.session().info.setdefault(_PENDING, []).append((job_fn, args, row_id))
 
 
-def dispatch(job_fn: Job, *args: Any) -> bool:
-    """Hand a job to RQ, or run it here and now when there is no Redis. True when handed over (or run)."""
+def _rq_job_id(row_id: int) -> str:
+    """The RQ job of an outbox row has an id of its own, so the sweep can tell whether it waits in RQ."""
+    prefix = "".join(c if c.isalnum() or c in "_-" else "_" for c in current_app.config["QUEUE_PREFIX"])
+    return f"{prefix}outbox-{row_id}"
+
+
+def _outbox_row_of_this_run(path: str) -> tuple[int | None, bool]:
+    """The outbox row of the job being run (None when it was called directly), and whether RQ runs it."""
+    rq_job = get_current_job()
+    if rq_job is not None and rq_job.func_name == path:
+        row_id = rq_job.meta.get("outbox_row")
+        return (row_id if isinstance(row_id, int) else None), True
+    return _RUNNING_ROW.get(), False
+
+
+def dispatch(job_fn: Job, *args: Any, outbox_row: int | None = None) -> bool:
+    """Hand a job to RQ, or run it here and now when there is no Redis. True when handed over (or run).
+    The job deletes `outbox_row` once it has run."""
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
+        token = _RUNNING_ROW.set(outbox_row)
         try:
             job_fn(*args)
         except Exception:  # the change is committed; a failed side effect must not turn into an error page
             log.exception("in-process job %s failed; the sweep will try again", job_fn.path)
             return False
+        finally:
+            _RUNNING_ROW.reset(token)
         return True
     intervals = current_app.config[job_fn.retry] if job_fn.retry else None
     retry = Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+    options: dict[str, Any] = {}
+    if outbox_row is not None:
+        options = {"job_id": _rq_job_id(outbox_row), "meta": {"outbox_row": outbox_row}}
     try:
-        get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry)
+        get_queue(job_fn.queue).enqueue(job_fn.path, *args, retry=retry, **options)
     except Exception:  # Redis unreachable: the outbox row stays for the sweep
         log.warning("could not enqueue %s; it waits in the outbox", job_fn.path, exc_info=True)
         return False
@@ -107,6 +144,17 @@ def _forget_rows(ids: list[int]) -> None:
     if ids:
         with db.engine.begin() as connection:
             connection.execute(delete(OutboxJob).where(OutboxJob.id.in_(ids)))
+
+
+def _waiting_in_rq(row_id: int) -> bool:
+    """Whether the job of this row was handed over and RQ still has it (queued, running, scheduled for
+    a retry): its row goes once it has run. After an outage without persistence, RQ has it no more."""
+    if not current_app.config.get("REDIS_URL"):
+        return False
+    try:
+        return RQJob.exists(_rq_job_id(row_id), connection=redis_connection())
+    except Exception:  # Redis unreachable: handing over will fail too, and count an attempt
+        return False
 
 
 def job_by_path(path: str) -> Job:
@@ -122,21 +170,26 @@ def job_by_path(path: str) -> Job:
 
 def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Hand over the jobs whose dispatch after their commit failed or never happened. Returns how many
-    went; a job that still cannot go stays, with its attempts counted."""
+    went; a job that still cannot go stays, with its attempts counted. Each job deletes its row once it
+    has run; a row whose job waits in RQ (a busy worker) is left alone."""
     cutoff = utcnow() - older_than
     rows = db.session.execute(
         select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(OutboxJob.created_at <= cutoff).order_by(OutboxJob.id)
     ).all()
     db.session.rollback()
-    done: list[int] = []
+    done = 0
     failed: list[int] = []
     for row_id, path, args in rows:
-        (done if dispatch(job_by_path(path), *args) else failed).append(row_id)
-    _forget_rows(done)
+        if _waiting_in_rq(row_id):
+            continue
+        if dispatch(job_by_path(path), *args, outbox_row=row_id):
+            done += 1
+        else:
+            failed.append(row_id)
     if failed:
         db.session.execute(update(OutboxJob).where(OutboxJob.id.in_(failed)).values(attempts=OutboxJob.attempts + 1))
         db.session.commit()
-    return len(done)
+    return done
 
 
 def redis_connection() -> Redis:
@@ -178,12 +231,8 @@ def exclusive(name: str, seconds: float) -> Iterator[bool]:
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    done = []
-    for job_fn, args, row in pending:
-        if dispatch(job_fn, *args):
-            done.append(inspect(row).identity[0])
-    _forget_rows(done)
+    for job_fn, args, row_id in session.info.pop(_PENDING, []):
+        dispatch(job_fn, *args, outbox_row=row_id)
 
 
 @event.listens_for(Session, "after_transaction_end")

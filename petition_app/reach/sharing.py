@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from ..campaigns.queries import public_campaigns
 from ..rules import LANGUAGES
+from ..rules.goals import count_step  # noqa: F401  (also the campaign page's cache key)
 from ..links import external_url
 
 #: Open Graph wants a territory with the language.
@@ -173,12 +174,3 @@ def sitemap_entries():
 
 
 ROBOTS_DISALLOW = ("/verify/", "/unsubscribe/", "/withdraw/", "/my-data/", "/respond/", "/api/", "/embed/")
-
-
-def count_step(count):
-    """The count rounded down to two significant digits (exact below 100, then 120, 1,200, 15,000):
-    the share image is drawn once per step, not once per signature."""
-    if count < 100:
-        return max(0, count)
-    magnitude = 10 ** (len(str(count)) - 2)
-    return count // magnitude * magnitude

@@ -33,3 +33,12 @@ def progress_percent(count: int, goal: int | None) -> int:
     if not goal:
         return 0
     return min(100, int(count * 100 // goal))
+
+
+def count_step(count: int) -> int:
+    """The count rounded down to two significant digits (exact below 100, then 120, 1,200, 15,000):
+    the share image is drawn once per step, not once per signature."""
+    if count < 100:
+        return max(0, count)
+    magnitude = 10 ** (len(str(count)) - 2)
+    return count // magnitude * magnitude

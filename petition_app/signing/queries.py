@@ -7,15 +7,61 @@ from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, Integer, cast, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Integer, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.orm import selectinload, undefer
 
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, CampaignRevision, Demand, Recipient
+from ..campaigns.queries import SLUG_RE
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES
 from ..rules.abuse import ClusterKind, is_cluster, window_bounds
+from ..rules.revisions import RevisionStatus
 from ..timeutil import as_utc
 from ..tokens import TokenInvalid, read_token
 from .models import Signature, SignRequest
+
+
+def _page_version_statement() -> Any:
+    revision = (
+        select(func.coalesce(func.max(CampaignRevision.number), 0))
+        .where(CampaignRevision.campaign_id == Campaign.id, CampaignRevision.status == RevisionStatus.APPROVED)
+        .correlate(Campaign)
+        .scalar_subquery()
+    )
+    return select(Campaign, revision).where(Campaign.slug == bindparam("slug"), Campaign.status.in_(PUBLIC_STATUSES))
+
+
+_PAGE_VERSION: list[Any] = []  # the statement, built once: it runs on every view of a campaign page
+
+
+def campaign_page_version(slug: str) -> tuple[Campaign, int] | None:
+    """A public campaign's row and the number of its latest approved revision (0 when none): what a
+    cached campaign page needs, in one statement."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        return None
+    if not _PAGE_VERSION:
+        _PAGE_VERSION.append(_page_version_statement())
+    row = db.session.execute(_PAGE_VERSION[0], {"slug": slug}).first()
+    return (row[0], int(row[1])) if row is not None else None
+
+
+def campaign_for_page_view(slug: str) -> Campaign | None:
+    """The public campaign with everything its page shows loaded up front, so that rendering it loads
+    nothing lazily: recipients, demands and answers, corrections, and the organizers' updates (a
+    relationship the organizers' domain adds to Campaign, hence looked up by name)."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        return None
+    return db.session.scalar(
+        select(Campaign)
+        .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
+        .options(
+            selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer),
+            selectinload(Campaign.corrections),
+            selectinload(getattr(Campaign, "updates")),
+            undefer(Campaign.body_html_nl),
+            undefer(Campaign.body_html_en),
+        )
+    )
 
 
 class SignatureGone(Exception):

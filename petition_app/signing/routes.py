@@ -4,7 +4,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..campaigns.queries import campaign_for_page, public_campaign
+from ..campaigns.queries import public_campaign
 from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
 from ..security import from_this_site, sign_form_token_valid
@@ -22,16 +22,15 @@ from .queries import (
     signature_for_unsubscribe,
     signature_from_link,
 )
-from .rendering import render_campaign
+from .rendering import render_campaign, render_campaign_page
 
 
 @bp.route("/campaigns/<slug>")
 def campaign(slug):
     """The campaign page with its sign form; public, for anyone."""
-    campaign = campaign_for_page(slug) or abort(404)
     form = SignForm()
     form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
-    return render_campaign(campaign, form)
+    return render_campaign_page(slug, form) or abort(404)
 
 
 def closed_notice():
