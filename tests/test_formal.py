@@ -136,7 +136,7 @@ def test_organizers_give_names_and_salutations_per_language_and_correct_them_aft
     assert organizer.post(f"/organize/{slug}/correct", data=fields).status_code == 302
     queue = moderator.get("/admin/?lang=en").text
     number = re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1)
-    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number}).status_code == 302
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number, "confirm": "1"}).status_code == 302
     english = app.test_client().get(f"/campaigns/{slug}?lang=en").text
     today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # the page's dates are the campaign's time zone's
     assert re.search(rf'<time datetime="{today.isoformat()}">[^<]+</time>: corrected the salutation of the letter to Leiden University', english)
