@@ -16,6 +16,12 @@
   if ("ResizeObserver" in window) {
     new ResizeObserver(send).observe(document.documentElement);
   }
+  window.addEventListener("message", function (event) {
+    if (event.source === window.parent && event.data && event.data.type === "petition-embed:ask") {
+      last = 0;
+      send();
+    }
+  });
   window.addEventListener("load", send);
   window.addEventListener("resize", send);
   send();

@@ -5,7 +5,8 @@
              loading="lazy" data-petition-embed></iframe>
      <script src="https://PLATFORM/static/embed.js" async></script>
 
-   The widget posts its height ({type: "petition-embed:height", height}) whenever it changes; this
+   The widget posts its height ({type: "petition-embed:height", height}) whenever it changes, and when
+   this script asks ({type: "petition-embed:ask"}, for a widget that loaded before it); this
    script accepts the message only from the origin it was itself loaded from, only for the iframe that
    sent it, and sets that iframe's height attribute (no inline style, so a strict Content-Security-
    Policy on the host page is no obstacle). Without this script, or without JavaScript, the iframe keeps
@@ -28,4 +29,17 @@
       }
     }
   });
+  // A widget that loaded before this script did has told its height to nobody: ask each one again.
+  function ask(frame) {
+    if (frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "petition-embed:ask" }, origin);
+    }
+  }
+  var frames = document.getElementsByTagName("iframe");
+  for (var i = 0; i < frames.length; i += 1) {
+    if (frames[i].src.indexOf(origin + "/embed/") === 0) {
+      ask(frames[i]);
+      frames[i].addEventListener("load", ask.bind(null, frames[i]));
+    }
+  }
 }());

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..formfields import TOO_LONG, multi_line, single_line
@@ -9,10 +10,20 @@ from ..formfields import strip as _strip
 from ..rules.paper import MAX_SIGNATURES_PER_ENTRY
 
 
+class WholeNumberField(IntegerField):
+    """An IntegerField that says in our words (and language) when the input is no whole number."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Enter the number of signatures as a whole number.")) from exc
+
+
 class PaperForm(FlaskForm):
     """One batch of paper signatures."""
 
-    signatures = IntegerField(
+    signatures = WholeNumberField(
         _l("Number of signatures"),
         validators=[
             InputRequired(_l("Enter the number of signatures as a whole number.")),
@@ -43,7 +54,7 @@ class SettingForm(FlaskForm):
 
     counts = RadioField(
         _l("Do paper signatures count toward the goals?"),
-        choices=[("yes", _l("Yes, count them toward the goals")), ("no", _l("No, show them apart only"))],
+        choices=[SelectChoice("yes", _l("Yes, count them toward the goals")), SelectChoice("no", _l("No, show them apart only"))],
         validators=[DataRequired(_l("Choose one."))],
     )
     submit = SubmitField(_l("Save"))
