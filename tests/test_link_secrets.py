@@ -136,7 +136,14 @@ def test_the_migration_makes_sqlite_ids_never_reused_and_gives_every_signature_a
     app = make_app(tmp_path, f"sqlite:///{tmp_path / 'old.db'}")
     with app.app_context():
         upgrade(revision="stories_0010")  # the revision before i11a_signing
-    slug = add_campaign(app)
+        # A campaign row as that schema held it (the models of today have columns added since).
+        db.session.execute(sa.text(
+            "INSERT INTO campaigns (slug, status, title_nl, title_en, summary_nl, summary_en, body_nl, body_en, goals,"
+            " organizer_name, organizer_email, created_at, confirmed_count)"
+            " VALUES ('safe-leiden', 'open', 'T', 'T', 'S', 'S', '', '', '[1500, 2000]', 'Safe Leiden',"
+            " 'organizers@example.org', '2026-11-01 12:00:00', 0)"
+        ))
+        db.session.commit()
     with app.app_context():
         for i, reason in enumerate([None, "rate", "blocked"]):
             db.session.execute(sa.text(
@@ -161,6 +168,7 @@ def test_the_migration_makes_sqlite_ids_never_reused_and_gives_every_signature_a
         highest = db.session.execute(sa.text("SELECT MAX(id) FROM signatures")).scalar()
         db.session.execute(sa.text("DELETE FROM signatures WHERE id = :id"), {"id": highest})
         db.session.commit()
+    slug = add_campaign(app)  # the whole example campaign (recipients, demands) on the upgraded schema
     sign(app.test_client(), slug, email="new@example.org")
     assert signature_ids(app)["new@example.org"] > highest
     assert "rate" not in set(SuspectReason)  # a soft limit flags, it no longer takes a signature out

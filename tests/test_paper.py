@@ -186,6 +186,36 @@ def test_paper_that_crosses_a_goal_records_the_milestone_and_mails_like_online(w
     assert app.test_client().get(f"/api/v1/campaigns/{slug}").get_json()["next_goal"] == 50
 
 
+def test_recording_and_voiding_on_both_databases(any_app):
+    """The counts move in SQL (UPDATE ... RETURNING) and the scan is a binary column: the same on SQLite
+    and PostgreSQL."""
+    app = any_app
+    slug = add_campaign(app, goals=[5, 50])
+    seed_signers(app, slug, [{"email": f"s{i}@example.org"} for i in range(3)])
+    organizer = make_organizer(app, campaigns=[slug])
+    before = len([m for m in read_outbox(app) if m["To"] == "organizers@example.org"])
+    assert paper(organizer, slug, signatures=47, scan=PNG).status_code == 303
+    assert tuple(counts(app, slug)) == (3, 47)
+    assert sorted(goal for goal, in rows(app, "SELECT goal FROM milestones")) == [5, 50]  # one batch, two goals
+    told = [m for m in read_outbox(app) if m["To"] == "organizers@example.org"][before:]
+    assert len(told) == 2  # each goal announced once, after the commit
+    assert rows(app, "SELECT COUNT(*) FROM outbox_jobs")[0][0] == 0  # every job handed over
+    entry = rows(app, "SELECT id FROM paper_entries")[0][0]
+    assert organizer.get(f"/organize/{slug}/paper/{entry}/scan").data == PNG
+    moderator = make_admin(app)
+    assert moderator.post(f"/admin/{slug}/paper/{entry}/void", data={"reason": "Duplicate"}).status_code == 303
+    assert tuple(counts(app, slug)) == (3, 0)
+    assert rows(app, "SELECT COUNT(*) FROM paper_entries")[0][0] == 1
+
+
+def test_scan_types_are_read_from_the_file_itself():
+    from petition_app.rules.paper import scan_type
+
+    assert scan_type(PDF) == "application/pdf" and scan_type(PNG) == "image/png"
+    assert scan_type(b"\xff\xd8\xff\xe0JFIF") == "image/jpeg"
+    assert scan_type(b"<svg onload=alert(1)>") is None and scan_type(b"") is None
+
+
 def test_when_paper_does_not_count_the_goals_follow_online_only(app):
     slug = add_campaign(app, goals=[5, 50], paper_counts_toward_goals=False)
     seed_signers(app, slug, [{"email": f"s{i}@example.org"} for i in range(3)])

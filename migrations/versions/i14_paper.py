@@ -41,14 +41,15 @@ def upgrade():
     with op.batch_alter_table('paper_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_paper_entries_campaign_id'), ['campaign_id'], unique=False)
 
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+    # On SQLite the check constraint rebuilds the table: keep it AUTOINCREMENT (ids never reused).
+    with op.batch_alter_table('campaigns', schema=None, table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('paper_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('paper_counts_toward_goals', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.create_check_constraint(op.f('ck_campaigns_paper_count_not_negative'), 'paper_count >= 0')
 
 
 def downgrade():
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+    with op.batch_alter_table('campaigns', schema=None, table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_constraint(op.f('ck_campaigns_paper_count_not_negative'), type_='check')
         batch_op.drop_column('paper_counts_toward_goals')
         batch_op.drop_column('paper_count')

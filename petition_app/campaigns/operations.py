@@ -47,15 +47,18 @@ def add_to_count(campaign: Campaign, online: int = 0, paper: int = 0, now: datet
     ).one()
     after = goal_count(confirmed, paper_total, paper_counts)
     before = goal_count(confirmed - online, paper_total - paper, paper_counts)
+    reached = []
     for goal in goals_crossed(before, after, campaign.goals):
         try:
             with db.session.begin_nested():
-                milestone_id = db.session.scalar(
+                reached.append((goal, db.session.scalar(
                     insert(Milestone).values(campaign_id=campaign.id, goal=goal, reached_at=now or utcnow()).returning(Milestone.id)
-                )
+                )))
         except IntegrityError:
             log.warning("milestone %s of campaign %s was already recorded", goal, campaign.id)
-            continue
+    # Announced only after the last savepoint: SQLAlchemy reports the release of a savepoint as a
+    # commit (after_commit), which would hand the jobs of an earlier goal over before the real commit.
+    for goal, milestone_id in reached:
         goal_reached.send(campaign.id, milestone_id=milestone_id, final=goal == campaign.goals[-1])
     return after
 

@@ -84,7 +84,7 @@ def open_graph(campaign, locale):
         "description": campaign.text("summary", locale),
         "url": external_url("signing.campaign", slug=campaign.slug, lang=locale),
         "image": external_url(
-            "reach.share_image", slug=campaign.slug, language=locale, v=count_step(campaign.confirmed_count)
+            "reach.share_image", slug=campaign.slug, language=locale, v=count_step(campaign.goal_count)
         ),
         "image_alt": title,
         "image_width": SHARE_IMAGE_SIZE[0],
