@@ -47,6 +47,7 @@ def create_app(config_class=Config, **overrides):
     from .monitoring import bp as monitoring_bp, init_app as init_monitoring
     from .reach import bp as reach_bp
     from .organizers import bp as organizers_bp
+    from .paper import bp as paper_bp
     from .responses import bp as responses_bp
     from .signing import bp as signing_bp
     from .stories import bp as stories_bp
@@ -58,6 +59,7 @@ def create_app(config_class=Config, **overrides):
     app.register_blueprint(reach_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(paper_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(monitoring_bp)

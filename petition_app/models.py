@@ -6,10 +6,11 @@ from .jobs.models import OutboxJob
 from .letters.models import Handover, Letter
 from .notifications.models import Delivery
 from .organizers.models import Invitation, Update
+from .paper.models import PaperEntry
 from .responses.models import Answer
 from .signing.models import Signature, SignRequest
 from .stories.models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
 __all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter",
-           "Milestone", "OutboxJob", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
+           "Milestone", "OutboxJob", "PaperEntry", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
            "StoryTeamMember", "Update", "User"]

@@ -21,8 +21,9 @@ route is either listed there as public or must say no-store.
 A 429 carries `Retry-After` (what a view's TooManyRequests says, else when the Flask-Limiter limit that
 was hit resets) and says in words, in the visitor's language, when to try again; the API answers JSON.
 
-Nothing here takes a file upload: a file sent where a form expects text is refused with a 415 instead of
-reaching WTForms, whose text validators crash on a FileStorage.
+No form takes a file upload unless its view says so (`accepts_files`: the paper scans): a file sent where
+a form expects text is refused with a 415 instead of reaching WTForms, whose text validators crash on a
+FileStorage. Such a view names its file fields and its own body limit.
 
 Public pages can be cached (issue 12): the campaign page, the list, the signer wall, the embed, the
 share kit and the open data (CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
@@ -67,7 +68,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 # with a <token> argument that is added later.
 TOKEN_PATH_PREFIXES = ("/verify/", "/unsubscribe/", "/respond/", "/withdraw/", "/my-data/")
 # Every page of these blueprints belongs to one account (or leads to one): never stored.
-PRIVATE_BLUEPRINTS = frozenset({"accounts", "organizers", "admin"})
+PRIVATE_BLUEPRINTS = frozenset({"accounts", "organizers", "admin", "paper"})
 NO_STORE = "no-store"
 # When the limit that was hit cannot be asked (Redis away, a 429 raised by hand): a minute.
 DEFAULT_RETRY_AFTER = 60
@@ -135,8 +136,23 @@ def refuse_json_outside_the_api():
         abort(415)
 
 
+def accepts_files(max_bytes: int, *fields: str) -> Callable[[View], View]:
+    """Mark a view whose form takes files in `fields` (and only there), with a body of up to `max_bytes`."""
+    def mark(view: View) -> View:
+        view.accepts_files = (max_bytes, frozenset(fields))  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
 def refuse_files():
-    """No form here takes a file; a file in a text field would crash the validators (FileStorage)."""
+    """No form here takes a file unless its view says so; a file in a text field would crash the
+    validators (FileStorage)."""
+    allowed = getattr(_view(), "accepts_files", None)
+    if allowed and request.method == "POST":
+        request.max_content_length = allowed[0]
+        if set(request.files) - allowed[1]:
+            abort(415)
+        return
     routed = request.endpoint is not None and request.blueprint != "api"  # the API reads only its JSON
     if routed and request.method not in ("GET", "HEAD", "OPTIONS") and request.files:
         abort(415)

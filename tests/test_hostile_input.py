@@ -31,6 +31,7 @@ What we accept and what we refuse, and why:
 Where the application does not hold to this yet, the test says so in place: KNOWN_DEFECTS (field by field)
 and the strict xfail tests. Each fails as soon as the application is fixed, so that the note goes too.
 """
+import io
 import json
 import re
 import unicodedata
@@ -45,6 +46,7 @@ from werkzeug.exceptions import HTTPException
 from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
 from helpers import account_link, add_organizer, make_admin, make_organizer, register, sign, sign_form
 from petition_app.extensions import db
+from petition_app.rules.paper import MAX_PAPER_BODY
 
 FORM = "application/x-www-form-urlencoded"
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -158,6 +160,10 @@ def world(tmp_path_factory):
     reset = account_link(read_outbox(app)[-1], "reset")
     assert organizer.post(f"/organize/{slug}/invite", data={"email": "friend@example.org"}).status_code == 302
     join = re.search(r"http://localhost(/organize/join/\S+)", mail_text(read_outbox(app)[-1])).group(1)
+    recorded = organizer.post(f"/organize/{slug}/paper", data={
+        "signatures": "12", "collected_on": "2026-01-05", "place": "Leiden", "scan": (io.BytesIO(b"%PDF-1.4 sheets"), "sheets.pdf")})
+    assert recorded.status_code == 303
+    paper_entry = query(app, "SELECT MAX(id) FROM paper_entries")[0][0]
     draft_recipient, draft_demand = query(
         app,
         "SELECT r.id, d.id FROM recipients r JOIN campaigns c ON c.id = r.campaign_id JOIN demands d ON d.recipient_id = r.id"
@@ -168,6 +174,7 @@ def world(tmp_path_factory):
         "slug": slug, "draft": draft, "pending": pending, "verify": verify, "unsubscribe": unsubscribe,
         "withdraw": withdraw, "my_data": my_data, "respond": respond, "confirm": confirm, "reset": reset, "join": join,
         "recipient": draft_recipient, "demand": draft_demand, "letter": letter, "signature": existing,
+        "paper_entry": paper_entry,
     }
     yield World(app, slug, verify, respond, unsubscribe, withdraw, demands, demand_ids(app, slug, "police")[0],
                 {ORGANIZER: organizer, ADMIN: admin}, values)
@@ -508,6 +515,9 @@ POST_ROUTES = [
     (ORGANIZER, "{join}"),
     (ORGANIZER, "/organize/{slug}/signers/{signature}/hide"),
     (ORGANIZER, "/organize/{slug}/close"),
+    (ORGANIZER, "/organize/{slug}/paper"),
+    (ORGANIZER, "/organize/{slug}/paper/setting"),
+    (ADMIN, "/admin/{slug}/paper/{paper_entry}/void"),
     (ADMIN, "/admin/jobs/retry"),
     (ADMIN, "/admin/{slug}/invalidate"),
     (ADMIN, "/admin/{pending}/approve"),
@@ -520,15 +530,18 @@ READS_NO_BODY = {
     "{unsubscribe}": "RFC 8058 one-click: a mail program's POST to the signed link is the whole request",
 }
 READ_BODIES = [route for route in POST_ROUTES if route[1] not in READS_NO_BODY]
+# Routes whose form takes a file, with their own (larger) body limit.
+BODY_LIMITS = {"/organize/{slug}/paper": MAX_PAPER_BODY}
 
 
 @pytest.mark.parametrize("who, route", READ_BODIES, ids=[r[1] for r in READ_BODIES])
 def test_a_body_over_the_limit_is_413_on_every_route_and_changes_nothing(world, who, route):
     before = snapshot(world)
+    size = BODY_LIMITS.get(route, 64 * 1024)
     if "/api/" in route:  # the API reads nothing but JSON
-        body, content_type = b'{"name": "' + b"A" * (64 * 1024) + b'"}', "application/json"
+        body, content_type = b'{"name": "' + b"A" * size + b'"}', "application/json"
     else:
-        body, content_type = b"x=" + b"A" * (64 * 1024), FORM
+        body, content_type = b"x=" + b"A" * size, FORM
     response = world.client(who).post(world.path(route), data=body, content_type=content_type)
     assert response.status_code == 413
     assert snapshot(world) == before
@@ -820,6 +833,11 @@ SLUG_ROUTES = [
     (ORGANIZER, "POST", "/organize/{}/invite"),
     (ORGANIZER, "POST", "/organize/{}/signers/{id}/hide"),
     (ORGANIZER, "POST", "/organize/{}/close"),
+    (ORGANIZER, "GET", "/organize/{}/paper"),
+    (ORGANIZER, "POST", "/organize/{}/paper"),
+    (ORGANIZER, "POST", "/organize/{}/paper/setting"),
+    (ORGANIZER, "GET", "/organize/{}/paper/{id}/scan"),
+    (ADMIN, "POST", "/admin/{}/paper/{id}/void"),
     (ADMIN, "GET", "/admin/{}/invalidate"),
     (ADMIN, "POST", "/admin/{}/invalidate"),
     (ADMIN, "GET", "/admin/{}/preview"),
@@ -877,6 +895,8 @@ ID_ROUTES = [
     (ORGANIZER, "POST", "/organize/{draft}/demands/{}?action=edit", {"of-another-campaign": "{slug_demand}"}),
     (ORGANIZER, "GET", "/organize/{slug}/letters/{}.pdf", {}),
     (ORGANIZER, "POST", "/organize/{slug}/signers/{}/hide", {}),
+    (ORGANIZER, "GET", "/organize/{slug}/paper/{}/scan", {}),
+    (ADMIN, "POST", "/admin/{slug}/paper/{}/void", {}),
 ]
 ODD_IDS = {
     "zero": "0", "negative": "-1", "missing": "99999", "decimal": "1.5", "exponent": "1e3", "hex": "0x1",

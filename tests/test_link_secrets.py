@@ -168,6 +168,7 @@ def test_the_migration_makes_sqlite_ids_never_reused_and_gives_every_signature_a
         highest = db.session.execute(sa.text("SELECT MAX(id) FROM signatures")).scalar()
         db.session.execute(sa.text("DELETE FROM signatures WHERE id = :id"), {"id": highest})
         db.session.commit()
+    slug = add_campaign(app)  # the whole example campaign (recipients, demands) on the upgraded schema
     sign(app.test_client(), slug, email="new@example.org")
     assert signature_ids(app)["new@example.org"] > highest
     assert "rate" not in set(SuspectReason)  # a soft limit flags, it no longer takes a signature out

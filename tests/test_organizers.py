@@ -159,7 +159,7 @@ def test_the_chart_and_the_csv_show_the_right_numbers_and_neutralise_formulas(ap
                     for i in range(2)]
                  + [{"confirmed": False, "email": "c@example.org"}])
     page = organizer.get(f"/organize/{slug}?lang=en").text
-    assert re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+)</title>", page) == [(str(day1.date()), "3"), (str(day2.date()), "2")]
+    assert re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) \(", page) == [(str(day1.date()), "3"), (str(day2.date()), "2")]
     assert "Waiting for confirmation</dt><dd>1</dd>" in page.replace("\n", "")
     export = organizer.get(f"/organize/{slug}/signers.csv")
     table = list(csv.reader(io.StringIO(export.data.decode())))

@@ -191,7 +191,10 @@ def test_the_share_kit_has_messages_in_both_languages_and_the_embed_snippet(clie
         for l in ("nl", "en"):
             snippet = page.textareas[f"embed-{l}"]
             assert snippet.startswith(f'<iframe src="http://localhost/embed/safe-leiden?lang={l}"')
-            assert "style=" not in snippet and snippet.endswith("</iframe>")
+            assert "style=" not in snippet and snippet.endswith('<script src="http://localhost/static/embed.js" async></script>')
+            fixed = page.textareas[f"embed-fixed-{l}"]
+            assert fixed.startswith(f'<iframe src="http://localhost/embed/safe-leiden?lang={l}"')
+            assert "style=" not in fixed and 'height="320"' in fixed and fixed.endswith("</iframe>")
         assert page.find("img", src="/campaigns/safe-leiden/qr.svg")
         assert page.find("a", href="/campaigns/safe-leiden/poster.pdf?language=nl")
         assert page.find("a", href="/campaigns/safe-leiden/poster.pdf?language=en")
@@ -338,7 +341,7 @@ def test_the_widget_shows_the_title_the_live_count_and_a_sign_button(app, client
     assert button[0]["href"] == "http://localhost/campaigns/safe-leiden?s=embed#sign"
     assert button[0]["target"] == "_blank" and "noopener" in button[0]["rel"]
     assert_self_contained(html)
-    assert not page.find("script")
+    assert [script["src"] for script in page.find("script")] == ["/static/embed-frame.js"]
 
     seed(app, campaign, 1, start=3)
     assert "4 have signed" in client.get(f"/embed/{campaign}?lang=en").text
@@ -469,15 +472,15 @@ def test_daily_stats_count_counted_signatures_per_day_in_the_campaign_time_zone(
     jsonschema.validate(body, openapi_schema(client, "DailyStats"))
     assert body["timezone"] == "Europe/Amsterdam"
     assert body["days"] == [
-        {"date": "2026-03-01", "signatures": 2},
-        {"date": "2026-03-02", "signatures": 0},
-        {"date": "2026-03-03", "signatures": 0},
-        {"date": "2026-03-04", "signatures": 1},
+        {"date": "2026-03-01", "signatures": 2, "paper_signatures": 0},
+        {"date": "2026-03-02", "signatures": 0, "paper_signatures": 0},
+        {"date": "2026-03-03", "signatures": 0, "paper_signatures": 0},
+        {"date": "2026-03-04", "signatures": 1, "paper_signatures": 0},
     ]
     for path in (f"/api/v1/campaigns/{campaign}/stats/daily.csv", f"/api/v1/campaigns/{campaign}/stats/daily?format=csv"):
         csv = client.get(path)
         assert csv.mimetype == "text/csv" and csv.headers["Access-Control-Allow-Origin"] == "*"
-        assert csv.text.splitlines() == ["date,signatures", "2026-03-01,2", "2026-03-02,0", "2026-03-03,0", "2026-03-04,1"]
+        assert csv.text.splitlines() == ["date,signatures,paper_signatures", "2026-03-01,2,0", "2026-03-02,0,0", "2026-03-03,0,0", "2026-03-04,1,0"]
     assert "@" not in response.text
 
 

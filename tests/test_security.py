@@ -1,5 +1,6 @@
 """Security headers, cookies, CSRF, redirects, link tokens, and the promise that no page ever shows who
 signed: the site is for campaigns whose signers may be survivors of sexual violence."""
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -226,8 +227,12 @@ def private_world(app, client, campaign):
     with app.app_context():
         ids = {name: db.session.execute(db.text(f"SELECT MIN(id) FROM {table}")).scalar_one()
                for name, table in (("recipient_id", "recipients"), ("demand_id", "demands"), ("signature_id", "signatures"))}
+    recorded = moderator.post(f"/organize/{campaign}/paper", data={  # a paper entry with a private scan
+        "signatures": "3", "collected_on": "2026-01-05", "place": "Leiden", "scan": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf")})
+    assert recorded.status_code == 303
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
-              "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1, **ids}
+              "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1,
+              "entry_id": 1, **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 

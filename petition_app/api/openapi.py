@@ -20,14 +20,20 @@ ERRORS = {
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 # What the campaign list shows of each campaign; the full campaign adds milestones and demands.
+# signature_count stays what it always was (confirmed online signatures); paper signatures recorded by
+# the organizers come next to it, never inside it.
 CAMPAIGN_SUMMARY: dict[str, Any] = {
     "type": "object",
-    "required": ["slug", "title", "status", "signature_count", "goals", "next_goal", "url"],
+    "required": ["slug", "title", "status", "signature_count", "paper_signature_count", "total_signature_count",
+                 "paper_counts_toward_goals", "goals", "next_goal", "url"],
     "properties": {
         "slug": {"type": "string"},
         "title": BILINGUAL,
         "status": {"enum": [str(s) for s in PUBLIC_STATUSES]},
-        "signature_count": {"type": "integer", "minimum": 0},
+        "signature_count": {"type": "integer", "minimum": 0, "description": "Confirmed online signatures"},
+        "paper_signature_count": {"type": "integer", "minimum": 0, "description": "Paper signatures the organizers recorded (voided entries left out)"},
+        "total_signature_count": {"type": "integer", "minimum": 0, "description": "signature_count + paper_signature_count"},
+        "paper_counts_toward_goals": {"type": "boolean", "description": "Whether next_goal and the milestones count paper signatures"},
         "goals": {"type": "array", "items": {"type": "integer"}},
         "next_goal": {"type": "integer"},
         "url": {"type": "string", "format": "uri"},
@@ -138,9 +144,10 @@ def openapi_document():
                 "daily",
                 "Counted signatures per day",
                 "Signatures counted per day of confirmation, in the campaign's time zone, from the first "
-                "day to the last (days without any are listed with 0).",
+                "day to the last (days without any are listed with 0); next to them the paper signatures "
+                "the organizers recorded, by the day the sheets were collected.",
                 {"$ref": "#/components/schemas/DailyStats"},
-                "date,signatures\r\n2026-03-01,12\r\n2026-03-02,0\r\n2026-03-03,31\r\n",
+                "date,signatures,paper_signatures\r\n2026-03-01,12,0\r\n2026-03-02,0,40\r\n2026-03-03,31,0\r\n",
             ),
             **_stats_paths(
                 "cities",
@@ -238,19 +245,22 @@ def openapi_document():
                 "CampaignSummary": CAMPAIGN_SUMMARY,
                 "DailyStats": {
                     "type": "object",
-                    "required": ["slug", "timezone", "signature_count", "days"],
+                    "required": ["slug", "timezone", "signature_count", "paper_signature_count", "total_signature_count", "days"],
                     "properties": {
                         "slug": {"type": "string"},
                         "timezone": {"type": "string", "examples": ["Europe/Amsterdam"]},
                         "signature_count": {"type": "integer", "minimum": 0},
+                        "paper_signature_count": {"type": "integer", "minimum": 0},
+                        "total_signature_count": {"type": "integer", "minimum": 0},
                         "days": {
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["date", "signatures"],
+                                "required": ["date", "signatures", "paper_signatures"],
                                 "properties": {
                                     "date": {"type": "string", "format": "date"},
                                     "signatures": {"type": "integer", "minimum": 0},
+                                    "paper_signatures": {"type": "integer", "minimum": 0, "description": "By the date the sheets were collected"},
                                 },
                             },
                         },

@@ -73,6 +73,9 @@ def campaign_summary_json(campaign):
         "title": {"nl": campaign.title_nl, "en": campaign.title_en},
         "status": campaign.status,
         "signature_count": campaign.confirmed_count,
+        "paper_signature_count": campaign.paper_count,
+        "total_signature_count": campaign.total_count,
+        "paper_counts_toward_goals": campaign.paper_counts_toward_goals,
         "goals": list(campaign.goals),
         "next_goal": campaign.next_goal,
         "url": external_url("signing.campaign", slug=campaign.slug),
@@ -95,15 +98,18 @@ def daily_stats(slug, suffix):
     campaign = public_campaign(slug)
     if campaign is None:
         return _open(not_found()[0]), 404
-    days = opendata.daily_counts(campaign)
+    days = opendata.daily_counts_with_paper(campaign)
     if _wants_csv(suffix):
-        return _open_csv(opendata.csv_text(("date", "signatures"), ((d.isoformat(), n) for d, n in days)), f"{slug}-daily.csv")
+        rows = ((d.isoformat(), n, paper) for d, n, paper in days)
+        return _open_csv(opendata.csv_text(("date", "signatures", "paper_signatures"), rows), f"{slug}-daily.csv")
     return _open_json(
         {
             "slug": campaign.slug,
             "timezone": current_app.config["CAMPAIGN_TIMEZONE"],
             "signature_count": campaign.confirmed_count,
-            "days": [{"date": d.isoformat(), "signatures": n} for d, n in days],
+            "paper_signature_count": campaign.paper_count,
+            "total_signature_count": campaign.total_count,
+            "days": [{"date": d.isoformat(), "signatures": n, "paper_signatures": paper} for d, n, paper in days],
         }
     )
 

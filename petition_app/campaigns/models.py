@@ -2,6 +2,7 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, deferred, foreign, mapped_column, relationship
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from ..extensions import Model, db
 from ..i18n import localized
 from ..markdown import render_markdown
 from ..rules import other_language
-from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, next_goal
+from ..rules import PUBLIC_STATUSES, CampaignStatus, accepts_confirmations, accepts_signatures, check_in, closing_moment, goal_count, next_goal
 from ..rules.revisions import RevisionStatus
 from ..timeutil import utcnow
 
@@ -28,6 +29,7 @@ class Campaign(Model):
     __table_args__ = (
         CheckConstraint(check_in("status", CampaignStatus), name="status"),
         CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
+        CheckConstraint("paper_count >= 0", name="paper_count_not_negative"),
         {"sqlite_autoincrement": True},
     )
 
@@ -56,6 +58,11 @@ class Campaign(Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     # The exact number of confirmed signatures, raised in the same transaction as each confirmation.
     confirmed_count: Mapped[int] = mapped_column(default=0)
+    # Signatures collected on paper, as the organizers recorded them (minus entries a moderator voided),
+    # raised in SQL like confirmed_count (campaigns.operations.add_to_count). Whether they count toward
+    # the goals is the campaign's choice, shown on its page; online and paper are always shown apart.
+    paper_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    paper_counts_toward_goals: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     recipients: Mapped[list["Recipient"]] = relationship(
         back_populates="campaign", order_by="Recipient.position", cascade="all, delete-orphan"
@@ -102,8 +109,18 @@ class Campaign(Model):
         return self.status in PUBLIC_STATUSES
 
     @property
+    def total_count(self):
+        """Everyone who signed: confirmed online signatures and paper signatures."""
+        return self.confirmed_count + self.paper_count
+
+    @property
+    def goal_count(self):
+        """The count the goals and milestones are measured by (paper included if the campaign says so)."""
+        return goal_count(self.confirmed_count, self.paper_count, self.paper_counts_toward_goals)
+
+    @property
     def next_goal(self):
-        return next_goal(self.confirmed_count, self.goals)
+        return next_goal(self.goal_count, self.goals)
 
     def closing_moment(self):
         return closing_moment(self.status, self.closes_on, self.closed_at, current_app.config["CAMPAIGN_TIMEZONE"])

@@ -1,12 +1,14 @@
 """Changes to campaigns: revisions (frozen for review, approved, withdrawn, sent back) and campaign files
 (`flask campaign import`, `flask demo`). Operations flush; the request or command around them commits."""
+import logging
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..rules import (
@@ -14,16 +16,51 @@ from ..rules import (
     PUBLIC_STATUSES,
     CampaignStatus,
     EmailInvalid,
+    goal_count,
+    goals_crossed,
     normalise_email,
     validate_goals,
 )
 from ..rules.revisions import RevisionStatus, changed_parts
-from ..signals import campaign_file_imported
+from ..signals import campaign_file_imported, goal_reached
 from ..timeutil import utcnow
-from .models import Campaign, CampaignRevision, Demand, Recipient, new_link_secret
+from .models import Campaign, CampaignRevision, Demand, Milestone, Recipient, new_link_secret
 from .queries import SLUG_RE, pending_revision
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+log = logging.getLogger(__name__)
+
+
+def add_to_count(campaign: Campaign, online: int = 0, paper: int = 0, now: datetime | None = None) -> int:
+    """Add to (or take from) the campaign's online and paper counts, atomically in the database, and
+    return the count the goals are measured by. The one path to milestones for both kinds of signature:
+    concurrent changes are serialised on the campaign row, so exactly one of them sees the count land
+    on or pass each goal; that one records the milestone (a unique row) and announces it
+    (signals.goal_reached: notifications and letters queue their jobs in this same transaction).
+    Whether paper counts is read in the same statement. A lower count never takes a milestone back."""
+    confirmed, paper_total, paper_counts = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(confirmed_count=Campaign.confirmed_count + online, paper_count=Campaign.paper_count + paper)
+        .returning(Campaign.confirmed_count, Campaign.paper_count, Campaign.paper_counts_toward_goals)
+        .execution_options(synchronize_session=False)
+    ).one()
+    after = goal_count(confirmed, paper_total, paper_counts)
+    before = goal_count(confirmed - online, paper_total - paper, paper_counts)
+    reached = []
+    for goal in goals_crossed(before, after, campaign.goals):
+        try:
+            with db.session.begin_nested():
+                reached.append((goal, db.session.scalar(
+                    insert(Milestone).values(campaign_id=campaign.id, goal=goal, reached_at=now or utcnow()).returning(Milestone.id)
+                )))
+        except IntegrityError:
+            log.warning("milestone %s of campaign %s was already recorded", goal, campaign.id)
+    # Announced only after the last savepoint: SQLAlchemy reports the release of a savepoint as a
+    # commit (after_commit), which would hand the jobs of an earlier goal over before the real commit.
+    for goal, milestone_id in reached:
+        goal_reached.send(campaign.id, milestone_id=milestone_id, final=goal == campaign.goals[-1])
+    return after
 
 
 class CampaignFileError(ValueError):
@@ -159,7 +196,17 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
         "goals": goals,
         "closes_on": closes_on,
         "recipients": parsed_recipients,
+        "paper_counts_toward_goals": _paper_counts(data),
     }
+
+
+def _paper_counts(data: Mapping[str, Any]) -> bool | None:
+    """`paper_counts_toward_goals: true|false`, or None when the file does not say (the campaign keeps
+    its setting; a new one counts paper)."""
+    value = data.get("paper_counts_toward_goals")
+    if value is not None and not isinstance(value, bool):
+        raise CampaignFileError("paper_counts_toward_goals: true or false")
+    return value
 
 
 def snapshot(campaign: Campaign) -> dict[str, Any]:
@@ -318,6 +365,8 @@ def import_campaign(data: object) -> Campaign:
     campaign.status = CampaignStatus(spec["status"])
     campaign.organizer_email = spec["organizer_email"]
     campaign.organizer_language = spec["organizer_language"]
+    if spec["paper_counts_toward_goals"] is not None:
+        campaign.paper_counts_toward_goals = spec["paper_counts_toward_goals"]
     apply_content(campaign, spec)
     db.session.flush()
     _record_import(campaign, before, was_public)

@@ -90,6 +90,7 @@ def as_revision(campaign: Campaign, content: dict[str, Any]) -> Campaign:
     closes_on = content.get("closes_on")
     view = Campaign(
         id=campaign.id, slug=campaign.slug, status=campaign.status, confirmed_count=campaign.confirmed_count,
+        paper_count=campaign.paper_count, paper_counts_toward_goals=campaign.paper_counts_toward_goals,
         organizer_name=content["organizer_name"], goals=list(content["goals"]),
         closes_on=date.fromisoformat(closes_on) if closes_on else None, closed_at=campaign.closed_at,
         **{f"{field}_{lang}": content[field][lang] for field in ("title", "summary", "body") for lang in ("nl", "en")},

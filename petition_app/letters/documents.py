@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..campaigns.models import Campaign, Recipient
 from ..extensions import db
 from ..links import external_url
-from ..rules import LANGUAGES
+from ..rules import LANGUAGES, goal_count
 from ..signing.models import Signature
 from ..stories.queries import figures_if_enabled, letter_quotes
 from ..timeutil import utcnow
@@ -19,7 +19,8 @@ from .queries import named_signers_filter, named_signers
 
 def _letter_content(recipient: Recipient, locale: str, count: int, named_count: int) -> LetterContent:
     campaign = recipient.campaign
-    reached = [g for g in campaign.goals if g <= count]
+    measured = goal_count(count, campaign.paper_count, campaign.paper_counts_toward_goals)
+    reached = [g for g in campaign.goals if g <= measured]
     return LetterContent(
         campaign_title=campaign.text("title", locale),
         campaign_summary=campaign.text("summary", locale),
@@ -34,6 +35,8 @@ def _letter_content(recipient: Recipient, locale: str, count: int, named_count: 
         letter_date=utcnow().date(),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
         named_count=named_count,
+        paper_count=campaign.paper_count,
+        paper_counts_toward_goals=campaign.paper_counts_toward_goals,
         **_story_content(campaign),
     )
 

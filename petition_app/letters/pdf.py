@@ -96,6 +96,10 @@ class LetterContent:
     salutation: str = ""
     # Where the recipient reaches the organizers (their contact address; never a signer's).
     organizer_contact: str = ""
+    # Paper signatures the organizers recorded (stated apart from the confirmed ones, and their total),
+    # and whether they count toward the goal.
+    paper_count: int = 0
+    paper_counts_toward_goals: bool = True
 
 
 def write_letter_pdf(
@@ -171,6 +175,11 @@ def _letter_html(content, has_annex):
         demands=[clean_text(demand) for demand in content.demands if clean_text(demand)],
         signature_count=content.signature_count,
         signature_count_text=format_decimal(content.signature_count),
+        paper_count=content.paper_count,
+        paper_count_text=format_decimal(content.paper_count),
+        total_count=content.signature_count + content.paper_count,
+        total_count_text=format_decimal(content.signature_count + content.paper_count),
+        paper_counts_toward_goals=content.paper_counts_toward_goals,
         goal_text=format_decimal(content.goal),
         goal_reached=content.goal_reached,
         named_count=content.named_count,

@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from types import SimpleNamespace
 from typing import Any, cast
@@ -24,8 +24,10 @@ from ..letters.operations import RESEND_AFTER, due
 from ..letters.mailing import recipient_message
 from ..letters.models import Handover
 from ..letters.queries import named_signers
+from ..notifications.models import Delivery
 from ..notifications.queries import opted_in
 from ..rules import neutralise_cell
+from ..rules.chart import daily_chart, fill_days
 from ..signing.models import Signature
 from ..timeutil import utcnow
 
@@ -63,14 +65,38 @@ def dashboard_numbers(campaign: Campaign) -> dict[str, Any]:
         .order_by(func.count().desc())
     ).all()
     named = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.campaign_id == campaign.id, Signature.named()))
+    days = fill_days([(_as_date(d), n) for d, n in per_day])
     return {
         "confirmed": campaign.confirmed_count,
         "unconfirmed": unconfirmed,
         "named": named,
-        "per_day": [(str(d), n) for d, n in per_day],
+        "per_day": days,
+        "chart": daily_chart(days),
         "sources": [(s or "direct", n) for s, n in sources],
         "languages": [(lang, n) for lang, n in languages],
     }
+
+
+def _as_date(value: date | str) -> date:
+    """func.date() is a date on PostgreSQL and an ISO string on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def last_mailings(campaign: Campaign, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest mailings to the signers (milestones, answers, updates), newest first: what, when, how
+    many mails went out and how many failed. Counts only."""
+    rows = db.session.execute(
+        select(
+            Delivery.kind, Delivery.ref_id, func.max(Delivery.created_at).label("last"),
+            func.count().filter(Delivery.status == "sent"), func.count().filter(Delivery.status != "sent"),
+        )
+        .join(Signature, Signature.id == Delivery.signature_id)
+        .where(Signature.campaign_id == campaign.id)
+        .group_by(Delivery.kind, Delivery.ref_id)
+        .order_by(func.max(Delivery.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [{"kind": kind, "at": last, "sent": sent, "failed": failed} for kind, _, last, sent, failed in rows]
 
 
 def page_number(raw: int | None) -> int:

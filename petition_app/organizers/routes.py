@@ -12,6 +12,7 @@ from ..extensions import db
 from ..formfields import page_number
 from ..letters.operations import compile_later, send_letters
 from ..letters.queries import handovers_of, letter_of, recent_letters
+from ..paper.queries import entries_of
 from ..rules import PUBLIC_STATUSES, CampaignStatus, EmailInvalid
 from ..signing.forms import SignForm
 from ..signing.rendering import render_campaign
@@ -60,6 +61,7 @@ from .operations import (
 from .queries import (
     campaigns_of,
     dashboard_numbers,
+    last_mailings,
     letter_previews,
     letters_plan,
     recipients_seen,
@@ -325,8 +327,9 @@ def correct(slug):
 
 @bp.route("/<slug>")
 def dashboard(slug):
-    """Counts (per day, language and source), the named signers, letters, updates, corrections and team
-    of one campaign; no signer's email address. Its organizers only."""
+    """Counts (a chart per day, online and paper, language and source), the paper log, answers per
+    recipient, the last mailings, the named signers, letters, updates, corrections and team of one
+    campaign; no signer's email address. Its organizers only."""
     campaign = own_campaign(slug)
     page = page_number() or abort(404)
     signers = signers_page(campaign, page)
@@ -336,6 +339,7 @@ def dashboard(slug):
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=letters, handovers=handovers, update_form=UpdateForm(),
         invite_form=InviteForm(), invitations=open_invitations(campaign), revision=latest_revision(campaign),
+        paper_entries=entries_of(campaign.id)[:5], mailings=last_mailings(campaign),
     )
 
 

@@ -77,7 +77,7 @@ def poster_pdf(campaign, locale):
     with force_locale(locale):
         title = clean_text(campaign.text("title", locale))
         summary = clean_text(campaign.text("summary", locale))
-        count, goal = campaign.confirmed_count, campaign.next_goal
+        count, goal = campaign.goal_count, campaign.next_goal
         plain_url = campaign_url(campaign.slug)
         open_ = campaign.accepts_signatures()
         pdf = PosterPDF()
@@ -179,7 +179,7 @@ def share_image_key(campaign, locale):
         )
     )
     digest = hashlib.sha256(drawn.encode("utf-8")).hexdigest()[:12]
-    return f"{locale}-{count_step(campaign.confirmed_count)}-{digest}"
+    return f"{locale}-{count_step(campaign.goal_count)}-{digest}"
 
 
 def _share_image_folder(slug):
@@ -242,7 +242,7 @@ def render_share_image(campaign, locale):
 
     with force_locale(locale):
         title = clean_text(campaign.text("title", locale))
-        step, goal = count_step(campaign.confirmed_count), campaign.next_goal
+        step, goal = count_step(campaign.goal_count), campaign.next_goal
         shown = format_decimal(step) + ("+" if step >= 100 else "")
         count_text = ngettext("%(count)s signature", "%(count)s signatures", step, count=shown)
         goal_text = _goal_line(goal)

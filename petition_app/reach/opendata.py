@@ -1,6 +1,9 @@
 """Open data: counts per day and per city, and the public campaigns. Counts only: never a name, never
 an address; a city with fewer than MIN_CITY_GROUP signers is folded into "other".
 
+Paper signatures (recorded by the organizers, by the date collected) are carried next to the online
+ones, never mixed into them.
+
 Counting: the headline number everywhere is the campaign's `confirmed_count`, the counter that is
 raised in the confirming transaction and kept equal to the rows `Signature.counted()` selects (see
 signing.operations.recount); every query over signature rows selects them with `Signature.counted()`."""
@@ -16,6 +19,7 @@ from sqlalchemy import func, select
 
 from ..rules import neutralise_cell
 from ..extensions import db
+from ..paper.models import PaperEntry
 from ..signing.models import Signature
 from ..timeutil import as_utc
 
@@ -47,6 +51,25 @@ def daily_counts(campaign):
         return []
     first, last = min(per_day), max(per_day)
     return [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range((last - first).days + 1)]
+
+
+def daily_counts_with_paper(campaign):
+    """Per day, from the first to the last: (date, online, paper), online as in `daily_counts` and
+    paper by the date the sheets were collected (voided entries left out)."""
+    online = dict(daily_counts(campaign))
+    paper = dict(db.session.execute(
+        select(PaperEntry.collected_on, func.sum(PaperEntry.signatures))
+        .where(PaperEntry.campaign_id == campaign.id, PaperEntry.voided_at.is_(None))
+        .group_by(PaperEntry.collected_on)
+    ).all())
+    days = set(online) | set(paper)
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    return [
+        (first + timedelta(days=n), online.get(first + timedelta(days=n), 0), int(paper.get(first + timedelta(days=n), 0)))
+        for n in range((last - first).days + 1)
+    ]
 
 
 def _city_key(city):

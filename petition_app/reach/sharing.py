@@ -85,7 +85,7 @@ def open_graph(campaign, locale):
         "description": campaign.text("summary", locale),
         "url": external_url("signing.campaign", slug=campaign.slug, lang=locale),
         "image": external_url(
-            "reach.share_image", slug=campaign.slug, language=locale, v=count_step(campaign.confirmed_count)
+            "reach.share_image", slug=campaign.slug, language=locale, v=count_step(campaign.goal_count)
         ),
         "image_alt": title,
         "image_width": SHARE_IMAGE_SIZE[0],
@@ -136,17 +136,25 @@ def share_messages(campaign):
     return messages
 
 
+#: The fixed-size snippet's height: enough for the widget at 300 px wide with a long title.
+EMBED_FIXED_HEIGHT = 320
+
+
 def embed_snippets(campaign):
-    """The <iframe> to paste into another site, one per language. No inline style (the widget sizes
-    itself to the frame), so that it also fits sites with a strict Content-Security-Policy."""
+    """The code to paste into another site, per language: {"resizing": ..., "fixed": ...}. The resizing
+    snippet adds static/embed.js, which gives the iframe the height of its content (the widget posts it);
+    the fixed one is a plain <iframe> for sites that take no script. No inline style either way, so
+    that both fit sites with a strict Content-Security-Policy."""
+    script = escape(external_url("static", filename="embed.js"))
     snippets = {}
     for lang in LANGUAGES:
-        src = external_url("reach.embed", slug=campaign.slug, lang=lang)
-        title = campaign.text("title", lang)
-        snippets[lang] = (
-            f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="260" '
-            'frameborder="0" loading="lazy"></iframe>'
-        )
+        src = escape(external_url("reach.embed", slug=campaign.slug, lang=lang))
+        title = escape(campaign.text("title", lang))
+        frame = f'<iframe src="{src}" title="{title}" width="100%" height="{EMBED_FIXED_HEIGHT}" frameborder="0" loading="lazy"'
+        snippets[lang] = {
+            "resizing": f'{frame} data-petition-embed></iframe>\n<script src="{script}" async></script>',
+            "fixed": f"{frame}></iframe>",
+        }
     return snippets
 
 

@@ -21,6 +21,12 @@ def goals_crossed(before: int, after: int, goals: Iterable[int]) -> list[int]:
     return [goal for goal in goals if before < goal <= after]
 
 
+def goal_count(online: int, paper: int, paper_counts: bool) -> int:
+    """The count that goals are measured by: the confirmed online signatures, plus the paper ones if the
+    campaign counts paper toward its goals."""
+    return online + paper if paper_counts else online
+
+
 def next_goal(count: int, goals: Sequence[int]) -> int | None:
     """The goal to show next: the first one not yet reached, or the last one once all are reached."""
     for goal in goals:

@@ -11,11 +11,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..campaigns.models import Campaign, Milestone
+from ..campaigns.models import Campaign
+from ..campaigns.operations import add_to_count
 from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
-from ..rules import SuspectReason, goals_crossed, has_a_filter, normalise_email
-from ..signals import goal_reached
+from ..rules import SuspectReason, has_a_filter, normalise_email
 from ..timeutil import utcnow
 from . import tasks
 from .abuse import assess, hash_ip
@@ -212,7 +212,7 @@ def verify(token: str, chosen: Details | None = None) -> Confirmation:
     The first confirmation marks it, sets its details and raises the campaign's count in the same
     transaction, atomically in the database, so concurrent confirmations each count exactly once and
     exactly one of them sees the count land on a goal; that one records the milestone and announces it
-    (signals.goal_reached: notifications and letters queue their jobs in this same transaction).
+    (campaigns.operations.add_to_count, the one path to milestones, also for paper signatures).
     Confirming deletes every pending request of the signature: no later click changes the details.
     """
     pending = pending_for_token(token)
@@ -237,22 +237,7 @@ def verify(token: str, chosen: Details | None = None) -> Confirmation:
     )
     if signature.suspect_reason is not None:  # confirmed, and answered as such, but never counted
         return Confirmation(campaign, newly_confirmed=True)
-    count = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id)
-        .values(confirmed_count=Campaign.confirmed_count + 1)
-        .returning(Campaign.confirmed_count)
-    ).scalar_one()
-    for goal in goals_crossed(count - 1, count, campaign.goals):
-        try:
-            with db.session.begin_nested():
-                milestone_id = db.session.scalar(
-                    insert(Milestone).values(campaign_id=campaign.id, goal=goal, reached_at=now).returning(Milestone.id)
-                )
-        except IntegrityError:
-            log.warning("milestone %s of campaign %s was already recorded", goal, campaign.id)
-            continue
-        goal_reached.send(campaign.id, milestone_id=milestone_id, final=goal == campaign.goals[-1])
+    add_to_count(campaign, online=1, now=now)
     db.session.flush()
     db.session.refresh(campaign)
     return Confirmation(campaign, newly_confirmed=True)

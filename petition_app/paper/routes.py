@@ -1,0 +1,119 @@
+"""The paper log: organizers record the paper signatures they collected; moderators void an entry that
+is wrong. The log and the scans are for the campaign's organizers and the moderators only (private:
+never stored by a cache); anyone else gets a 404, as if the campaign did not exist."""
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from ..campaigns.queries import campaign_by_slug
+from ..extensions import db
+from ..rules import PUBLIC_STATUSES
+from ..rules.paper import MAX_PAPER_BODY
+from ..security import accepts_files
+from . import bp
+from .forms import PaperForm, SettingForm, VoidForm
+from .operations import BadScan, FutureDate, NotPublished, SettingLocked, record, set_counts_toward_goals, void
+from .queries import entries_of, entry_of, scan_of
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every paper page needs an account (Flask-Login sends visitors to the login page)."""
+
+
+def campaign_or_404(slug, may_moderate=False):
+    """The campaign of the path, if the logged-in user organizes it (or, where moderators may, is a
+    moderator); anyone else gets a 404."""
+    campaign = campaign_by_slug(slug)
+    if campaign is None or not (current_user in campaign.organizers or (may_moderate and current_user.is_admin)):
+        abort(404)
+    return campaign
+
+
+def page(campaign, form=None, setting_form=None, void_form=None, status=200):
+    return render_template(
+        "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(),
+        setting_form=setting_form or SettingForm(counts="yes" if campaign.paper_counts_toward_goals else "no"),
+        void_form=void_form or VoidForm(), organizer=current_user in campaign.organizers,
+        published=campaign.status in PUBLIC_STATUSES,
+    ), status
+
+
+@bp.route("/organize/<slug>/paper", methods=["GET", "POST"])
+@accepts_files(MAX_PAPER_BODY, "scan")
+def sheets(slug):
+    """The paper log of a campaign and the form to record a batch of paper signatures (number, date,
+    place, optional scan). Viewing: its organizers and the moderators; recording: its organizers."""
+    campaign = campaign_or_404(slug, may_moderate=True)
+    form = PaperForm()
+    if not form.is_submitted():
+        return page(campaign)
+    if current_user not in campaign.organizers:
+        abort(403)
+    if form.validate():
+        upload = form.scan.data
+        scan = upload.read() if upload and getattr(upload, "filename", "") else None
+        try:
+            record(campaign, current_user, form.signatures.data, form.collected_on.data, form.place.data, scan)
+        except NotPublished:
+            abort(400)
+        except FutureDate:
+            form.collected_on.errors.append(_("The date cannot be in the future."))
+        except BadScan:
+            form.scan.errors.append(_("The scan must be a PDF, PNG or JPEG file of at most 8 MB."))
+        else:
+            db.session.commit()
+            flash(ngettext("Recorded %(num)s paper signature.", "Recorded %(num)s paper signatures.", form.signatures.data))
+            return redirect(url_for("paper.sheets", slug=slug), code=303)
+    return page(campaign, form=form, status=422)
+
+
+@bp.route("/organize/<slug>/paper/setting", methods=["POST"])
+def setting(slug):
+    """Choose whether paper signatures count toward the goals (before the first entry); its organizers."""
+    campaign = campaign_or_404(slug)
+    form = SettingForm()
+    if not form.validate_on_submit():
+        return page(campaign, setting_form=form, status=422)
+    try:
+        set_counts_toward_goals(campaign, form.counts.data == "yes")
+    except SettingLocked:
+        form.counts.errors.append(_("This can only be changed before the first paper signatures are recorded."))
+        return page(campaign, setting_form=form, status=409)
+    db.session.commit()
+    flash(_("Saved."))
+    return redirect(url_for("paper.sheets", slug=slug), code=303)
+
+
+@bp.route("/organize/<slug>/paper/<int(max=2147483647):entry_id>/scan")
+def scan(slug, entry_id):
+    """The scan of one paper entry, for the campaign's organizers and the moderators only; never
+    stored by a browser or proxy (no-store), never public."""
+    campaign = campaign_or_404(slug, may_moderate=True)
+    found = scan_of(campaign.id, entry_id) or abort(404)
+    data, media_type = found
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[media_type]
+    return Response(data, mimetype=media_type, headers={
+        "Content-Disposition": f'inline; filename="{campaign.slug}-paper-{entry_id}.{extension}"',
+    })
+
+
+@bp.route("/admin/<slug>/paper/<int(max=2147483647):entry_id>/void", methods=["POST"])
+def void_entry(slug, entry_id):
+    """Void a paper entry (it stays in the log, marked, with the reason); moderators only (403 for
+    anyone else)."""
+    if not current_user.is_admin:
+        abort(403)
+    campaign = campaign_by_slug(slug) or abort(404)
+    entry = entry_of(campaign.id, entry_id) or abort(404)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        return page(campaign, void_form=form, status=422)
+    if void(entry, current_user, form.reason.data):
+        db.session.commit()
+        flash(_("The entry is voided; its signatures no longer count."))
+    else:
+        flash(_("This entry was already voided."))
+    return redirect(url_for("paper.sheets", slug=slug), code=303)
