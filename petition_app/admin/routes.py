@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..campaigns.queries import as_revision, campaign_by_slug, pending_revision, revision_of
@@ -74,7 +75,10 @@ def invalidate_signatures(slug):
         elif form.confirm.data:
             taken = invalidate(campaign.id, **filters)
             db.session.commit()
-            flash(_("%(num)s signature(s) invalidated; the count is recomputed.", num=taken))
+            flash(ngettext(
+                "%(num)s signature invalidated; the count is recomputed.",
+                "%(num)s signatures invalidated; the count is recomputed.", taken, num=taken,
+            ))
             return redirect(url_for("admin.invalidate_signatures", slug=slug))
         else:
             matching = preview_invalidation(campaign.id, **filters)
