@@ -42,6 +42,32 @@ def test_a_rolled_back_change_leaves_no_job(app, campaign):
     assert rows(app, "outbox_jobs") == 0 and read_outbox(app) == []
 
 
+
+def test_a_job_waits_for_the_real_commit_not_for_a_savepoint(app, campaign, monkeypatch):
+    """SQLAlchemy 2.1 calls after_commit also when a SAVEPOINT is released: a job queued before one must
+    still wait for the transaction's own commit, and go with its rollback."""
+    from petition_app import jobs
+    from petition_app.extensions import db
+    from petition_app.signing.tasks import send_signature_mail
+
+    handed = []
+    monkeypatch.setattr(jobs, "dispatch", lambda job_fn, *args, outbox_row=None: handed.append(args) or True)
+    with app.app_context():
+        jobs.enqueue_after_commit(send_signature_mail, 1, "confirm", 1)
+        with db.session.begin_nested():
+            db.session.execute(sa.text("SELECT 1"))
+        assert handed == []
+        db.session.rollback()
+        assert handed == []
+
+        jobs.enqueue_after_commit(send_signature_mail, 2, "confirm", 2)
+        with db.session.begin_nested():
+            db.session.execute(sa.text("SELECT 1"))
+        assert handed == []
+        db.session.commit()
+    assert handed == [(2, "confirm", 2)]
+    assert rows(app, "outbox_jobs") == 1  # the first job went with its rollback
+
 @pytest.mark.worker
 def test_with_redis_stopped_fifty_signatures_are_stored_and_all_mails_arrive_after_it_returns(
     pg_app, own_redis, smtp_server, worker_env, start_worker

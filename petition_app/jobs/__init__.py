@@ -231,6 +231,8 @@ def exclusive(name: str, seconds: float) -> Iterator[bool]:
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # SQLAlchemy 2.1 calls after_commit when a SAVEPOINT is released too
+        return
     for job_fn, args, row_id in session.info.pop(_PENDING, []):
         dispatch(job_fn, *args, outbox_row=row_id)
 
