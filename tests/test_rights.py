@@ -30,7 +30,7 @@ def test_every_signer_mail_carries_withdraw_data_and_privacy_links(any_app):
     sign(any_app.test_client(), slug, lang="en")  # a repeat: the "already signed" mail
     mails = read_outbox(any_app)
     kinds = sorted(subject(m).split(":")[0] for m in mails if m["To"] == "anna@example.org")
-    assert kinds == ["1 signatures", "Confirm your signature", "You have already signed"]
+    assert kinds == ["1 signature", "Confirm your signature", "You have already signed"]
     for message in (m for m in mails if m["To"] == "anna@example.org"):
         for part in (mail_text(message), mail_html(message)):
             assert "/withdraw/" in part and "/my-data/" in part and "/privacy" in part
