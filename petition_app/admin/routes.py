@@ -77,7 +77,7 @@ def invalidate_signatures(slug):
             db.session.commit()
             flash(ngettext(
                 "%(num)s signature invalidated; the count is recomputed.",
-                "%(num)s signatures invalidated; the count is recomputed.", taken, num=taken,
+                "%(num)s signatures invalidated; the count is recomputed.", taken,
             ))
             return redirect(url_for("admin.invalidate_signatures", slug=slug))
         else:
