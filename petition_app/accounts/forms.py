@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..formfields import NAME_MAX, ButtonForm, deliverable_email, plain_text, single_line
+from ..formfields import NAME_MAX, ButtonForm, Form, deliverable_email, plain_text, single_line
 from ..formfields import strip as _strip
 
 PASSWORD_MIN = 12
@@ -24,7 +23,7 @@ def password_fields():
     return password, repeat
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(
         _l("Your name"),
         filters=[_strip],
@@ -39,18 +38,18 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254), single_line])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please fill in your password.")), Length(max=200)])
     submit = SubmitField(_l("Log in"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("Your email address"), filters=[_strip], validators=[DataRequired(_l("Please fill in your email address.")), Length(max=254), single_line])
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password, password_repeat = password_fields()
     submit = SubmitField(_l("Save the new password"))
 

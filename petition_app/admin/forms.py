@@ -3,13 +3,12 @@ from datetime import timezone
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from ..formfields import multi_line, single_line
+from ..formfields import Form, multi_line, single_line
 from ..rules import RejectionReason
 
 REASON_LABELS = {
@@ -31,24 +30,24 @@ def revision_field() -> IntegerField:
     return IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     revision = revision_field()
     submit = SubmitField(_l("Approve and publish"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     revision = revision_field()
     reason = SelectField(_l("Reason"), choices=reason_choices())
     note = TextAreaField(_l("Explanation for the organizers"), validators=[Length(max=2000), multi_line])
     submit = SubmitField(_l("Send back to the organizers"))
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     note = TextAreaField(_l("Reason, for the organizers"), validators=[DataRequired(_l("Please fill this in.")), Length(max=2000), multi_line])
     submit = SubmitField(_l("Take offline"))
 
 
-class InvalidateForm(FlaskForm):
+class InvalidateForm(Form):
     since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
     until = DateTimeLocalField(_l("Signed before (UTC)"), validators=[Optional()])
     ip_hash = StringField(_l("Address hash"), filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=64), single_line])

@@ -7,7 +7,7 @@ from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, deliverable_email, multi_line, plain_text, single_line
+from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, Form, deliverable_email, multi_line, plain_text, single_line
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES, validate_goals
 from ..rules.revisions import goals_fit
@@ -29,7 +29,7 @@ def goals_list(form, field):
         raise ValidationError(_l("Write the goals as whole numbers from small to large, e.g. 1500 2000.")) from exc
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     title_nl, title_en = bilingual(_l("Title (Dutch)"), _l("Title (English)"), 200)
     summary_nl, summary_en = bilingual(_l("Summary (Dutch)"), _l("Summary (English)"), 1000, area=True)
     body_nl, body_en = bilingual(_l("Full text (Dutch, Markdown)"), _l("Full text (English, Markdown)"), 50000, area=True, required=False)
@@ -57,7 +57,7 @@ RECIPIENT_LABELS = (
 )
 
 
-class RecipientForm(FlaskForm):
+class RecipientForm(Form):
     name = StringField(_l("Recipient (e.g. Leiden University)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text])
     email = EmailField(_l("Recipient's email address (never shown publicly)"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line, deliverable_email])
     language = SelectField(_l("Main language of the letter"), choices=language_choices())
@@ -72,22 +72,22 @@ class RecipientForm(FlaskForm):
         return {name: getattr(self, name).data or "" for name in RECIPIENT_TEXTS}
 
 
-class DemandForm(FlaskForm):
+class DemandForm(Form):
     text_nl, text_en = bilingual(_l("Demand (Dutch)"), _l("Demand (English)"), 2000, area=True)
     submit = SubmitField(_l("Save demand"))
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     body_nl, body_en = bilingual(_l("Update (Dutch)"), _l("Update (English)"), 5000, area=True)
     submit = SubmitField(_l("Send to signers who asked for updates"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("Email address of the co-organizer"), filters=[_strip], validators=[DataRequired(_l("Please fill this in.")), Length(max=EMAIL_MAX, message=MAX), single_line, deliverable_email])
     submit = SubmitField(_l("Send invitation"))
 
 
-class SendLettersForm(FlaskForm):
+class SendLettersForm(Form):
     """The last step before the letters go: the form names the recipients the organizer saw, so a
     correction approved in between makes the page show them again instead of sending."""
 

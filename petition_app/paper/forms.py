@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..formfields import TOO_LONG, multi_line, single_line
+from ..formfields import TOO_LONG, Form, multi_line, single_line
 from ..formfields import strip as _strip
 from ..rules.paper import MAX_SIGNATURES_PER_ENTRY
 
@@ -20,7 +19,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(_l("Enter the number of signatures as a whole number.")) from exc
 
 
-class PaperForm(FlaskForm):
+class PaperForm(Form):
     """One batch of paper signatures."""
 
     signatures = WholeNumberField(
@@ -39,7 +38,7 @@ class PaperForm(FlaskForm):
     submit = SubmitField(_l("Record the paper signatures"))
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     """A moderator voids an entry and says why; the entry stays in the log."""
 
     reason = TextAreaField(
@@ -49,7 +48,7 @@ class VoidForm(FlaskForm):
     submit = SubmitField(_l("Void this entry"))
 
 
-class SettingForm(FlaskForm):
+class SettingForm(Form):
     """Whether paper signatures count toward the goals."""
 
     counts = RadioField(

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..formfields import Form
 from ..rules import invisible
 
 ANSWER_TEXT_MAX = 5000
@@ -28,7 +28,7 @@ def answer_form(demands, **kwargs):
     """A form with a status and a text for each demand addressed to this recipient, and for no other:
     whatever else is posted is simply not part of the form."""
 
-    class AnswerForm(FlaskForm):
+    class AnswerForm(Form):
         # The campaign page shows each explanation with its language, so that Dutch text does not stand
         # unlabelled on the English page (and the reverse).
         language = SelectField(_l("Language of your explanations"), choices=[

@@ -5,12 +5,11 @@ import re
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, deliverable_email, plain_text
+from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, Form, deliverable_email, plain_text
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES
 from ..security import sign_form_token
@@ -64,7 +63,7 @@ class FormTokenField(HiddenField):
         return sign_form_token(slug) if isinstance(slug, str) else ""
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     """The sign form. No session: its CSRF protection is the form token (and the route's origin check)."""
 
     class Meta:
@@ -95,11 +94,11 @@ class SignForm(FlaskForm):
     submit = SubmitField(_l("Sign"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm my signature"))
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """A signature's details as the owner of the address chooses them: on the confirmation page
     (filled in with what the request gave) and on the page to change them later."""
 

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..formfields import EMAIL_MAX, TOO_LONG, deliverable_email, multi_line, single_line, strip
+from ..formfields import EMAIL_MAX, TOO_LONG, Form, deliverable_email, multi_line, single_line, strip
 from ..rules.stories import Category, ContactMethod, ContentNote, Place, SubmissionStatus
 from .operations import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
 
@@ -71,7 +71,7 @@ class MultiCheckboxField(SelectMultipleField):
         setattr(self, "data", [value for value in chosen if value in known])
 
 
-class StoryForm(FlaskForm):
+class StoryForm(Form):
     text = TextAreaField(
         _l("What happened?"), filters=[strip],
         validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG), multi_line],
@@ -151,33 +151,33 @@ class StoryForm(FlaskForm):
         )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The private code, typed in (never in the address, so it stays out of logs and history)."""
 
     code = StringField(_l("Your private code"), filters=[strip], validators=[DataRequired(_l("Enter your code.")), Length(max=64), single_line])
     submit = SubmitField(_l("Open"))
 
 
-class AuthorActionForm(FlaskForm):
+class AuthorActionForm(Form):
     """A button on the author's page; the code rides along in a hidden field."""
 
     code = HiddenField(validators=[single_line])
     action = HiddenField(validators=[single_line])
 
 
-class MailCodeForm(FlaskForm):
+class MailCodeForm(Form):
     code = HiddenField(validators=[single_line])
     email = EmailField(_l("Email address (not stored)"), filters=[strip],
                        validators=[DataRequired(_l("Enter an email address.")), Length(max=EMAIL_MAX, message=TOO_LONG), deliverable_email])
     submit = SubmitField(_l("Mail me the code"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = RadioField(_l("Status"), choices=status_choices(), validators=[DataRequired(_l("Choose a status."))])
     submit = SubmitField(_l("Save status"))
 
 
-class RedactionForm(FlaskForm):
+class RedactionForm(Form):
     text = TextAreaField(_l("Redacted version"), filters=[strip],
                          validators=[DataRequired(_l("Please fill this in.")), Length(max=TEXT_MAX, message=TOO_LONG), multi_line])
     notes = MultiCheckboxField(_l("Content notes shown before the story"), choices=content_note_choices())
@@ -191,7 +191,7 @@ def _bilingual(label_nl: str, label_en: str, max_length: int = 5000) -> tuple[Te
             TextAreaField(label_en, filters=[strip], validators=list(validators)))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     enabled = BooleanField(_l("Take stories and support requests for this campaign"))
     support_days = IntegerField(
         _l("Working days within which the team contacts someone who asks for support"),
@@ -225,12 +225,12 @@ class SettingsForm(FlaskForm):
         )}
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     members = MultiCheckboxField(_l("On the story and support team"), coerce=str)
     submit = SubmitField(_l("Save the team"))
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     accept = BooleanField(_l("I have read the confidentiality statement and will keep to it"),
                           validators=[DataRequired(_l("Tick this to join the team."))])
     submit = SubmitField(_l("Join the team"))
