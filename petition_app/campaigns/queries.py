@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES, CampaignStatus
@@ -19,21 +18,6 @@ def public_campaign(slug: str) -> Campaign | None:
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         return None  # not a slug we ever made (and a NUL byte would upset PostgreSQL)
     return db.session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES)))
-
-
-def campaign_for_page(slug: str) -> Campaign | None:
-    """The public campaign with everything its page shows, in four queries instead of one per recipient
-    and one per demand (bench/: a fifth less time per page)."""
-    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
-        return None
-    return db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
-        .options(
-            selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer),
-            selectinload(Campaign.corrections),
-        )
-    )
 
 
 def open_campaigns() -> list[Campaign]:
