@@ -41,16 +41,21 @@ def announce_update_batch(update_id: int, first_id: int, last_id: int) -> None:
         return
     campaign = update.campaign
     bulk = BulkMail(
-        "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
+        "update_to_signers", update_subject,
         lambda locale: {"update_text": update.text(locale), "organizer_name": campaign.organizer_name},
     )
     run_batch("update", update.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
+def update_subject(title: str) -> str:
+    """The subject of an update, the same in the mails sent and on the organizers' confirmation page."""
+    return gettext("News: %(title)s", title=title)
+
+
 def update_message(campaign: Campaign, text: str, signature: Any) -> EmailMessage:
     """The mail of an update to one signer (or to a preview's stand-in), in the signer's language."""
     return signer_message(
-        signature, "update_to_signers", lambda title: gettext("News: %(title)s", title=title),
+        signature, "update_to_signers", update_subject,
         bulk=True, update_text=text, organizer_name=campaign.organizer_name,
     )
 
