@@ -231,6 +231,8 @@ def bench_signatures(b, size):
 
 # ---------------------------------------------------------------- 3. confirmations under concurrency
 
+CONFIRMATIONS_TARGET = 300  # per second with 64 clients (issue 12)
+
 
 def make_tokens(b, campaign_id, prefix, count):
     """`count` unconfirmed signatures inserted directly, each with the sign request its mail would
@@ -257,8 +259,9 @@ def make_tokens(b, campaign_id, prefix, count):
 def confirmation_runs(b, size, campaign_id, label):
     files = {name: make_tokens(b, campaign_id, f"conf-{label}{name}-{b.run_id}-", n)
              for name, n in (("warm", 300), ("c8", size["confirm_tokens"]), ("c64", size["confirm_tokens"]))}
-    warm = b.load("verify", {"connections": 8, "duration": size["warmup"]}, tokens_file=str(files["warm"]), expect=[200])
-    loads = {name: ("verify", {"connections": conns}, {"tokens_file": str(files[name]), "expect": [200]})
+    # a confirmation answers 303, on to the thank-you page (a public page that nginx keeps, like the campaign page)
+    warm = b.load("verify", {"connections": 8, "duration": size["warmup"]}, tokens_file=str(files["warm"]), expect=[303])
+    loads = {name: ("verify", {"connections": conns}, {"tokens_file": str(files[name]), "expect": [303]})
              for name, conns in (("c8", 8), ("c64", 64))}
     return {"warm": warm, **b.interleave(loads, size["rounds"], size["duration"])}
 
@@ -289,16 +292,17 @@ def bench_confirmations(b, size):
     client = b.app.test_client()
     b.app.config["WTF_CSRF_ENABLED"] = False
     try:
-        ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.post(f"/verify/{tokens[i]}"), 200)
+        ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.post(f"/verify/{tokens[i]}"), 200, expect=[303])
     finally:
         b.app.config["WTF_CSRF_ENABLED"] = True
     ratio = ratio_of(runs["c64"]["ok_rate"], runs["c8"]["ok_rate"])
     tratio = ratio_of(truns["c64"]["ok_rate"], truns["c8"]["ok_rate"])
-    ok = ratio >= 0.8 and errors == 0 and exact
+    ok = ratio >= 0.8 and runs["c64"]["ok_rate"] >= CONFIRMATIONS_TARGET and errors == 0 and exact
     result(
         f"confirmations: {fmt(runs['c64']['ok_rate'])} confirmations/s with 64 clients; "
-        f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f} (target >= 0.8, no collapse) {verdict(ok)}",
-        f"count: {answered:,} answered 200 (warm-up included), {confirmed:,} signatures confirmed, campaign count "
+        f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f} (target >= 0.8, no collapse, and "
+        f">= {CONFIRMATIONS_TARGET}/s) {verdict(ok)}",
+        f"count: {answered:,} answered 303 (warm-up included), {confirmed:,} signatures confirmed, campaign count "
         f"+{count_after - count_before:,} {'(exact)' if exact else '(MISMATCH)'}; {errors} errors"
         + (f"; tokens ran out in {', '.join(exhausted)} (that run ended early, its rate stands)" if exhausted else ""),
         f"{size['rounds']} alternating slices each; 64-client slices {slices(runs['c64'])}/s, 8-client slices "

@@ -25,8 +25,9 @@ No form takes a file upload unless its view says so (`accepts_files`: the paper 
 a form expects text is refused with a 415 instead of reaching WTForms, whose text validators crash on a
 FileStorage. Such a view names its file fields and its own body limit.
 
-Public pages can be cached (issue 12): the campaign page, the list, the signer wall, the embed, the
-share kit and the open data (CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
+Public pages can be cached (issue 12): the campaign page, "check your email" and the thank-you page
+after a confirmation, the list, the signer wall, the embed, the share kit and the open data
+(CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
 GET answers `Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS` with an ETag (a matching
 If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy/nginx.conf) and
 browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
@@ -77,7 +78,8 @@ MAX_ID = 2**31 - 1
 
 # Public pages that hold nothing personal, kept for PUBLIC_CACHE_SECONDS by nginx and browsers (see above).
 CACHEABLE_ENDPOINTS = frozenset({
-    "signing.campaign", "campaigns.index", "reach.signers", "reach.embed", "reach.share_kit",
+    "signing.campaign", "signing.check_your_email", "signing.confirmed", "campaigns.index", "reach.signers",
+    "reach.embed", "reach.share_kit",
     "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
 })
 SIGN_FORM_SALT = "petition.sign-form.v1"

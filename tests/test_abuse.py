@@ -55,7 +55,7 @@ def test_over_the_soft_limit_a_signature_is_mailed_counted_and_flagged_for_the_m
 
     client = app.test_client()
     for message in mails:
-        assert "Thank you, your signature is confirmed" in client.post(verify_path(message) + "?lang=en").text
+        assert "Thank you, your signature is confirmed" in client.post(verify_path(message) + "?lang=en", follow_redirects=True).text
     assert api_count(client, app.slug) == 2  # both count
 
     moderator = moderator_client(app)

@@ -44,7 +44,7 @@ def test_post_signature_answers_the_same_for_new_and_repeat_and_counts_after_con
     assert rows(app, "signatures") == 1
     mails = read_outbox(app)
     assert len(mails) == 2
-    client.post(verify_path(mails[0]))
+    client.post(verify_path(mails[0]), follow_redirects=True)
     assert client.get(f"/api/v1/campaigns/{campaign}").get_json()["signature_count"] == 1
 
 

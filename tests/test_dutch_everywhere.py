@@ -117,7 +117,7 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
     page(visitor, "check-your-email", f"/campaigns/{slug}/check-your-email")
     confirm = next(m for m in read_outbox(app) if "/verify/" in mail_text(m))
     page(visitor, "verify", verify_path(confirm))
-    response = visitor.post(verify_path(confirm))
+    response = visitor.post(verify_path(confirm), follow_redirects=True)
     pages["confirmed"] = response.text
     assert response.status_code == 200 and "1 persoon heeft getekend" in response.text
     visitor.post(f"/campaigns/{slug}/sign", data=sign)  # "you have already signed"

@@ -130,7 +130,7 @@ def world(tmp_path_factory):
     pending = add_campaign(app, slug="pending-campaign", status="pending")
     client = app.test_client()
     sign(client, slug, name="Existing Signer", email="existing@example.org", city="Leiden", updates=True, public=True)
-    client.post(verify_path(read_outbox(app)[-1]))
+    client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     sign(client, slug, name="Pending Signer", email="pending@example.org")
     verify = verify_path(read_outbox(app)[-1])
     sign(client, slug, name="Withdraw Target", email="withdraw@example.org")
@@ -803,6 +803,8 @@ SEGMENTS = {
 SLUG_ROUTES = [
     (ANONYMOUS, "GET", "/campaigns/{}"),
     (ANONYMOUS, "GET", "/campaigns/{}/check-your-email"),
+    (ANONYMOUS, "GET", "/campaigns/{}/confirmed"),
+    (ANONYMOUS, "GET", "/campaigns/{}/confirmed?again=1"),
     (ANONYMOUS, "POST", "/campaigns/{}/sign"),
     (ANONYMOUS, "GET", "/campaigns/{}/share"),
     (ANONYMOUS, "GET", "/campaigns/{}/qr.svg"),

@@ -216,7 +216,7 @@ def test_reaching_the_last_goal_compiles_the_letters(app):
     client = app.test_client()
     for address in ("one@example.org", "two@example.org"):
         sign(client, slug, email=address)
-        client.post(verify_path(read_outbox(app)[-1]))
+        client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     with app.app_context():
         letters = db.session.execute(db.text("SELECT language, signature_count, goal FROM letters")).all()
     assert len(letters) == 6

@@ -49,7 +49,7 @@ def first_signer_confirms_and_keeps_the_links(app, slug):
     client = app.test_client()
     sign(client, slug, name="First Signer", email=FIRST, updates=True, lang="en")
     (message,) = read_outbox(app)
-    client.post(verify_path(message))
+    client.post(verify_path(message), follow_redirects=True)
     return {
         "verify": verify_path(message), "withdraw": link(message, "withdraw"), "my-data": link(message, "my-data"),
         # the unsubscribe link comes with bulk mail; build it as the first signer's mails would carry it
@@ -103,7 +103,7 @@ def test_withdrawing_voids_the_links_at_once_even_if_the_address_signs_again(app
     old_links_are_refused(app, links, must_not_show=[])
     fresh = read_outbox(app)[-1]
     assert app.test_client().get(link(fresh, "my-data")).get_json()["name"] == "First Signer"
-    assert "Thank you, your signature is confirmed" in app.test_client().post(verify_path(fresh) + "?lang=en").text
+    assert "Thank you, your signature is confirmed" in app.test_client().post(verify_path(fresh) + "?lang=en", follow_redirects=True).text
     assert api_count(app.test_client(), campaign) == 1
 
 

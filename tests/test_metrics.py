@@ -83,7 +83,7 @@ def test_counters_move_after_a_signature_and_a_confirmation_and_queues_show_thei
     assert value(after_mail, "petition_mails_sent_total") == value(after_sign, "petition_mails_sent_total") + 1
     assert value(after_mail, "petition_mails_failed_total") == 0
 
-    assert "Thank you, your signature is confirmed" in client.post(verify_path(message) + "?lang=en").text
+    assert "Thank you, your signature is confirmed" in client.post(verify_path(message) + "?lang=en", follow_redirects=True).text
     after_confirm = scrape(client)
     assert value(after_confirm, "petition_confirmation_posts_total") == value(after_mail, "petition_confirmation_posts_total") + 1
     assert value(after_confirm, "petition_confirmed_signatures") == value(after_mail, "petition_confirmed_signatures") + 1

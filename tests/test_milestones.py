@@ -18,7 +18,7 @@ def cross_goal(app, slug, lang="nl"):
     client = app.test_client()
     sign(client, slug, email="last@example.org", lang=lang, updates=True)
     message = [m for m in read_outbox(app) if m["To"] == "last@example.org"][-1]
-    assert client.post(verify_path(message)).status_code == 200
+    assert client.post(verify_path(message), follow_redirects=True).status_code == 200
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_signer_confirmed_after_the_milestone_does_not_get_its_mail(campaign_n
     before = len(milestone_mails(app))
     client = app.test_client()
     sign(client, slug, email="late@example.org", updates=True)
-    client.post(verify_path(read_outbox(app)[-1]))
+    client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     assert len(milestone_mails(app)) == before
     assert "late@example.org" not in [m["To"] for m in milestone_mails(app)]
 
@@ -117,7 +117,7 @@ def test_one_click_unsubscribe_stops_updates_but_keeps_the_signature(campaign_ne
     seed_signers(app, slug, [{"email": f"more{i}@example.org"} for i in range(3)])
     before = len(milestone_mails(app))
     sign(client, slug, email="tenth@example.org")
-    client.post(verify_path(read_outbox(app)[-1]))
+    client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     assert client.get(f"/api/v1/campaigns/{slug}").get_json()["signature_count"] == 10
     new = [m["To"] for m in milestone_mails(app)[before:]]
     assert "ben@example.org" not in new and "anna@example.org" in new

@@ -86,7 +86,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     client = app.test_client()
     for i in range(3):
         sign(client, slug, email=f"s{i}@example.org", updates=True, lang="nl" if i else "en")
-        client.post(verify_path(read_outbox(app)[-1]))
+        client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     assert api_count(client, slug) == 3
     dashboard = organizer.get(f"/organize/{slug}?lang=en").text
     assert ">3</dd>" in dashboard and "@example.org" not in dashboard

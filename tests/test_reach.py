@@ -142,7 +142,7 @@ def test_the_share_step_after_signing_and_after_confirming(app, client, campaign
     assert_share_step(response.text, campaign)
     assert 'href="/campaigns/safe-leiden/share"' in response.text
 
-    confirmed = client.post(verify_path(read_outbox(app)[-1]))
+    confirmed = client.post(verify_path(read_outbox(app)[-1]), follow_redirects=True)
     assert confirmed.status_code == 200 and "your signature is confirmed" in confirmed.text
     assert_share_step(confirmed.text, campaign)
     assert '<meta name="robots" content="noindex">' in confirmed.text

@@ -20,7 +20,7 @@ def signed_and_confirmed(app, slug, **fields):
     client = app.test_client()
     sign(client, slug, **fields)
     message = read_outbox(app)[-1]
-    client.post(verify_path(message))
+    client.post(verify_path(message), follow_redirects=True)
     return client, message
 
 
@@ -66,7 +66,7 @@ def test_withdrawing_drops_the_count_sends_a_receipt_and_deletes_the_signature(a
     assert again.status_code == 404
     assert api_count(client, slug) == 0
     # the old confirmation link no longer counts anyone
-    assert client.post(verify_path(confirmation)).status_code == 404
+    assert client.post(verify_path(confirmation), follow_redirects=True).status_code == 404
     assert api_count(client, slug) == 0
 
 

@@ -191,7 +191,8 @@ def test_token_pages_and_every_non_get_answer_are_not_stored(app, client, campai
 # route of app.url_map must answer `Cache-Control: no-store` (test_every_route_is_public_or_never_stored):
 # a new route is private until it is listed here.
 PUBLIC_ENDPOINTS = {
-    "campaigns.index", "campaigns.privacy", "signing.campaign", "signing.check_your_email", "signing.sign_campaign",
+    "campaigns.index", "campaigns.privacy", "signing.campaign", "signing.check_your_email", "signing.confirmed",
+    "signing.sign_campaign",
     "reach.share_kit", "reach.qr_svg", "reach.qr_png", "reach.poster", "reach.share_image", "reach.embed",
     "reach.signers", "reach.sitemap", "reach.robots", "static",
     "api.list_campaigns", "api.get_campaign", "api.create_signature", "api.city_stats", "api.daily_stats", "api.openapi",
@@ -435,7 +436,7 @@ def test_csrf_is_enforced_on_confirmation_and_answers(csrf_app):
     with csrf_app.app_context():
         assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar() is None
     page = client.get(path)
-    assert client.post(path, data={"csrf_token": csrf_token(page.text)}).status_code == 200
+    assert client.post(path, data={"csrf_token": csrf_token(page.text)}).status_code == 303
     with csrf_app.app_context():
         assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar() is not None
 
@@ -461,7 +462,7 @@ def test_csrf_over_https_needs_the_referer(csrf_app):
     assert client.post(url, base_url=https, data={"csrf_token": token}).status_code == 400
     evil = {"Referer": "https://evil.example/"}
     assert client.post(url, base_url=https, headers=evil, data={"csrf_token": token}).status_code == 400
-    assert client.post(url, base_url=https, headers={**same, "Referer": f"https://localhost{url}"}, data={"csrf_token": token}).status_code == 200
+    assert client.post(url, base_url=https, headers={**same, "Referer": f"https://localhost{url}"}, data={"csrf_token": token}).status_code == 303
 
 
 def test_the_json_api_cannot_be_driven_by_a_cross_site_form(csrf_app):

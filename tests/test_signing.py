@@ -69,11 +69,39 @@ def test_confirming_twice_counts_once(signing_app):
     client = signing_app.test_client()
     sign(client, signing_app.slug)
     (message,) = read_outbox(signing_app)
-    first = client.post(verify_path(message) + "?lang=en")
-    second = client.post(verify_path(message) + "?lang=en")
+    first = client.post(verify_path(message) + "?lang=en", follow_redirects=True)
+    second = client.post(verify_path(message) + "?lang=en", follow_redirects=True)
     assert "Thank you, your signature is confirmed" in first.text
     assert "Your signature was already confirmed" in second.text
     assert api_count(client, signing_app.slug) == 1
+
+
+def test_confirming_sends_the_signer_on_to_a_thank_you_page_a_reload_cannot_repeat(signing_app):
+    """Post/redirect/get: the confirmation answers 303 to the campaign's thank-you page in the signer's
+    language; that page is the same for everyone (no cookie, cacheable) and reloading it confirms nothing."""
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    path = verify_path(message)
+    client.get(path + "?lang=en")  # the confirmation page chose English (the `lang` cookie)
+    first = client.post(path)
+    assert first.status_code == 303
+    assert first.headers["Location"] == f"/campaigns/{signing_app.slug}/confirmed"
+    assert first.headers["Cache-Control"] == "no-store"
+    page = client.get(first.headers["Location"])
+    assert page.status_code == 200
+    assert "Thank you, your signature is confirmed" in page.text and "1 has signed" in page.text
+    assert page.headers["Cache-Control"].startswith("public, max-age=") and "Set-Cookie" not in page.headers
+    assert "anna" not in page.text.lower()
+    for _ in range(2):
+        assert client.get(first.headers["Location"]).status_code == 200
+    again = client.post(path)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/confirmed?again=1")
+    assert "Your signature was already confirmed" in client.get(again.headers["Location"]).text
+    dutch = signing_app.test_client().get(first.headers["Location"], headers={"Accept-Language": "nl"})
+    assert "Bedankt, je handtekening is bevestigd" in dutch.text and "Set-Cookie" not in dutch.headers
+    assert api_count(client, signing_app.slug) == 1
+    assert client.get("/campaigns/no-such-campaign/confirmed").status_code == 404
 
 
 def test_a_repeat_after_confirming_gets_an_already_signed_mail_without_a_link(signing_app):
@@ -115,7 +143,7 @@ def test_an_expired_link_offers_to_sign_again(signing_app):
     sign(client, signing_app.slug)
     (message,) = read_outbox(signing_app)
     with freeze_time(utcnow() + timedelta(days=8)):
-        response = client.post(verify_path(message) + "?lang=en")
+        response = client.post(verify_path(message) + "?lang=en", follow_redirects=True)
     assert response.status_code == 410
     assert "This link has expired" in response.text
     assert "Sign again" in response.text
@@ -153,14 +181,14 @@ def test_a_closed_campaign_refuses_signatures_but_confirms_for_24_hours(signing_
     assert rows(signing_app, "signatures") == 1
 
     with freeze_time(utcnow() + timedelta(hours=23)):
-        assert client.post(verify_path(message)).status_code == 200
+        assert client.post(verify_path(message), follow_redirects=True).status_code == 200
     assert api_count(client, signing_app.slug) == 1
 
 
 def test_confirmation_is_refused_more_than_24_hours_after_closing(signing_app):
     client, message = signed_then_closed(signing_app)
     with freeze_time(utcnow() + timedelta(hours=25)):
-        response = client.post(verify_path(message) + "?lang=en")
+        response = client.post(verify_path(message) + "?lang=en", follow_redirects=True)
     assert response.status_code == 409
     assert "This campaign is closed" in response.text
     assert api_count(client, signing_app.slug) == 0

@@ -23,7 +23,7 @@ def test_sign_mail_confirm_and_milestone_through_the_real_worker(live_app, smtp_
     assert subject(message).startswith("Confirm your signature")
     assert api_count(client, slug) == 0
 
-    response = client.post(verify_path(message) + "?lang=en")
+    response = client.post(verify_path(message) + "?lang=en", follow_redirects=True)
     assert "Thank you, your signature is confirmed" in response.text
     assert api_count(client, slug) == 1
     assert rows(live_app, "milestones") == 1
@@ -73,7 +73,7 @@ def cross_with_a_confirmation(app, slug, smtp_server):
     client = app.test_client()
     sign(client, slug, email="last@example.org", updates=False)
     message = wait_for(lambda: [m for m in smtp_server.messages if m["To"] == "last@example.org"], what="the link")[0]
-    assert client.post(verify_path(message)).status_code == 200
+    assert client.post(verify_path(message), follow_redirects=True).status_code == 200
 
 
 def milestone_recipients(smtp_server):

@@ -36,13 +36,13 @@ SIGN_REQUESTS = Counter(
     registry=REGISTRY,
 )
 CONFIRMATIONS = Counter(
-    "petition_confirmation_posts", "Confirmation links pressed and answered 200 (new or already confirmed)",
+    "petition_confirmation_posts", "Confirmation links pressed and sent on to the thank-you page (new or already confirmed)",
     registry=REGISTRY,
 )
 
 #: (endpoint, method, status) of an accepted sign request, and its label
 SIGN_ANSWERS = {("signing.sign_campaign", "POST", 303): "form", ("api.create_signature", "POST", 202): "api"}
-CONFIRM_ANSWER = ("signing.verify", "POST", 200)
+CONFIRM_ANSWER = ("signing.verify", "POST", 303)
 
 # Without Redis (a demo, the tests) mails are counted in this process.
 _local_mails = {"sent": 0, "failed": 0}

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, Integer, bindparam, cast, func, literal_column, select, text
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.orm import contains_eager, selectinload, undefer
 
 from ..campaigns.models import Campaign, CampaignRevision, Demand, Recipient
 from ..campaigns.queries import SLUG_RE
@@ -139,26 +139,41 @@ def _signature_from_token(purpose: str, token: str, max_age: int) -> tuple[Signa
     if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("k"), str):
         raise TokenInvalid()
     signature = db.session.get(Signature, payload["s"])
-    if signature is None or signature.withdrawn_at is not None:
+    if signature is None:
         raise SignatureGone()
-    if not hmac.compare_digest(signature.secret.encode(), payload["k"].encode()):
-        raise SignatureGone()
+    _check_link(signature, payload)
     return signature, payload
 
 
+def _check_link(signature: Signature, payload: dict[str, Any]) -> None:
+    """A withdrawn signature is gone for every link; so is one whose secret changed."""
+    if signature.withdrawn_at is not None or not hmac.compare_digest(signature.secret.encode(), payload["k"].encode()):
+        raise SignatureGone()
+
+
 def pending_for_token(token: str) -> Pending:
-    """The signature and request a confirmation link is for, without changing anything (a GET shows,
-    never confirms)."""
-    signature, payload = _signature_from_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
-    request_id = payload.get("r")
-    sign_request = db.session.get(SignRequest, request_id) if isinstance(request_id, int) else None
-    if sign_request is not None and sign_request.signature_id != signature.id:
+    """The signature, its campaign and the request a confirmation link is for, in one statement,
+    without changing anything (a GET shows, never confirms). A request of another signature is no
+    request of this one."""
+    payload = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("k"), str):
         raise TokenInvalid()
+    request_id = payload.get("r")
+    request_id = request_id if isinstance(request_id, int) and not isinstance(request_id, bool) else None
+    found = db.session.execute(
+        select(Signature, SignRequest)
+        .join(Signature.campaign)
+        .outerjoin(SignRequest, and_(SignRequest.id == request_id, SignRequest.signature_id == Signature.id))
+        .options(contains_eager(Signature.campaign))
+        .where(Signature.id == payload["s"])
+        .execution_options(populate_existing=True)  # another press of the link may have confirmed it
+    ).first()
+    if found is None:
+        raise SignatureGone()
+    signature, sign_request = found
+    _check_link(signature, payload)
     if sign_request is None and signature.confirmed_at is None:
-        # Confirming deletes the requests: another press of a link may have confirmed it a moment ago.
-        db.session.refresh(signature)
-        if signature.confirmed_at is None:
-            raise SignatureGone()  # the request expired and was purged
+        raise SignatureGone()  # the request expired and was purged, or was never this signature's
     return Pending(signature, sign_request)
 
 

@@ -82,12 +82,16 @@ def check_your_email(slug):
 def verify_signature(token):
     """The confirmation page of one sign request, for the holder of its mail. GET shows the details
     that request gave, in a form the owner may correct, and changes nothing (mail scanners open
-    links); only its POST confirms. A POST without the form's fields confirms the details as mailed."""
+    links); only its POST confirms. A POST without the form's fields confirms the details as mailed.
+    A confirmed signature is sent on (303) to the campaign's thank-you page, which is the same for
+    everyone: a reload confirms nothing twice and the page can come from a cache."""
     locale = str(get_locale())
     try:
         pending = pending_for_token(token)
         campaign = pending.signature.campaign
-        if pending.signature.confirmed_at is not None:
+        if pending.signature.confirmed_at is not None:  # a link pressed again
+            if request.method == "POST":
+                return thank_you(campaign.slug, newly_confirmed=False)
             return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
         if request.method == "POST" and "name" in request.form:
             form = DetailsForm()
@@ -98,11 +102,10 @@ def verify_signature(token):
             form = DetailsForm.showing(pending.details())
             chosen = None
         if request.method == "POST" and (chosen is not None or ConfirmForm().validate_on_submit()):
-            result = verify(token, chosen)
+            slug = campaign.slug
+            result = verify(pending, chosen)
             db.session.commit()
-            return render_template(
-                "signing/confirmed.html", campaign=result.campaign, newly_confirmed=result.newly_confirmed, locale=locale
-            )
+            return thank_you(slug, result.newly_confirmed)
     except TokenExpired:
         return render_template("signing/link_problem.html", problem="expired", locale=locale), 410
     except (TokenInvalid, SignatureGone):
@@ -110,6 +113,22 @@ def verify_signature(token):
     except ConfirmationClosed:
         return render_template("signing/link_problem.html", problem="closed", campaign=campaign, locale=locale), 409
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
+
+
+def thank_you(slug, newly_confirmed):
+    """On to the thank-you page. It finds the signer's language as this page did (a ?lang= here has
+    set the `lang` cookie), so its address stays the same for everyone and a cache in front can keep it."""
+    again = {} if newly_confirmed else {"again": 1}
+    return redirect(url_for("signing.confirmed", slug=slug, **again), code=303)
+
+
+@bp.route("/campaigns/<slug>/confirmed")
+def confirmed(slug):
+    """The thank-you page after a confirmation ("already confirmed" with ?again=1), with the count and
+    ways to share; public and the same for everyone, so it holds nothing of the signer."""
+    campaign = public_campaign(slug) or abort(404)
+    newly_confirmed = "again" not in request.args
+    return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=newly_confirmed, locale=str(get_locale()))
 
 
 @bp.route("/my-data/<token>/change", methods=["GET", "POST"], endpoint="change_details")
