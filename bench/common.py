@@ -268,13 +268,13 @@ class Bench:
 
     # ------------------------------------------------------------ gunicorn
 
-    def start_server(self, csrf=True, worker_class=WORKER_CLASS, threads=THREADS):
+    def start_server(self, worker_class=WORKER_CLASS, threads=THREADS):
         """The benchmark server on self.port (restarted only when its settings change)."""
-        key = (csrf, worker_class, threads)
+        key = (worker_class, threads)
         if self.server is not None and self.server_key == key and self.server.poll() is None:
             return self.server
         self.stop_server()
-        env = self.env(BENCH_CSRF="1" if csrf else "0")
+        env = self.env()
         if worker_class == "gthread" and threads > 5:
             env["BENCH_POOL_SIZE"] = str(threads)
         self.server = self.start_gunicorn(self.port, env, worker_class, threads)

@@ -74,7 +74,7 @@ def bench_nginx(b, size, page, slug, result, verdict, fmt):
     nginx = NGINX if os.path.exists(NGINX) else shutil.which("nginx")
     if not nginx or not shutil.which("wrk"):
         raise RuntimeError("needs nginx (apt-get install nginx-light) and wrk")
-    b.start_server(csrf=True)
+    b.start_server()
     port = free_port()
     config = render(b.tmp, port, b.port)
     check = subprocess.run([nginx, "-t", "-p", str(b.tmp), "-c", str(config)], capture_output=True, text=True)

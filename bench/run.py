@@ -133,11 +133,11 @@ PAGE_BASELINE = (123, 6076)
 
 
 def bench_page(b, size):
-    b.start_server(csrf=True)
+    b.start_server()
     conns = size["connections"]
     # The same app on a second server with no fragment cache, for the page as rendered on every view.
     rendered_port = free_port()
-    rendered = b.start_gunicorn(rendered_port, b.env(BENCH_CSRF="1", CACHE_TYPE="NullCache"))
+    rendered = b.start_gunicorn(rendered_port, b.env(CACHE_TYPE="NullCache"))
     b.processes.append(rendered)
     try:
         loads = {"ok": ok_load(size), "wrk": wrk_load(size), "page": ("get", {"connections": conns}, {"path": PAGE}),
@@ -185,7 +185,7 @@ def bench_page(b, size):
 
 
 def bench_signatures(b, size):
-    b.start_server(csrf=True)
+    b.start_server()
     prefix = f"sig-{b.run_id}-"
     queued_before = b.queue_length("mail")
     outbox_before = b.scalar("SELECT count(*) FROM outbox_jobs")
@@ -269,12 +269,12 @@ def confirmation_runs(b, size, campaign_id, label):
 def bench_confirmations(b, size):
     campaign_id = b.campaign_id(SLUG)
     count_before = b.scalar("SELECT confirmed_count FROM campaigns WHERE id = %s", (campaign_id,))
-    b.start_server(csrf=False)
+    b.start_server()  # CSRF on, as in production: the confirmation form needs no session token
     runs = confirmation_runs(b, size, campaign_id, "")
     # the same on threaded workers, so that up to 32 confirmations really are in the database at once and
     # queue on the campaign's row lock (with sync workers at most 2 are)
     threads = 16
-    b.start_server(csrf=False, worker_class="gthread", threads=threads)
+    b.start_server(worker_class="gthread", threads=threads)
     truns = confirmation_runs(b, size, campaign_id, "t")
     b.stop_server()
     confirmed = b.scalar(
@@ -290,11 +290,7 @@ def bench_confirmations(b, size):
     # in one process, for the breakdown (after the count check: these confirm signatures too)
     tokens = make_tokens(b, campaign_id, f"inproc-conf-{b.run_id}-", 201).read_text().split()
     client = b.app.test_client()
-    b.app.config["WTF_CSRF_ENABLED"] = False
-    try:
-        ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.post(f"/verify/{tokens[i]}"), 200, expect=[303])
-    finally:
-        b.app.config["WTF_CSRF_ENABLED"] = True
+    ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.post(f"/verify/{tokens[i]}"), 200, expect=[303])
     ratio = ratio_of(runs["c64"]["ok_rate"], runs["c8"]["ok_rate"])
     tratio = ratio_of(truns["c64"]["ok_rate"], truns["c8"]["ok_rate"])
     ok = ratio >= 0.8 and runs["c64"]["ok_rate"] >= CONFIRMATIONS_TARGET and errors == 0 and exact
@@ -328,7 +324,7 @@ def bench_latency(b, size):
     1,000,000 signatures (and the table holds every other benchmark's rows too), and a second one that
     holds only this campaign's 1,000. Sequential requests alternate between the two servers, so any
     load on the machine falls on both figures alike."""
-    b.start_server(csrf=True)
+    b.start_server()
     slug, small, big = "bench-latency", 1000, size["big_table"]
     path = f"/campaigns/{slug}"
     campaign_id = b.import_campaign(slug)
@@ -349,7 +345,7 @@ def bench_latency(b, size):
         total_big = b.scalar("SELECT count(*) FROM signatures")
         total_small = b.scalar("SELECT count(*) FROM signatures", db_url=site["url"])
         b.stop_server()  # both servers fresh, so that only the databases differ
-        b.start_server(csrf=True)
+        b.start_server()
         targets = [[b.port, path], [site["port"], path]]
         roots = {"app": lambda: [b.server.pid, site["proc"].pid]}
         b.load("get", {"connections": 1, "requests": 40}, targets=targets, meter_roots=roots)

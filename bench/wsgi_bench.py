@@ -3,7 +3,6 @@ route for the ceiling: `/_bench/ok` is answered with b"ok" by a tiny WSGI middle
 the request, so it measures gunicorn, the socket and the client, and nothing of the app.
 
 The app itself is unchanged: `create_app(Config, **overrides)` with the environment of a production run.
-BENCH_CSRF=0 turns CSRF off (the confirmation benchmark posts without first fetching a form);
 BENCH_INSTANCE_PATH keeps the benchmark's instance folder out of the project's; BENCH_POOL_SIZE sizes
 SQLAlchemy's connection pool for threaded workers (the default of 5 + 10 is too small for 16 threads).
 """
@@ -15,8 +14,6 @@ from petition_app.config import Config
 OK_PATH = "/_bench/ok"
 
 _overrides = {}
-if os.environ.get("BENCH_CSRF", "1") == "0":
-    _overrides["WTF_CSRF_ENABLED"] = False
 if os.environ.get("BENCH_POOL_SIZE"):
     size = int(os.environ["BENCH_POOL_SIZE"])
     _overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": size, "max_overflow": 2}

@@ -425,21 +425,30 @@ def test_csrf_is_enforced_on_the_sign_form(csrf_app):
     assert rows(csrf_app, "signatures") == 1
 
 
-def test_csrf_is_enforced_on_confirmation_and_answers(csrf_app):
+def test_a_confirmation_needs_no_session_but_refuses_a_cross_site_post(csrf_app):
+    """The confirmation form has no CSRF token and sets no cookie: only the holder of the mail knows the
+    token in its path. A POST a browser marks as cross-site, or from another Origin, is refused."""
     slug = add_campaign(csrf_app)
     client = csrf_app.test_client()
     token = csrf_token(client.get(f"/campaigns/{slug}").text)
     client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": token})
     path = verify_path(read_outbox(csrf_app)[-1])
 
-    assert client.post(path).status_code == 400
+    page = client.get(path)
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers and 'name="csrf_token"' not in page.text
+    for evil in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}):
+        assert client.post(path, headers=evil).status_code == 403
     with csrf_app.app_context():
         assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar() is None
-    page = client.get(path)
-    assert client.post(path, data={"csrf_token": csrf_token(page.text)}).status_code == 303
+    confirmed = client.post(path, headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
+    assert confirmed.status_code == 303 and "Set-Cookie" not in confirmed.headers
     with csrf_app.app_context():
         assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar() is not None
 
+
+def test_csrf_is_enforced_on_answers(csrf_app):
+    slug = add_campaign(csrf_app)
+    client = csrf_app.test_client()
     answer = respond_path(csrf_app, slug)
     with csrf_app.app_context():
         demand = db.session.execute(db.text("SELECT MIN(id) FROM demands")).scalar()
@@ -449,20 +458,22 @@ def test_csrf_is_enforced_on_confirmation_and_answers(csrf_app):
 
 def test_csrf_over_https_needs_the_referer(csrf_app):
     """Why Referrer-Policy is same-origin: over HTTPS Flask-WTF also wants a same-origin Referer, which
-    a no-referrer policy would take away from every form with a session (here: confirming). The sign
-    form has no session and checks Origin/Sec-Fetch-Site instead."""
+    a no-referrer policy would take away from every form with a session (here: a recipient's answers).
+    The sign and confirmation forms have no session and check Origin/Sec-Fetch-Site instead."""
     slug = add_campaign(csrf_app)
     client = csrf_app.test_client()
     https = "https://localhost"
-    token = csrf_token(client.get(f"/campaigns/{slug}", base_url=https).text)
-    same = {"Referer": f"https://localhost/campaigns/{slug}"}
-    assert client.post(f"/campaigns/{slug}/sign", base_url=https, data={**SIGNER, "csrf_token": token}).status_code == 303
-    url = verify_path(read_outbox(csrf_app)[-1])
+    url = respond_path(csrf_app, slug)
+    with csrf_app.app_context():
+        demand = db.session.execute(db.text("SELECT MIN(id) FROM demands")).scalar()
     token = csrf_token(client.get(url, base_url=https).text)
-    assert client.post(url, base_url=https, data={"csrf_token": token}).status_code == 400
+    data = {"csrf_token": token, f"status_{demand}": "rejected", "language": "en"}
+    assert client.post(url, base_url=https, data=data).status_code == 400
     evil = {"Referer": "https://evil.example/"}
-    assert client.post(url, base_url=https, headers=evil, data={"csrf_token": token}).status_code == 400
-    assert client.post(url, base_url=https, headers={**same, "Referer": f"https://localhost{url}"}, data={"csrf_token": token}).status_code == 303
+    assert client.post(url, base_url=https, headers=evil, data=data).status_code == 400
+    assert rows(csrf_app, "answers") == 0
+    saved = client.post(url, base_url=https, headers={"Referer": f"https://localhost{url}"}, data=data)
+    assert saved.status_code == 200 and rows(csrf_app, "answers") == 1
 
 
 def test_the_json_api_cannot_be_driven_by_a_cross_site_form(csrf_app):

@@ -95,6 +95,11 @@ class SignForm(Form):
 
 
 class ConfirmForm(Form):
+    """The confirmation page's button. No session: the link's token is the authorisation."""
+
+    class Meta:
+        csrf = False
+
     submit = SubmitField(_l("Confirm my signature"))
 
 
@@ -122,6 +127,14 @@ class DetailsForm(Form):
 
     def details(self) -> Details:
         return Details(self.name.data, self.city.data or None, self.language.data, bool(self.updates.data), bool(self.public.data))
+
+
+class ConfirmDetailsForm(DetailsForm):
+    """The details on the confirmation page. No session, like ConfirmForm: the thank-you page after
+    it stays the same for everyone, so a cache in front can serve it."""
+
+    class Meta:
+        csrf = False
 
 
 class ChangeDetailsForm(DetailsForm):

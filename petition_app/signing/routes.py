@@ -10,7 +10,7 @@ from ..ratelimits import link_limit, sign_limit
 from ..security import from_this_site, sign_form_token_valid
 from ..tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import ChangeDetailsForm, ConfirmForm, DetailsForm, SignForm, source_tag
+from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
 from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
 from .queries import (
     Details,
@@ -78,13 +78,20 @@ def check_your_email(slug):
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"], endpoint="verify")
+@csrf.exempt  # no session here: the link's token is the authorisation, and a cross-site POST is refused
 @limiter.shared_limit(link_limit, scope="links")
 def verify_signature(token):
     """The confirmation page of one sign request, for the holder of its mail. GET shows the details
     that request gave, in a form the owner may correct, and changes nothing (mail scanners open
     links); only its POST confirms. A POST without the form's fields confirms the details as mailed.
     A confirmed signature is sent on (303) to the campaign's thank-you page, which is the same for
-    everyone: a reload confirms nothing twice and the page can come from a cache."""
+    everyone: a reload confirms nothing twice and the page can come from a cache.
+
+    Needs no session (docs/architecture.md, "A confirmation without a session"): only the holder of
+    the mail knows the token in the path, so another site cannot forge this POST; a POST a browser
+    marks as cross-site is refused all the same."""
+    if request.method == "POST" and not from_this_site():
+        abort(403)
     locale = str(get_locale())
     try:
         pending = pending_for_token(token)
@@ -94,12 +101,12 @@ def verify_signature(token):
                 return thank_you(campaign.slug, newly_confirmed=False)
             return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
         if request.method == "POST" and "name" in request.form:
-            form = DetailsForm()
+            form = ConfirmDetailsForm()
             if not form.validate_on_submit():
                 return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale), 422
             chosen = form.details()
         else:
-            form = DetailsForm.showing(pending.details())
+            form = ConfirmDetailsForm.showing(pending.details())
             chosen = None
         if request.method == "POST" and (chosen is not None or ConfirmForm().validate_on_submit()):
             slug = campaign.slug
@@ -118,8 +125,9 @@ def verify_signature(token):
 def thank_you(slug, newly_confirmed):
     """On to the thank-you page. It finds the signer's language as this page did (a ?lang= here has
     set the `lang` cookie), so its address stays the same for everyone and a cache in front can keep it."""
-    again = {} if newly_confirmed else {"again": 1}
-    return redirect(url_for("signing.confirmed", slug=slug, **again), code=303)
+    if newly_confirmed:
+        return redirect(url_for("signing.confirmed", slug=slug), code=303)
+    return redirect(url_for("signing.confirmed", slug=slug, again=1), code=303)
 
 
 @bp.route("/campaigns/<slug>/confirmed")
