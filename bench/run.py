@@ -156,8 +156,9 @@ def bench_page(b, size):
     ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.get(PAGE), 50 if b.quick else 200)
     ref_ms, _, _, ref_bad = statements_per_call(b.app, lambda i: client.get("/privacy"), 50 if b.quick else 200)
     result(
-        ratio_line("campaign page", page["ok_rate"], "req/s", top, "ceiling", ratio, "target >= 0.5 through nginx",
-                   errors == 0 and ratio >= 0.5),
+        f"campaign page straight from gunicorn: {fmt(page['ok_rate'])} req/s; ceiling {fmt(top)} req/s; ratio "
+        f"{ratio:.2f} (the target of 0.5 is for the page through nginx: its own line; this one's is the next line)"
+        + inproc_errors(errors),
         f"{size['rounds']} alternating slices of {size['duration'] / size['rounds']:.1f} s each, {conns} connections, "
         f"{WORKERS} {WORKER_CLASS} workers; ceiling by {by}; page slices {slices(page)} req/s",
         f"page: {status_text(page)}; {latency_text(page)}",
