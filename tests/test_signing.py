@@ -136,6 +136,8 @@ def test_mails_are_in_the_signers_language_with_text_and_html(signing_app):
     assert "Open this link and press the button" in mail_text(english)
     assert "The link is valid for 7 days." in mail_text(english)
     assert verify_path(dutch) != verify_path(english)
+    # mail programs (and screen readers) read the language from the header
+    assert (dutch["Content-Language"], english["Content-Language"]) == ("nl", "en")
 
 
 def test_an_expired_link_offers_to_sign_again(signing_app):

@@ -45,11 +45,12 @@ def build_message(to, template, locale, subject, headers=None, **context):
     message["From"] = sender(locale)
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="petition.local")
-    message["Content-Language"] = locale
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the content: set_content clears every Content-* header set before it.
+    message["Content-Language"] = locale
     return message
 
 
