@@ -159,3 +159,55 @@ def test_an_update_reaches_each_opted_in_signer_once_in_batches_and_a_second_run
     dutch = next(m for m in mails if m["To"] == "fan1@example.org")
     assert "News for all" in mail_text(english) and "Nieuws voor iedereen" in mail_text(dutch)
     assert rows(any_app, "deliveries") == 10
+
+
+@pytest.mark.redis
+def test_a_batch_lock_is_extended_while_its_holder_sends_and_a_lost_lock_says_so(app, redis_url, queue_prefix):
+    """FANOUT_LOCK_SECONDS bounds a dead worker's lock, not a live batch: keep() extends it, and says
+    False once the lock ran out and another job took it."""
+    import time
+
+    from petition_app.jobs import exclusive, redis_connection
+
+    app.config.update(REDIS_URL=redis_url, QUEUE_PREFIX=queue_prefix)
+    with app.app_context():
+        key = f"{queue_prefix}lock:fanout:test"
+        with exclusive("fanout:test", 0.4) as hold:
+            assert hold
+            for _ in range(4):  # 0.6 s in all, longer than the lock lasts: kept all along
+                time.sleep(0.15)
+                assert hold.keep()
+                with exclusive("fanout:test", 0.4) as other:
+                    assert not other and not other.keep()
+            assert redis_connection().pttl(key) > 250
+            redis_connection().set(key, "another job's token", px=400)  # as if it had run out and been taken
+            assert not hold.keep() and not hold
+        assert redis_connection().get(key) == b"another job's token"  # the lost lock is not released by us
+        redis_connection().delete(key)
+
+
+def test_a_batch_that_lost_its_lock_stops_records_what_it_sent_and_the_retry_sends_the_rest(any_app):
+    from petition_app.notifications.operations import BatchBusy, run_batch, send_batch
+    from petition_app.organizers.models import Update
+    from petition_app.organizers.tasks import update_subject
+    from petition_app.notifications.mailing import BulkMail
+    from petition_app.notifications.queries import opted_in
+
+    slug = add_campaign(any_app)
+    ids = seed_signers(any_app, slug, signers(6))
+    with any_app.app_context():
+        from petition_app.campaigns.queries import public_campaign
+
+        campaign = public_campaign(slug)
+        update = Update(campaign_id=campaign.id, body_nl="Nieuws", body_en="News")
+        db.session.add(update)
+        db.session.commit()
+        bulk = BulkMail("update_to_signers", update_subject, lambda locale: {"update_text": "News", "organizer_name": "Safe Leiden"})
+        answers = iter([True, True, False])  # the lock is lost before the third mail
+        with pytest.raises(BatchBusy):
+            send_batch("update", update.id, opted_in(campaign.id), ids[0], ids[-1], bulk, still_mine=lambda: next(answers), every=1e-9)
+        assert len(read_outbox(any_app)) == 2
+        assert rows(any_app, "deliveries") == 2  # what it sent is recorded: the retry skips them
+        assert run_batch("update", update.id, opted_in(campaign.id), ids[0], ids[-1], bulk) == (4, 0)
+    received = collections.Counter(str(m["To"]) for m in read_outbox(any_app))
+    assert sorted(received) == sorted(f"fan{i}@example.org" for i in range(6)) and set(received.values()) == {1}

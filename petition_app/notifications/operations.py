@@ -7,8 +7,10 @@ sends its signers' mails over one SMTP connection and records them with one INSE
 on the unique (kind, ref_id, signature_id)), committed at once: the one exception to "operations only
 flush". Every batch skips the signers already recorded, so any batch, or the whole fan-out, is safe to run
 again; a worker killed half-way through a batch re-sends at most that batch's unrecorded mails
-(docs/architecture.md, "Jobs and losing nothing")."""
-from collections.abc import Sequence
+(docs/architecture.md, "Jobs and losing nothing"). A batch holds a lock while it sends, extended as it
+goes, so a second copy of the same batch job waits instead of sending alongside."""
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import current_app
@@ -108,15 +110,21 @@ def _record(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> N
     db.session.commit()
 
 
+class BatchBusy(Exception):
+    """Another worker sends this very batch right now; RQ tries again later (and then finds it done)."""
+
+
 def send_batch(
-    kind: str, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail
+    kind: str, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail,
+    still_mine: Callable[[], bool] = lambda: True, every: float = 0.0,
 ) -> tuple[int, int]:
     """Send `bulk` to the signers with an id from `first_id` to `last_id` who match `criteria` and were not
     reached yet, over one SMTP connection, and record them all with one INSERT. Returns (sent, refused).
 
     A recipient the server refuses for good is recorded as failed and not tried again. Any other error
     (server down, temporary refusal) records what was sent before it and ends the batch with the exception,
-    so that RQ retries it later with backoff.
+    so that RQ retries it later with backoff. Every `every` seconds it asks `still_mine()` (run_batch: the
+    batch's lock, extended); once that says no, it records what it sent and stops with BatchBusy.
     """
     signatures = db.session.scalars(
         select(Signature)
@@ -127,10 +135,15 @@ def send_batch(
     db.session.rollback()  # end the read transaction; nothing holds rows while talking to SMTP
     outcomes: list[tuple[int, str | None]] = []
     interrupted = True
+    asked = time.monotonic()
     try:
         if outgoing:
             with mail.connection() as connection:
                 for signature_id, copy in outgoing:
+                    if every and time.monotonic() - asked >= every:
+                        if not still_mine():
+                            raise BatchBusy(f"batch {first_id}-{last_id} of {kind} {ref_id} outlasted its lock")
+                        asked = time.monotonic()
                     try:
                         copy.send(connection, bulk.sender)
                     except Exception as error:
@@ -147,15 +160,13 @@ def send_batch(
     return len(outcomes) - refused, refused
 
 
-class BatchBusy(Exception):
-    """Another worker sends this very batch right now; RQ tries again later (and then finds it done)."""
-
-
 def run_batch(kind: str, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail) -> tuple[int, int]:
     """One batch of a fan-out, held by one worker at a time: two copies of the same batch job (a fan-out
-    planned twice, RQ's at-least-once delivery) never mail the same signers at once."""
+    planned twice, RQ's at-least-once delivery) never mail the same signers at once. The lock lasts
+    FANOUT_LOCK_SECONDS and is extended every third of that while the batch is sent, so a slow SMTP
+    server cannot make it run out under a live batch (which would let a second copy send it again)."""
     seconds = current_app.config["FANOUT_LOCK_SECONDS"]
-    with exclusive(f"fanout:{kind}:{ref_id}:{first_id}-{last_id}", seconds) as held:
-        if not held:
+    with exclusive(f"fanout:{kind}:{ref_id}:{first_id}-{last_id}", seconds) as hold:
+        if not hold:
             raise BatchBusy(f"batch {first_id}-{last_id} of {kind} {ref_id} is being sent by another worker")
-        return send_batch(kind, ref_id, criteria, first_id, last_id, bulk)
+        return send_batch(kind, ref_id, criteria, first_id, last_id, bulk, still_mine=hold.keep, every=seconds / 3)
