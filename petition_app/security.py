@@ -27,7 +27,8 @@ FileStorage. Such a view names its file fields and its own body limit.
 
 Public pages can be cached (issue 12): the campaign page, "check your email" and the thank-you page
 after a confirmation, the list, the signer wall, the embed, the share kit and the open data
-(CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
+(CACHEABLE_ENDPOINTS) hold nothing personal. The two that say their visitor just signed or confirmed
+(KEPT_BY_NGINX_ONLY) are kept by nginx only: browsers get no-store, nginx `X-Accel-Expires`. For an anonymous visitor their
 GET answers `Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS` with an ETag (a matching
 If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy/nginx.conf) and
 browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
@@ -82,6 +83,9 @@ CACHEABLE_ENDPOINTS = frozenset({
     "reach.embed", "reach.share_kit",
     "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
 })
+# Of those, the pages that say their visitor just signed or confirmed: nginx keeps them like the others
+# (X-Accel-Expires), but browsers are told to store nothing, so a shared or watched device keeps no copy.
+KEPT_BY_NGINX_ONLY = frozenset({"signing.check_your_email", "signing.confirmed"})
 SIGN_FORM_SALT = "petition.sign-form.v1"
 # A form token's time is rounded down to this many seconds, so that the page (and its ETag) stays the
 # same between two count changes instead of changing every second with the token.
@@ -213,8 +217,15 @@ def cache_public_pages(response: Response) -> Response:
     # A cookie set here (the session, a language choice) would make the answer one person's.
     if response.status_code != 200 or "Set-Cookie" in response.headers or session.modified:
         return response
-    if "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+    seconds = current_app.config["PUBLIC_CACHE_SECONDS"]
+    if request.endpoint in KEPT_BY_NGINX_ONLY:
+        # nginx (1.22, Debian 12) reads the headers in order and drops it before the client sees it; a
+        # no-store read before X-Accel-Expires would make it ignore X-Accel-Expires, so that comes first.
+        response.headers.pop("Cache-Control", None)
+        response.headers["X-Accel-Expires"] = str(seconds)
+        response.headers["Cache-Control"] = NO_STORE
+    elif "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = f"public, max-age={seconds}"
     if not response.direct_passthrough:
         response.add_etag()
         response.make_conditional(request)

@@ -11,7 +11,7 @@ from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
 from helpers import PASSWORD, confirmed_account, moderator_organizing, rows, sign
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
-from petition_app.security import CACHEABLE_ENDPOINTS, allow_framing, init_security, private, set_security_headers
+from petition_app.security import CACHEABLE_ENDPOINTS, KEPT_BY_NGINX_ONLY, allow_framing, init_security, private, set_security_headers
 
 CSP = {
     "default-src": "'self'",
@@ -255,6 +255,12 @@ def test_every_route_is_public_or_never_stored(app, private_world):
                 public = rule.endpoint in PUBLIC_ENDPOINTS and method == "GET"
                 if who == "moderator" and rule.endpoint in CACHEABLE_ENDPOINTS:
                     public = False  # their header shows their name: kept by no one
+                if rule.endpoint in KEPT_BY_NGINX_ONLY:  # "you signed": kept by nginx, never by the browser
+                    public = False
+                    if who == "anonymous" and response.headers.get("X-Accel-Expires") != "5":
+                        failures.append(f"{method} {path} ({rule.endpoint}, {who}): no X-Accel-Expires")
+                elif "X-Accel-Expires" in response.headers:
+                    failures.append(f"{method} {path} ({rule.endpoint}, {who}): X-Accel-Expires")
                 if public == (cache == "no-store"):
                     failures.append(f"{method} {path} ({rule.endpoint}, {who}): {response.status_code}, Cache-Control {cache!r}")
                 checked += 1

@@ -91,17 +91,36 @@ def test_confirming_sends_the_signer_on_to_a_thank_you_page_a_reload_cannot_repe
     page = client.get(first.headers["Location"])
     assert page.status_code == 200
     assert "Thank you, your signature is confirmed" in page.text and "1 has signed" in page.text
-    assert page.headers["Cache-Control"].startswith("public, max-age=") and "Set-Cookie" not in page.headers
+    assert "may not include your signature yet" in page.text
+    # kept by nginx for a few seconds (X-Accel-Expires), by the browser not at all: a shared device keeps no copy
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Accel-Expires"] == "5"
+    assert "Set-Cookie" not in page.headers
     assert "anna" not in page.text.lower()
     for _ in range(2):
         assert client.get(first.headers["Location"]).status_code == 200
     again = client.post(path)
     assert again.status_code == 303 and again.headers["Location"].endswith("/confirmed?again=1")
-    assert "Your signature was already confirmed" in client.get(again.headers["Location"]).text
+    pressed_again = client.get(again.headers["Location"]).text
+    assert "Your signature was already confirmed" in pressed_again and "may not include" not in pressed_again
     dutch = signing_app.test_client().get(first.headers["Location"], headers={"Accept-Language": "nl"})
     assert "Bedankt, je handtekening is bevestigd" in dutch.text and "Set-Cookie" not in dutch.headers
     assert api_count(client, signing_app.slug) == 1
     assert client.get("/campaigns/no-such-campaign/confirmed").status_code == 404
+
+
+def test_a_link_pressed_again_after_the_campaign_was_taken_offline_shows_nothing_of_it(signing_app):
+    client = signing_app.test_client()
+    sign(client, signing_app.slug)
+    (message,) = read_outbox(signing_app)
+    path = verify_path(message) + "?lang=en"
+    assert client.post(path).status_code == 303
+    with signing_app.app_context():
+        db.session.execute(db.text("UPDATE campaigns SET status = 'hidden'"))
+        db.session.commit()
+    for answer in (client.get(path), client.post(path)):
+        assert answer.status_code == 409 and "This campaign is closed" in answer.text
+        assert "a safe Leiden" not in answer.text and f"/campaigns/{signing_app.slug}" not in answer.text
+    assert client.get(f"/campaigns/{signing_app.slug}/confirmed").status_code == 404
 
 
 def test_a_repeat_after_confirming_gets_an_already_signed_mail_without_a_link(signing_app):

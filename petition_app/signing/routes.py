@@ -97,6 +97,8 @@ def verify_signature(token):
         pending = pending_for_token(token)
         campaign = pending.signature.campaign
         if pending.signature.confirmed_at is not None:  # a link pressed again
+            if not campaign.is_public:  # taken offline since: nothing of it is shown
+                raise ConfirmationClosed()
             if request.method == "POST":
                 return thank_you(campaign.slug, newly_confirmed=False)
             return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=False, locale=locale)
@@ -118,7 +120,8 @@ def verify_signature(token):
     except (TokenInvalid, SignatureGone):
         return render_template("signing/link_problem.html", problem="invalid", locale=locale), 404
     except ConfirmationClosed:
-        return render_template("signing/link_problem.html", problem="closed", campaign=campaign, locale=locale), 409
+        shown = campaign if campaign.is_public else None
+        return render_template("signing/link_problem.html", problem="closed", campaign=shown, locale=locale), 409
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
 
 
