@@ -235,10 +235,42 @@ def test_a_recipients_address_is_checked_like_a_signers(app, organizer, address)
     with app.app_context():
         recipient = db.session.execute(sa.text("SELECT id FROM recipients")).scalar_one()
     edited = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=edit&lang=en",
-                            data={"name": "Leiden University", "email": address, "language": "nl"}, follow_redirects=True)
-    assert "Enter a valid email address" in edited.text
+                            data={"name": "Leiden University", "email": address, "language": "nl"})
+    assert edited.status_code == 422 and "Enter a valid email address" in edited.text
     with app.app_context():
         assert db.session.execute(sa.text("SELECT email FROM recipients")).scalar_one() == "board@example.org"
+
+
+def test_a_failed_edit_on_the_recipients_page_keeps_what_was_typed_and_says_what_is_wrong(app, organizer):
+    """GOV.UK's pattern for each inline form of the page: 422, the error summary linking to the field,
+    the form open with the organizer's own text and the error at the field; nothing is saved."""
+    slug = write_campaign(app, organizer)
+    with app.app_context():
+        recipient = db.session.execute(sa.text("SELECT id FROM recipients")).scalar_one()
+        demand = db.session.execute(sa.text("SELECT MIN(id) FROM demands")).scalar_one()
+    edited = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=edit&lang=en", data={
+        "name": "College van Bestuur", "email": "board@@example.org", "language": "en", "salutation_en": "Dear Board,"})
+    assert edited.status_code == 422
+    assert "<title>Error:" in edited.text and "There is a problem" in edited.text
+    assert f'href="#r{recipient}-email"' in edited.text and f'id="r{recipient}-email-error"' in edited.text
+    assert "<details open>" in edited.text
+    for typed in ('value="College van Bestuur"', 'value="board@@example.org"', 'value="Dear Board,"'):
+        assert typed in edited.text
+    assert '<option value="en" selected>' in edited.text
+
+    demanded = organizer.post(f"/organize/{slug}/demands/{demand}?action=edit&lang=en",
+                              data={"text_nl": "Een nieuwe eis die ik niet kwijt wil", "text_en": ""})
+    assert demanded.status_code == 422 and f'href="#d{demand}-text_en"' in demanded.text
+    assert "Een nieuwe eis die ik niet kwijt wil</textarea>" in demanded.text
+
+    added = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=add_demand&lang=en",
+                           data={"text_nl": "", "text_en": "A demand I typed"})
+    assert added.status_code == 422 and f'href="#new-{recipient}-text_nl"' in added.text
+    assert "A demand I typed</textarea>" in added.text
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT name, email, language FROM recipients")).one() == ("Leiden University", "board@example.org", "nl")
+        assert db.session.execute(sa.text("SELECT COUNT(*) FROM demands")).scalar_one() == 2
+        assert db.session.execute(sa.text("SELECT text_nl FROM demands WHERE id = :d"), {"d": demand}).scalar_one() == "Eis 0.0"
 
 
 def test_a_campaign_file_with_a_bad_recipient_address_is_refused(app, runner, tmp_path):

@@ -190,9 +190,20 @@ def recipients(slug):
             return locked(campaign)
         back_to_draft(campaign, was)
         return redirect(url_for("organizers.recipients", slug=slug))
+    return recipients_page(campaign, form, status=422 if form.is_submitted() else 200)
+
+
+def recipients_page(campaign, form=None, failed=None, status=200):
+    """The recipients page; `failed` is (the id prefix of the form on it that was sent, that form) when
+    that form had errors: the page shows it open, with what was typed and its errors (422)."""
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING):
+        return locked(campaign)
+    form = RecipientForm(formdata=None) if form is None else form
+    sent_prefix, sent_form = failed or ("", None)
     return render_template(
-        "organizers/recipients.html", campaign=campaign, form=form
-    ), 422 if form.is_submitted() else 200
+        "organizers/recipients.html", campaign=campaign, form=form, demand_form=DemandForm(formdata=None),
+        sent_prefix=sent_prefix, sent_form=sent_form,
+    ), status
 
 
 @bp.route("/<slug>/recipients/<int(max=2147483647):recipient_id>", methods=["POST"])
@@ -206,17 +217,13 @@ def recipient_action(slug, recipient_id):
         if action == "edit":
             form = RecipientForm()
             if not form.validate_on_submit():
-                flash(_("Please check the recipient's name and email address."))
-                for error in form.email.errors:
-                    flash(error)
-            else:
-                update_recipient(recipient, form.name.data, form.email.data, form.language.data, form.texts())
+                return recipients_page(campaign, failed=(f"r{recipient.id}-", form), status=422)
+            update_recipient(recipient, form.name.data, form.email.data, form.language.data, form.texts())
         elif action == "add_demand":
             form = DemandForm()
             if not form.validate_on_submit():
-                flash(_("A demand needs a Dutch and an English text."))
-            else:
-                add_demand(recipient, form.text_nl.data, form.text_en.data)
+                return recipients_page(campaign, failed=(f"new-{recipient.id}-", form), status=422)
+            add_demand(recipient, form.text_nl.data, form.text_en.data)
         elif action in ("up", "down") and ButtonForm().validate_on_submit():
             move_recipient(recipient, action)
         elif action == "remove" and ButtonForm().validate_on_submit():
@@ -242,9 +249,8 @@ def demand_action(slug, demand_id):
         if action == "edit":
             form = DemandForm()
             if not form.validate_on_submit():
-                flash(_("A demand needs a Dutch and an English text."))
-            else:
-                update_demand(demand, form.text_nl.data, form.text_en.data)
+                return recipients_page(campaign, failed=(f"d{demand.id}-", form), status=422)
+            update_demand(demand, form.text_nl.data, form.text_en.data)
         elif action in ("up", "down") and ButtonForm().validate_on_submit():
             move_demand(demand, action)
         elif action == "remove" and ButtonForm().validate_on_submit():

@@ -440,6 +440,13 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
         page.locator(f"#{name}").fill(value)
     submit(page.locator("#submit"))
     draft = re.search(r"/organize/([a-z0-9-]+)/recipients", page.url).group(1)
+    page.locator("#name").fill("Leiden University")
+    page.locator("#email").fill("board@example.org")
+    record("organizer-recipients", submit(page.locator("#submit")))
+    card = page.locator("section.card").first
+    card.locator("summary").first.click()
+    card.locator("input[name=email]").fill("board@@example.org")
+    record("organizer-recipient-errors", submit(card.locator("form[action*='action=edit'] button[type=submit]")))
     record("organizer-edit", page.goto(f"/organize/{draft}/edit"))
 
     from petition_app.accounts.models import User

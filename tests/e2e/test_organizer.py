@@ -69,8 +69,8 @@ def test_an_organizer_writes_a_campaign_a_moderator_approves_it_and_a_recipient_
 
     card = organizer.locator("section.card", has=organizer.get_by_role("heading", name="Rector of Leiden University"))
     expect(card).to_be_visible()
-    card.locator("textarea[id^=new-][id$=-nl]").fill("Zet verlichting langs de Singel.")
-    card.locator("textarea[id^=new-][id$=-en]").fill("Put lights along the Singel.")
+    card.locator("textarea[id^=new-][id$=-text_nl]").fill("Zet verlichting langs de Singel.")
+    card.locator("textarea[id^=new-][id$=-text_en]").fill("Put lights along the Singel.")
     card.get_by_role("button", name="Add demand").click()
     expect(card.locator("ol li p[lang=en]")).to_have_text("Put lights along the Singel.")
 
