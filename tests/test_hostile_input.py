@@ -610,9 +610,9 @@ ACCOUNT_FORMS = {
                    422, DEMAND_FIELDS, None),
     "edit_demand": (ORGANIZER, "/organize/{draft}/demands/{demand}?action=edit", {"text_nl": "Eis", "text_en": "Demand"}, 422,
                     DEMAND_FIELDS, None),
-    "update": (ORGANIZER, "/organize/{fresh}/updates", {"body_nl": "Nieuws", "body_en": "News", "confirm": "1"}, 302,
+    "update": (ORGANIZER, "/organize/{fresh}/updates", {"body_nl": "Nieuws", "body_en": "News", "confirm": "1"}, 422,
                {"body_nl": (TEXT, 5000), "body_en": (TEXT, 5000)}, ("open", True)),  # one update per 48 hours
-    "invite": (ORGANIZER, "/organize/{slug}/invite", {"email": "friend@example.org"}, 302, {"email": (EMAIL, 254)}, None),
+    "invite": (ORGANIZER, "/organize/{slug}/invite", {"email": "friend@example.org"}, 422, {"email": (EMAIL, 254)}, None),
     "invalidate": (ADMIN, "/admin/{slug}/invalidate", {"domain": "spam.example", "preview": "1"}, 200,
                    {"domain": (SEARCH, 253), "ip_hash": (SEARCH, 64), "since": (DATE, 0), "until": (DATE, 0)}, None),
     "reject": (ADMIN, "/admin/{fresh}/reject", {"reason": "other", "note": "Please", "confirm": "1"}, 302,

@@ -336,17 +336,25 @@ def dashboard(slug):
     """Counts (a chart per day, online and paper, language and source), the paper log, answers per
     recipient, the last mailings, the named signers, letters, updates, corrections and team of one
     campaign; no signer's email address. Its organizers only."""
-    campaign = own_campaign(slug)
+    return dashboard_page(own_campaign(slug))
+
+
+def dashboard_page(campaign, update_form=None, invite_form=None, problem=None, status=200):
+    """The campaign's overview. A form of it that was sent with a problem (`update_form`, `invite_form`)
+    comes back as it was sent: what the organizer typed stays, the error summary at the top says what is
+    wrong (its fields' errors, or `problem`)."""
     page = page_number() or abort(404)
     signers = signers_page(campaign, page)
-    letters = recent_letters(campaign.id)
-    handovers = handovers_of(campaign.id)
+    sent_form = update_form if update_form is not None else invite_form
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
-        page=page, more=len(signers) > 100, letters=letters, handovers=handovers, update_form=UpdateForm(),
-        invite_form=InviteForm(), invitations=open_invitations(campaign), revision=latest_revision(campaign),
+        page=page, more=len(signers) > 100, letters=recent_letters(campaign.id), handovers=handovers_of(campaign.id),
+        update_form=update_form if update_form is not None else UpdateForm(formdata=None),
+        invite_form=invite_form if invite_form is not None else InviteForm(formdata=None),
+        sent_form=sent_form, problem=problem,
+        invitations=open_invitations(campaign), revision=latest_revision(campaign),
         paper_entries=entries_of(campaign.id)[:5], mailings=last_mailings(campaign),
-    )
+    ), status
 
 
 @bp.route("/<slug>/signers.csv")
@@ -425,22 +433,25 @@ def updates(slug):
             not_published()
         return redirect(url_for("organizers.dashboard", slug=slug))
     if not form.validate_on_submit():
-        flash(_("An update needs a Dutch and an English text."))
-    elif not confirmed() and (next_at := next_update_at(campaign)) is not None:
-        flash(_("You can send the next update after %(moment)s.", moment=format_datetime(next_at, "short")))
-    elif not confirmed():
+        return dashboard_page(campaign, update_form=form, status=422)
+    if not confirmed() and (next_at := next_update_at(campaign)) is not None:
+        return dashboard_page(campaign, update_form=form, problem=too_soon(next_at), status=409)
+    if not confirmed():
         return render_template(
             "organizers/confirm_update.html", campaign=campaign, form=form, audience=update_audience(campaign),
             previews=update_previews(campaign, form.body_nl.data, form.body_en.data),
         )
-    else:
-        try:
-            send_update(campaign, form.body_nl.data, form.body_en.data)
-            db.session.commit()
-            flash(_("Your update is being sent to the signers who asked for updates."))
-        except UpdateTooSoon as exc:
-            flash(_("You can send the next update after %(moment)s.", moment=format_datetime(exc.next_at, "short")))
+    try:
+        send_update(campaign, form.body_nl.data, form.body_en.data)
+        db.session.commit()
+    except UpdateTooSoon as exc:
+        return dashboard_page(campaign, update_form=form, problem=too_soon(exc.next_at), status=409)
+    flash(_("Your update is being sent to the signers who asked for updates."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="updates"))
+
+
+def too_soon(next_at):
+    return _("You can send the next update after %(moment)s.", moment=format_datetime(next_at, "short"))
 
 
 @bp.route("/<slug>/invite", methods=["POST"])
@@ -449,19 +460,18 @@ def invite_organizer(slug):
     organizers only."""
     campaign = own_campaign(slug)
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invite(campaign, current_user, form.email.data)
-            db.session.commit()
-            flash(_("The invitation is sent."))
-        except EmailInvalid:
-            flash(_("Enter a valid email address, like name@example.org."))
-        except NotPublished:
-            not_published()
-        except TooManyInvitations:
-            flash(_("This campaign has sent enough invitations for today; try again tomorrow."))
-    else:
-        flash(_("Enter a valid email address, like name@example.org."))
+    if not form.validate_on_submit():
+        return dashboard_page(campaign, invite_form=form, status=422)
+    try:
+        invite(campaign, current_user, form.email.data)
+        db.session.commit()
+        flash(_("The invitation is sent."))
+    except EmailInvalid:
+        return dashboard_page(campaign, invite_form=form, problem=_("Enter a valid email address, like name@example.org."), status=422)
+    except NotPublished:
+        not_published()
+    except TooManyInvitations:
+        flash(_("This campaign has sent enough invitations for today; try again tomorrow."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="team"))
 
 

@@ -460,6 +460,8 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
         campaign.organizers.append(db.session.scalar(sa.select(User).where(User.email == organizer)))
         db.session.commit()
     record("organizer-dashboard", page.goto(f"/organize/{slug}"))
+    page.locator("#body_nl").fill("Alleen in het Nederlands")
+    record("organizer-update-errors", submit(page.locator("#update-submit")))
     record("organizer-correction", page.goto(f"/organize/{slug}/correct"))
     record("organizer-send-letters", page.goto(f"/organize/{slug}/letters/send"))
     record("respond", page.goto(respond))
