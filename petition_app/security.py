@@ -27,17 +27,19 @@ FileStorage. Such a view names its file fields and its own body limit.
 
 Public pages can be cached (issue 12): the campaign page, "check your email" and the thank-you page
 after a confirmation, the list, the signer wall, the embed, the share kit and the open data
-(CACHEABLE_ENDPOINTS) hold nothing personal. The two that say their visitor just signed or confirmed
-(KEPT_BY_NGINX_ONLY) are kept by nginx only: browsers get no-store, nginx `X-Accel-Expires`. For an anonymous visitor their
+(CACHEABLE_ENDPOINTS) hold nothing personal. For an anonymous visitor their
 GET answers `Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS` with an ETag (a matching
 If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy/nginx.conf) and
 browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
 moderator sees their name and a logout form in the header: for them the same pages say no-store.
+The two that say their visitor just signed or confirmed (KEPT_BY_NGINX_ONLY) are kept by nginx
+only: browsers get no-store, nginx `X-Accel-Expires`.
 
 The sign form is the one public POST, and it needs no session: instead of Flask-WTF's session-bound
 CSRF token it carries a signed, time-limited form token bound to the campaign (sign_form_token), and
 a cross-site request (Sec-Fetch-Site, else Origin) is refused. docs/architecture.md ("Cached public
-pages and a sign form without a session") says why that is enough here.
+pages and a sign form without a session") says why that is enough here. The confirmation form needs no
+session either: the token in its path is the authorisation, and a cross-site POST is refused the same way.
 
 Only the JSON API reads JSON. Flask-WTF would otherwise feed a JSON body into any web form, where a
 number, list or object in a field (or a body that is a list) makes the validators crash with a 500.
