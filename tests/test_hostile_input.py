@@ -615,9 +615,9 @@ ACCOUNT_FORMS = {
     "invite": (ORGANIZER, "/organize/{slug}/invite", {"email": "friend@example.org"}, 422, {"email": (EMAIL, 254)}, None),
     "invalidate": (ADMIN, "/admin/{slug}/invalidate", {"domain": "spam.example", "preview": "1"}, 200,
                    {"domain": (SEARCH, 253), "ip_hash": (SEARCH, 64), "since": (DATE, 0), "until": (DATE, 0)}, None),
-    "reject": (ADMIN, "/admin/{fresh}/reject", {"reason": "other", "note": "Please", "confirm": "1"}, 302,
+    "reject": (ADMIN, "/admin/{fresh}/reject", {"reason": "other", "note": "Please", "confirm": "1"}, 422,
                {"reason": (CHOICE, 0), "note": (TEXT, 2000)}, ("pending", False)),  # sent back once
-    "hide": (ADMIN, "/admin/{fresh}/hide", {"note": "Reported", "confirm": "1"}, 302, {"note": (TEXT, 2000)}, ("open", False)),
+    "hide": (ADMIN, "/admin/{fresh}/hide", {"note": "Reported", "confirm": "1"}, 422, {"note": (TEXT, 2000)}, ("open", False)),
     "retry": (ADMIN, "/admin/jobs/retry", {"job": "no-such-job"}, 302, {"job": (SEARCH, 200)}, None),
 }
 # What these forms still let through: (form, field) -> the labels of hostile_values that get in. Each is an

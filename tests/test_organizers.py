@@ -128,13 +128,30 @@ def test_a_moderator_sends_a_campaign_back_with_a_reason_in_the_organizers_langu
         assert db.session.execute(db.text("SELECT status FROM campaigns")).scalar() == "draft"
 
 
+def test_a_decision_with_a_mistake_comes_back_on_the_queue_with_what_the_moderator_wrote(app):
+    organizer = make_organizer(app)
+    slug, _ = written_campaign(app, organizer)
+    organizer.post(f"/organize/{slug}/submit")
+    admin = make_admin(app)
+    with app.app_context():
+        campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
+    note = "Voeg bronnen toe bij de tweede eis, dan kijken we opnieuw."
+    sent = admin.post(f"/admin/{slug}/reject?lang=en", data={"revision": 1, "reason": "no-such-reason", "note": note})
+    assert sent.status_code == 422 and "<title>Error:" in sent.text
+    assert f'href="#reject-{campaign_id}-reason"' in sent.text and f'id="reject-{campaign_id}-reason-error"' in sent.text
+    assert f"{note}</textarea>" in sent.text and "<details open>" in sent.text
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT status FROM campaigns WHERE id = :i"), {"i": campaign_id}).scalar_one() == "pending"
+
+
 def test_a_moderator_takes_a_live_campaign_offline(app):
     organizer = make_organizer(app)
     slug, _ = written_campaign(app, organizer)
     organizer.post(f"/organize/{slug}/submit")
     admin = make_admin(app)
     admin.post(f"/admin/{slug}/approve", data={"revision": 1, "confirm": "1"})
-    assert admin.post(f"/admin/{slug}/hide", data={"note": "", "confirm": "1"}).status_code == 302
+    refused = admin.post(f"/admin/{slug}/hide?lang=en", data={"note": " ", "confirm": "1"})
+    assert refused.status_code == 422 and "There is a problem" in refused.text and "<details open>" in refused.text
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200  # a reason is required
     admin.post(f"/admin/{slug}/hide", data={"note": "Reported as harassment.", "confirm": "1"})
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 404

@@ -37,10 +37,17 @@ def campaign_or_404(slug):
 def queue():
     """The review queue (each revision with its number, and what a correction changes) and the live
     campaigns; moderators only."""
+    return queue_page()
+
+
+def queue_page(sent_prefix="", sent_form=None, status=200):
+    """The queue; a decision's form sent with a mistake (`sent_form`, its fields' ids starting with
+    `sent_prefix`) comes back open, with the moderator's text and its errors (422)."""
     return render_template(
-        "admin/queue.html", pending=pending_revisions(), live=live_campaigns(), approve_form=ApproveForm(),
-        reject_form=RejectForm(), hide_form=HideForm(),
-    )
+        "admin/queue.html", pending=pending_revisions(), live=live_campaigns(), approve_form=ApproveForm(formdata=None),
+        reject_form=RejectForm(formdata=None), hide_form=HideForm(formdata=None), sent_prefix=sent_prefix,
+        sent_form=sent_form,
+    ), status
 
 
 @bp.route("/jobs")
@@ -130,6 +137,8 @@ def moderate(slug, action):
     the first POST shows what will happen and the organizers' mail in Dutch and in English; only the POST
     of that page (with `confirm`) decides. Moderators only."""
     campaign = campaign_or_404(slug)
+    if action in ("reject", "hide") and not (form := (RejectForm if action == "reject" else HideForm)()).validate_on_submit():
+        return queue_page(f"{action}-{campaign.id}-", form, 422)  # what the moderator wrote stays
     if not request.form.get("confirm") == "1":
         page = confirmation(campaign, action)
         if page is not None:
