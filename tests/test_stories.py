@@ -404,8 +404,9 @@ def test_nothing_is_published_without_the_authors_approval_of_that_version(app, 
     [number] = submission_ids(app)
     redacted = "Mijn docent zei dat, een paar jaar geleden."
     team = client_of(app, world.team)
-    early = team.post(f"/organize/{world.slug}/stories/{number}/redaction?lang=en", data={"text": redacted, "ask": "y"}, follow_redirects=True)
-    assert "Screen the submission first" in early.text
+    early = team.post(f"/organize/{world.slug}/stories/{number}/redaction?lang=en", data={"text": redacted, "ask": "y"})
+    assert early.status_code == 409 and "There is a problem" in early.text and "Screen the submission first" in early.text
+    assert f"{redacted}</textarea>" in early.text  # the redaction written so far stays
     screen_and_redact(app, world, number, redacted)
     campaign_page = app.test_client().get(f"/campaigns/{world.slug}?lang=en").text
     assert redacted not in campaign_page  # waits for the author

@@ -293,9 +293,10 @@ def redaction(slug, submission_id):
         return _submission_page(campaign, found, form, 422)
     try:
         save_redaction(found, form.text.data, form.notes.data, current_user, ask_author=bool(form.ask.data))
-    except NotScreened:
-        flash(_("Screen the submission first: file it (or mark it urgent, contacted or closed)."))
-        return redirect(url_for("stories.submission", slug=slug, submission_id=submission_id))
+    except NotScreened:  # the page comes back with the redaction as it was written
+        db.session.rollback()
+        form.form_errors.append(_("Screen the submission first: file it (or mark it urgent, contacted or closed)."))
+        return _submission_page(campaign, found, form, 409)
     except NothingToApprove:
         abort(400)
     db.session.commit()
