@@ -807,7 +807,7 @@ SLUG_ROUTES = [
     (ANONYMOUS, "GET", "/campaigns/{}"),
     (ANONYMOUS, "GET", "/campaigns/{}/check-your-email"),
     (ANONYMOUS, "GET", "/campaigns/{}/confirmed"),
-    (ANONYMOUS, "GET", "/campaigns/{}/confirmed?again=1"),
+    (ANONYMOUS, "GET", "/campaigns/{}/confirmed/again"),
     (ANONYMOUS, "POST", "/campaigns/{}/sign"),
     (ANONYMOUS, "GET", "/campaigns/{}/share"),
     (ANONYMOUS, "GET", "/campaigns/{}/qr.svg"),

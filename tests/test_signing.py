@@ -99,9 +99,10 @@ def test_confirming_sends_the_signer_on_to_a_thank_you_page_a_reload_cannot_repe
     for _ in range(2):
         assert client.get(first.headers["Location"]).status_code == 200
     again = client.post(path)
-    assert again.status_code == 303 and again.headers["Location"].endswith("/confirmed?again=1")
+    assert again.status_code == 303 and again.headers["Location"].endswith("/confirmed/again")
     pressed_again = client.get(again.headers["Location"]).text
     assert "Your signature was already confirmed" in pressed_again and "may not include" not in pressed_again
+    assert f'href="/campaigns/{signing_app.slug}/confirmed/again?lang=nl"' in pressed_again  # the other language, same page
     dutch = signing_app.test_client().get(first.headers["Location"], headers={"Accept-Language": "nl"})
     assert "Bedankt, je handtekening is bevestigd" in dutch.text and "Set-Cookie" not in dutch.headers
     assert api_count(client, signing_app.slug) == 1

@@ -128,18 +128,17 @@ def verify_signature(token):
 def thank_you(slug, newly_confirmed):
     """On to the thank-you page. It finds the signer's language as this page did (a ?lang= here has
     set the `lang` cookie), so its address stays the same for everyone and a cache in front can keep it."""
-    if newly_confirmed:
-        return redirect(url_for("signing.confirmed", slug=slug), code=303)
-    return redirect(url_for("signing.confirmed", slug=slug, again=1), code=303)
+    return redirect(url_for("signing.confirmed", slug=slug, again=not newly_confirmed), code=303)
 
 
-@bp.route("/campaigns/<slug>/confirmed")
-def confirmed(slug):
-    """The thank-you page after a confirmation ("already confirmed" with ?again=1), with the count and
-    ways to share; public and the same for everyone, so it holds nothing of the signer."""
+@bp.route("/campaigns/<slug>/confirmed", defaults={"again": False})
+@bp.route("/campaigns/<slug>/confirmed/again", defaults={"again": True})
+def confirmed(slug, again):
+    """The thank-you page after a confirmation (".../again": "already confirmed"), with the count and
+    ways to share; public and the same for everyone, so it holds nothing of the signer. The two are
+    paths, not a query, so that the language switch (which keeps the path) stays on the same one."""
     campaign = public_campaign(slug) or abort(404)
-    newly_confirmed = "again" not in request.args
-    return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=newly_confirmed, locale=str(get_locale()))
+    return render_template("signing/confirmed.html", campaign=campaign, newly_confirmed=not again, locale=str(get_locale()))
 
 
 @bp.route("/my-data/<token>/change", methods=["GET", "POST"], endpoint="change_details")
