@@ -140,6 +140,7 @@ def test_a_decision_with_a_mistake_comes_back_on_the_queue_with_what_the_moderat
     assert sent.status_code == 422 and "<title>Error:" in sent.text
     assert f'href="#reject-{campaign_id}-reason"' in sent.text and f'id="reject-{campaign_id}-reason-error"' in sent.text
     assert f"{note}</textarea>" in sent.text and "<details open>" in sent.text
+    assert admin.post(f"/admin/{slug}/publish-now", data={"revision": 1, "confirm": "1"}).status_code == 404  # no such decision
     with app.app_context():
         assert db.session.execute(db.text("SELECT status FROM campaigns WHERE id = :i"), {"i": campaign_id}).scalar_one() == "pending"
 

@@ -136,29 +136,30 @@ def moderate(slug, action):
     """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline:
     the first POST shows what will happen and the organizers' mail in Dutch and in English; only the POST
     of that page (with `confirm`) decides. Moderators only."""
+    if action not in ("approve", "reject", "hide"):
+        abort(404)
     campaign = campaign_or_404(slug)
-    if action in ("reject", "hide") and not (form := (RejectForm if action == "reject" else HideForm)()).validate_on_submit():
+    form = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}[action]()
+    if action != "approve" and not form.validate_on_submit():
         return queue_page(f"{action}-{campaign.id}-", form, 422)  # what the moderator wrote stays
     if not request.form.get("confirm") == "1":
         page = confirmation(campaign, action)
         if page is not None:
             return page
     try:
-        if action == "approve" and (approval := ApproveForm()).validate_on_submit():
-            if approve(campaign, approval.revision.data):
+        if action == "approve" and not form.validate_on_submit():
+            flash(_("Say which revision you read: approve it from the queue."))
+        elif action == "approve":
+            if approve(campaign, form.revision.data):
                 flash(_("The correction is published; the organizers are told."))
             else:
                 flash(_("Published; the organizers are told."))
-        elif action == "approve":
-            flash(_("Say which revision you read: approve it from the queue."))
-        elif action == "reject" and (form := RejectForm()).validate_on_submit():
+        elif action == "reject":
             reject(campaign, form.revision.data, form.reason.data, form.note.data.strip())
             flash(_("Sent back; the organizers are told why."))
-        elif action == "hide" and (form := HideForm()).validate_on_submit():
+        else:
             hide(campaign, form.note.data.strip())
             flash(_("Taken offline; the organizers are told why."))
-        else:
-            flash(_("Please give a reason."))
         db.session.commit()
     except RevisionOutdated as exc:
         if exc.waiting is None:
