@@ -445,12 +445,14 @@ def updates(slug):
         send_update(campaign, form.body_nl.data, form.body_en.data)
         db.session.commit()
     except UpdateTooSoon as exc:
+        db.session.rollback()
         return dashboard_page(campaign, update_form=form, problem=too_soon(exc.next_at), status=409)
     flash(_("Your update is being sent to the signers who asked for updates."))
     return redirect(url_for("organizers.dashboard", slug=slug, _anchor="updates"))
 
 
 def too_soon(next_at):
+    """Why an update cannot go yet (one every 48 hours), in the organizer's words."""
     return _("You can send the next update after %(moment)s.", moment=format_datetime(next_at, "short"))
 
 
@@ -467,6 +469,7 @@ def invite_organizer(slug):
         db.session.commit()
         flash(_("The invitation is sent."))
     except EmailInvalid:
+        db.session.rollback()
         return dashboard_page(campaign, invite_form=form, problem=_("Enter a valid email address, like name@example.org."), status=422)
     except NotPublished:
         not_published()
