@@ -36,6 +36,18 @@ def site(pg_app, redis_url, queue_prefix, stack):
     return {"port": port, "app_port": app_port, "slug": slug, "app": pg_app, "seed": random.randrange(10**6)}
 
 
+def from_the_cache(client, path, headers=None):
+    """The page asked for again right after a first answer: from nginx's cache. nginx finishes writing
+    its cache entry just after the client has the last byte, so a request sent at once may still miss
+    it: a few tries within 0.3 s (far less than the page may be kept) tell a kept page from a page never kept."""
+    for _ in range(6):
+        page = client.get(path, headers=headers)
+        if page.header("X-Cache-Status") == "HIT":
+            return page
+        time.sleep(0.05)
+    return page
+
+
 def set_count(app, slug, count):
     with app.app_context():
         db.session.execute(db.text("UPDATE campaigns SET confirmed_count = :n WHERE slug = :s"), {"n": count, "s": slug})
@@ -52,7 +64,7 @@ def test_public_pages_come_from_the_cache_and_are_at_most_n_seconds_old(site):
     assert first.header("Set-Cookie") is None
     fetched = time.monotonic()
     set_count(site["app"], slug, 321)
-    second = client.get(f"/campaigns/{slug}", headers=english)
+    second = from_the_cache(client, f"/campaigns/{slug}", headers=english)
     assert second.header("X-Cache-Status") == "HIT"
     assert "0 have signed" in second.text  # kept: the change is not shown yet ...
     seen = []
@@ -67,10 +79,10 @@ def test_public_pages_come_from_the_cache_and_are_at_most_n_seconds_old(site):
     # Each language its own copy; the Dutch one from the cache the second time as well.
     dutch = client.get(f"/campaigns/{slug}", headers={"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.8"})
     assert "321 mensen hebben getekend" in dutch.text
-    assert client.get(f"/campaigns/{slug}", headers={"Accept-Language": "nl"}).header("X-Cache-Status") == "HIT"
+    assert from_the_cache(client, f"/campaigns/{slug}", headers={"Accept-Language": "nl"}).header("X-Cache-Status") == "HIT"
     for path in ("/", f"/campaigns/{slug}/signers", f"/embed/{slug}", f"/campaigns/{slug}/share", "/api/v1/campaigns"):
         client.get(path)
-        again = client.get(path)
+        again = from_the_cache(client, path)
         assert again.status == 200 and again.header("X-Cache-Status") == "HIT", path
         assert again.header("Set-Cookie") is None, path
     assert client.cookies == {}
@@ -96,7 +108,7 @@ def test_a_confirmation_leads_to_a_thank_you_page_from_the_cache_and_leaves_no_s
         assert confirmed.status == 303 and confirmed.header("Cache-Control") == "no-store"
         thanks = signer.get(confirmed.header("Location"))
         assert thanks.status == 200 and "Thank you, your signature is confirmed" in thanks.text
-        again = signer.get(confirmed.header("Location"))  # a reload, straight after
+        again = from_the_cache(signer, confirmed.header("Location"))  # a reload, straight after
         statuses.append(again.header("X-Cache-Status"))
         assert again.header("Cache-Control") == "no-store" and again.header("X-Accel-Expires") is None
         assert "session" not in signer.cookies and signer.cookies.get("lang") == "en"
