@@ -452,6 +452,24 @@ def test_a_confirmation_needs_no_session_but_refuses_a_cross_site_post(csrf_app)
         assert db.session.execute(db.text("SELECT confirmed_at FROM signatures")).scalar() is not None
 
 
+def test_withdrawing_works_with_csrf_on_and_refuses_a_post_without_its_token(csrf_app):
+    """The withdraw page keeps Flask-WTF's token: its form must carry it, and a POST without it changes nothing."""
+    slug = add_campaign(csrf_app)
+    client = csrf_app.test_client()
+    token = csrf_token(client.get(f"/campaigns/{slug}").text)
+    client.post(f"/campaigns/{slug}/sign", data={**SIGNER, "csrf_token": token})
+    client.post(verify_path(read_outbox(csrf_app)[-1]))
+    path = link_to(csrf_app, "/withdraw/")
+    assert client.post(path).status_code == 400
+    with csrf_app.app_context():
+        assert db.session.execute(db.text("SELECT confirmed_count FROM campaigns")).scalar() == 1
+    page = client.get(path)
+    withdrawn = client.post(path, data={"csrf_token": csrf_token(page.text)})
+    assert withdrawn.status_code == 200 and "Je handtekening is ingetrokken" in withdrawn.text  # in the signer's Dutch
+    with csrf_app.app_context():
+        assert db.session.execute(db.text("SELECT confirmed_count FROM campaigns")).scalar() == 0
+
+
 def test_csrf_is_enforced_on_answers(csrf_app):
     slug = add_campaign(csrf_app)
     client = csrf_app.test_client()

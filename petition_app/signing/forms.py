@@ -95,10 +95,7 @@ class SignForm(Form):
 
 
 class ConfirmForm(Form):
-    """The confirmation page's button. No session: the link's token is the authorisation."""
-
-    class Meta:
-        csrf = False
+    """A button behind a link in a mail that changes something (withdrawing): with Flask-WTF's token."""
 
     submit = SubmitField(_l("Confirm my signature"))
 
@@ -130,8 +127,9 @@ class DetailsForm(Form):
 
 
 class ConfirmDetailsForm(DetailsForm):
-    """The details on the confirmation page. No session, like ConfirmForm: the thank-you page after
-    it stays the same for everyone, so a cache in front can serve it."""
+    """The details on the confirmation page. No session: the link's token is the authorisation (the
+    route refuses a cross-site POST), and the thank-you page after it stays the same for everyone, so a
+    cache in front can serve it."""
 
     class Meta:
         csrf = False

@@ -9,7 +9,6 @@ from flask import current_app
 from sqlalchemy import Table, and_, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.models import Campaign
 from ..campaigns.operations import add_to_count

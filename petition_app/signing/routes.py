@@ -110,7 +110,7 @@ def verify_signature(token):
         else:
             form = ConfirmDetailsForm.showing(pending.details())
             chosen = None
-        if request.method == "POST" and (chosen is not None or ConfirmForm().validate_on_submit()):
+        if request.method == "POST":  # with the details as corrected, or as mailed
             slug = campaign.slug
             result = verify(pending, chosen)
             db.session.commit()
