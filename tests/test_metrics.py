@@ -4,10 +4,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
-
-from conftest import free_port, make_app, verify_path, wait_for
-from helpers import seed_signers, sign
+from conftest import free_port, make_app, verify_path
+from helpers import sign
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 

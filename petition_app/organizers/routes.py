@@ -194,15 +194,22 @@ def recipients(slug):
 
 
 def recipients_page(campaign, form=None, failed=None, status=200):
-    """The recipients page; `failed` is (the id prefix of the form on it that was sent, that form) when
-    that form had errors: the page shows it open, with what was typed and its errors (422)."""
+    """The recipients page: the form to add a recipient (`form`), and a form to edit each recipient and
+    each demand and to add a demand, keyed by the prefix of its fields' ids. `failed` is (prefix, form)
+    when that form came back with errors: the page shows it open, with what was typed (422)."""
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING):
         return locked(campaign)
-    form = RecipientForm(formdata=None) if form is None else form
+    edit_forms = {}
+    for recipient in campaign.recipients:
+        edit_forms[f"r{recipient.id}-"] = RecipientForm(formdata=None, obj=recipient)
+        edit_forms[f"new-{recipient.id}-"] = DemandForm(formdata=None)
+        edit_forms.update({f"d{demand.id}-": DemandForm(formdata=None, obj=demand) for demand in recipient.demands})
     sent_prefix, sent_form = failed or ("", None)
+    if sent_form is not None:
+        edit_forms[sent_prefix] = sent_form
     return render_template(
-        "organizers/recipients.html", campaign=campaign, form=form, demand_form=DemandForm(formdata=None),
-        sent_prefix=sent_prefix, sent_form=sent_form,
+        "organizers/recipients.html", campaign=campaign, form=RecipientForm(formdata=None) if form is None else form,
+        edit_forms=edit_forms, sent_prefix=sent_prefix, sent_form=sent_form,
     ), status
 
 
