@@ -9,19 +9,16 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .accounts.operations import create_admin
-from .admin.operations import claim_cluster_alerts
 from .campaigns.models import Campaign
 from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
 from .config import PROJECT_ROOT
 from .extensions import db
 from .jobs import QUEUES
-from .jobs.schedule import hand_over_outbox
+from .jobs.schedule import SCHEDULE
 from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
-from .notifications.tasks import resume_announcements
-from .responses.operations import claim_due_reminders
 from .rules import EmailInvalid, has_a_filter
 from .signing import operations as signing
 
@@ -137,27 +134,13 @@ def register_commands(app):
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
 
     @app.cli.command("sweep")
-    @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")
-    def sweep(older_than):
-        """Run every part of the periodic work now, by hand: the workers run each part on its own
-        schedule (jobs/schedule.py), so no cron is needed; this is for an operator who wants it at
-        once (after an outage, say). Every part is idempotent, so running it too often is harmless."""
-        click.echo(f"handed over {hand_over_outbox()} job(s) from the outbox")
-        click.echo(f"resumed {resume_announcements(older_than)} milestone announcement(s)")
-        reminded = claim_due_reminders()
-        db.session.commit()
-        click.echo(f"sent {len(reminded)} reminder(s) to recipients")
-        unconfirmed = signing.purge_unconfirmed()
-        db.session.commit()
-        click.echo(f"deleted {unconfirmed} unconfirmed signature(s)")
-        purged = signing.purge_closed_campaigns()
-        letters.empty_purged_letters()
-        db.session.commit()
-        click.echo(f"deleted the personal data of {len(purged)} closed campaign(s)")
-        click.echo(f"repaired the count of {len(signing.reconcile_counts())} campaign(s)")
-        alerted = claim_cluster_alerts()
-        db.session.commit()
-        click.echo(f"told the moderators about {len(alerted)} new cluster(s) of signatures")
+    def sweep():
+        """Run every entry of the periodic work now, by hand, in the order jobs/schedule.py declares it:
+        the workers run each on its own schedule, so no cron is needed; this is for an operator who
+        wants it at once (after an outage, say). Every entry is idempotent, so running it too often is
+        harmless. It loops over SCHEDULE itself, so it can never leave an entry out."""
+        for periodic in SCHEDULE:
+            click.echo(periodic.report(periodic.function()()))
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")

@@ -127,8 +127,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
     MAIL_TIMEOUT = 30
-    # Waits between attempts when the SMTP server fails; after the last one the job is left failed.
+    # Waits between attempts when the SMTP server fails; after the last one the job is given up and
+    # listed for the moderators (its outbox row stays, with the last error).
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
+    # The same for a job that names no intervals of its own (compiling letters, planning a fan-out).
+    JOB_RETRY_INTERVALS = [10, 60, 300, 900]
     # Signers per batch job of a fan-out (milestones, answers, updates); each batch is one SMTP connection.
     FANOUT_BATCH_SIZE = _int("FANOUT_BATCH_SIZE", 200)
     # The bearer token of /metrics; unset, /metrics answers 404 (docs/architecture.md, "Watching it").
@@ -149,8 +152,12 @@ class Config:
             "stories": timedelta(minutes=15),
         },
     )
-    # An outbox row younger than this may still be handed over by the commit that wrote it.
-    OUTBOX_HANDOVER_AFTER = timedelta(seconds=_int("OUTBOX_HANDOVER_AFTER", 60))
+    # An outbox row younger than this may still be handed over by the commit that wrote it (handing it
+    # over twice is harmless: a run claims its row first, and a row that is gone is done).
+    OUTBOX_HANDOVER_AFTER = timedelta(seconds=_int("OUTBOX_HANDOVER_AFTER", 10))
+    # How long a run holds its outbox row: after that, with the row still there, the process running it
+    # is taken to have died and the reconciliation hands the job over again. Longer than any one job.
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 120)
 
     # A DNS look-up of the mail domain catches typos like gmial.com; off by default outside production,
     # so that the demo works offline and with any made-up address.

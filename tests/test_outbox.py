@@ -13,10 +13,15 @@ from helpers import rows, sign
 
 
 def test_a_mail_that_cannot_be_sent_waits_in_the_outbox_until_the_sweep(app, campaign, runner):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_RETRY_INTERVALS=[0])  # nothing listens there
     response = sign(app.test_client(), campaign, lang="en")
     assert response.status_code == 200 and "Check your email" in response.text
     assert rows(app, "signatures") == 1 and rows(app, "outbox_jobs") == 1
+    with app.app_context():  # the failed try is written down with the row, which stays owed
+        from petition_app.extensions import db
+
+        row = db.session.execute(sa.text("SELECT attempts, status, last_error FROM outbox_jobs")).one()
+    assert (row.attempts, row.status) == (1, "pending") and "ConnectionRefusedError" in row.last_error
 
     app.config.update(MAIL_SERVER=None)  # the mail server is back (here: the outbox folder)
     from datetime import timedelta
@@ -109,14 +114,16 @@ def test_without_redis_a_failed_job_is_listed_for_admins_and_retried_from_the_ou
     from petition_app.jobs import dispatch_outbox
     from petition_app.jobs.failures import failed_jobs, retry
 
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_RETRY_INTERVALS=[0])
     sign(app.test_client(), campaign)
     from datetime import timedelta
 
     with app.app_context():
-        assert dispatch_outbox(older_than=timedelta(0)) == 0  # still failing: counted as an attempt
+        assert failed_jobs() == []  # one try failed; one more is due
+        assert dispatch_outbox(older_than=timedelta(0)) == 0  # the second try fails too: given up
+        assert dispatch_outbox(older_than=timedelta(0)) == 0  # a row given up is not handed over again
         (failed,) = failed_jobs()
-        assert failed.name.endswith("send_signature_mail")
+        assert failed.name.endswith("send_signature_mail") and "ConnectionRefusedError" in failed.error
         app.config.update(MAIL_SERVER=None)
         assert retry(failed.id)
         assert failed_jobs() == []

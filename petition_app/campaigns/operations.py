@@ -67,6 +67,19 @@ class CampaignFileError(ValueError):
     """A campaign file that cannot be imported; the message names the field."""
 
 
+def lock(campaign_id: int) -> None:
+    """Take the campaign's row for the rest of the transaction, so that a check and the change it allows
+    (one update per interval, say) cannot both pass in two requests at once (issue 18). PostgreSQL:
+    `SELECT ... FOR UPDATE`; SQLite has one write lock for the whole database, which its first write takes,
+    so there a write that changes nothing takes it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    else:
+        db.session.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(id=Campaign.id).execution_options(synchronize_session=False)
+        )
+
+
 def _bilingual(data: Mapping[str, Any], field: str, required: bool = True, max_length: int | None = None) -> dict[str, str]:
     """Every text exists in each language: a file that lacks one fails here, not on a page later."""
     value = data.get(field)

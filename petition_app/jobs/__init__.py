@@ -4,13 +4,20 @@ A job is a plain function decorated with @job(queue). It takes primitive ids, op
 context (and so its own database session), and calls a service; it must be safe to run twice.
 Services never call a job directly: they call `enqueue_after_commit(job, *args)`, which writes an
 outbox row in the same transaction. Once that transaction commits, the job is handed over; a rollback
-takes the row with it. The job deletes its own outbox row when it has run, in its own transaction
-(issue 12: the request that caused it runs no second transaction for that). A row left behind (Redis
-down, the process killed) is handed over by `dispatch_outbox`, which the worker runs periodically
-(jobs/schedule.py); a row whose job is still waiting in RQ is left alone.
+takes the row with it.
+
+The database is the record of what is owed; Redis only rings the bell (issue 18). The row stays until
+the job has run to the end: a run first claims it (`claimed_until`, JOB_LEASE_SECONDS ahead, one
+committed UPDATE), and deletes it in the job's own commit. A run that finds its row gone, given up or
+claimed by a live run does nothing, so a job handed over twice (a retry, a reconciliation, a lost lock)
+runs once. A failed run records its error and when the next try may start (`not_before`, from the
+job's retry intervals); after the last try the row is GIVEN_UP and listed for the moderators with its
+error. `dispatch_outbox`, which the workers run periodically (jobs/schedule.py), hands over again every
+row that is owed and neither claimed, nor waiting for its next try, nor waiting in RQ: whatever Redis
+lost or never received.
 
 Each domain keeps its own jobs in its `tasks.py`; this package is only the machinery. A job commits
-once, after its function returns (operations only flush); a fan-out batch commits its deliveries at once.
+once, after its function returns (operations only flush); a fan-out batch commits each delivery as it goes.
 """
 import functools
 from contextvars import ContextVar
@@ -26,10 +33,12 @@ from flask import current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import Table, delete, event, insert, select, update
+from sqlalchemy import Table, delete, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, rowcount
+from ..logging_privacy import redact
+from ..rules.statuses import OutboxStatus
 from ..timeutil import utcnow
 from .models import OutboxJob
 
@@ -68,15 +77,23 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
             hidden = _RUNNING_ROW.set(None)  # a job this one calls directly has no row of its own
             try:
                 with app.app_context():
+                    if row_id is not None and not _claim(row_id):
+                        log.info("%s: outbox row %s is done, given up or being run; nothing to do", marked.path, row_id)
+                        return None
                     try:
                         result = fn(*args)
                         if row_id is not None:  # done: its row goes with the job's own commit
                             db.session.execute(delete(OutboxJob).where(OutboxJob.id == row_id))
                         db.session.commit()
-                    except BaseException:
+                    except Exception as error:
                         db.session.rollback()
-                        if row_id is not None and in_rq:  # RQ retries it, or lists it as failed
-                            _forget_rows([row_id])
+                        if row_id is None:
+                            raise
+                        if _record_failure(row_id, marked, error, _travelled_intervals(in_rq)) and in_rq:
+                            return None  # given up: the row is the record; RQ need not list it as well
+                        raise  # RQ tries again after the job's next wait (or the reconciliation does)
+                    except BaseException:  # the worker is stopped mid-job: the lease runs out, then it runs again
+                        db.session.rollback()
                         raise
                     return result
             finally:
@@ -89,6 +106,63 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
         return marked
 
     return decorate
+
+
+def retry_intervals(job_fn: Job) -> list[int]:
+    """The waits in seconds between the tries of a job: its own setting, or JOB_RETRY_INTERVALS for a
+    job that names none (so that a database restart during a job that mails nobody loses it neither)."""
+    return list(current_app.config[job_fn.retry or "JOB_RETRY_INTERVALS"])
+
+
+def _claim(row_id: int) -> bool:
+    """Hold the row for this run, committed at once: False when it is gone (done), given up, or held by
+    another run whose lease has not run out."""
+    now = utcnow()
+    claimed = rowcount(db.session.execute(
+        update(OutboxJob)
+        .where(
+            OutboxJob.id == row_id,
+            OutboxJob.status == OutboxStatus.PENDING,
+            or_(OutboxJob.claimed_until.is_(None), OutboxJob.claimed_until < now),
+        )
+        .values(claimed_until=now + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"]), attempts=OutboxJob.attempts + 1)
+    ))
+    db.session.commit()
+    return claimed == 1
+
+
+def _travelled_intervals(in_rq: bool) -> list[int] | None:
+    """The waits that travelled with the RQ job from the process that queued it (tests and operators
+    tune them there), or None outside RQ."""
+    rq_job = get_current_job() if in_rq else None
+    intervals = getattr(rq_job, "retry_intervals", None)
+    return [int(i) for i in intervals] if intervals else None
+
+
+def _record_failure(row_id: int, job_fn: Job, error: Exception, intervals: list[int] | None = None) -> bool:
+    """Write down a failed try: the error (redacted), and when the next may start, or that there will be
+    none (GIVEN_UP). Returns whether the job was given up. When even that cannot be written (the
+    database is down), the claim runs out and the reconciliation tries again."""
+    try:
+        row = db.session.get(OutboxJob, row_id)
+        if row is None:
+            return True
+        if intervals is None:
+            intervals = retry_intervals(job_fn)
+        row.claimed_until = None
+        row.last_error = redact(f"{type(error).__name__}: {error}")[:300]
+        gave_up = row.attempts > len(intervals)
+        if gave_up:
+            row.status = OutboxStatus.GIVEN_UP
+            log.error("%s (outbox row %s) gave up after %s tries: %s", job_fn.path, row_id, row.attempts, row.last_error)
+        else:
+            row.not_before = utcnow() + timedelta(seconds=intervals[row.attempts - 1])
+        db.session.commit()
+        return gave_up
+    except Exception:
+        db.session.rollback()
+        log.warning("could not record the failure of %s (outbox row %s)", job_fn.path, row_id, exc_info=True)
+        return False
 
 
 def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
@@ -127,8 +201,8 @@ def dispatch(job_fn: Job, *args: Any, outbox_row: int | None = None) -> bool:
         finally:
             _RUNNING_ROW.reset(token)
         return True
-    intervals = current_app.config[job_fn.retry] if job_fn.retry else None
-    retry = Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+    intervals = retry_intervals(job_fn)
+    retry = Retry(max=len(intervals), interval=intervals) if intervals else None
     options: dict[str, Any] = {}
     if outbox_row is not None:
         options = {"job_id": _rq_job_id(outbox_row), "meta": {"outbox_row": outbox_row}}
@@ -140,21 +214,24 @@ def dispatch(job_fn: Job, *args: Any, outbox_row: int | None = None) -> bool:
     return True
 
 
-def _forget_rows(ids: list[int]) -> None:
-    if ids:
-        with db.engine.begin() as connection:
-            connection.execute(delete(OutboxJob).where(OutboxJob.id.in_(ids)))
+# RQ statuses in which a handed-over job will still run without our help. A job RQ calls "started"
+# is not among them: while it runs it holds its row's claim, and once the claim ran out it has died.
+_WAITING = {"queued", "scheduled", "deferred"}
 
 
-def _waiting_in_rq(row_id: int) -> bool:
-    """Whether the job of this row was handed over and RQ still has it (queued, running, scheduled for
-    a retry): its row goes once it has run. After an outage without persistence, RQ has it no more."""
-    if not current_app.config.get("REDIS_URL"):
-        return False
+def _waiting_in_rq(row_ids: list[int]) -> set[int]:
+    """The rows whose job RQ still holds to run (queued, or scheduled for its next try). After an outage
+    without persistence, RQ has them no more. One round trip for all of them."""
+    if not row_ids or not current_app.config.get("REDIS_URL"):
+        return set()
     try:
-        return RQJob.exists(_rq_job_id(row_id), connection=redis_connection())
-    except Exception:  # Redis unreachable: handing over will fail too, and count an attempt
-        return False
+        with redis_connection().pipeline(transaction=False) as pipeline:
+            for row_id in row_ids:
+                pipeline.hget(RQJob.key_for(_rq_job_id(row_id)), "status")
+            statuses = pipeline.execute()
+    except Exception:  # Redis unreachable: handing over will fail too, and the rows stay owed
+        return set()
+    return {row_id for row_id, status in zip(row_ids, statuses) if status is not None and status.decode() in _WAITING}
 
 
 def job_by_path(path: str) -> Job:
@@ -169,27 +246,33 @@ def job_by_path(path: str) -> Job:
 
 
 def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Hand over the jobs whose dispatch after their commit failed or never happened. Returns how many
-    went; a job that still cannot go stays, with its attempts counted. Each job deletes its row once it
-    has run; a row whose job waits in RQ (a busy worker) is left alone."""
-    cutoff = utcnow() - older_than
+    """The reconciliation: hand over again every job that is owed (its row is PENDING) and neither
+    claimed by a live run, nor waiting for its next try, nor waiting in RQ, whatever Redis lost or never
+    received. Rows younger than `older_than` are left to the commit that wrote them. Returns how many
+    went; a row that cannot go (Redis down) simply stays owed."""
+    now = utcnow()
     rows = db.session.execute(
-        select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(OutboxJob.created_at <= cutoff).order_by(OutboxJob.id)
+        select(OutboxJob.id, OutboxJob.path, OutboxJob.args)
+        .where(
+            OutboxJob.status == OutboxStatus.PENDING,
+            OutboxJob.created_at <= now - older_than,
+            or_(OutboxJob.not_before.is_(None), OutboxJob.not_before <= now),
+            or_(OutboxJob.claimed_until.is_(None), OutboxJob.claimed_until < now),
+        )
+        .order_by(OutboxJob.id)
     ).all()
     db.session.rollback()
+    waiting = _waiting_in_rq([row_id for row_id, _, _ in rows])
     done = 0
-    failed: list[int] = []
     for row_id, path, args in rows:
-        if _waiting_in_rq(row_id):
-            continue
-        if dispatch(job_by_path(path), *args, outbox_row=row_id):
+        if row_id not in waiting and dispatch(job_by_path(path), *args, outbox_row=row_id):
             done += 1
-        else:
-            failed.append(row_id)
-    if failed:
-        db.session.execute(update(OutboxJob).where(OutboxJob.id.in_(failed)).values(attempts=OutboxJob.attempts + 1))
-        db.session.commit()
     return done
+
+
+def owed() -> int:
+    """How many jobs the database still owes (for /metrics and the soak): PENDING outbox rows."""
+    return db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.status == OutboxStatus.PENDING)) or 0
 
 
 def redis_connection() -> Redis:

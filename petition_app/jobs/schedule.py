@@ -25,6 +25,11 @@ Each entry's runs are recorded in Redis, for metrics and tests:
 A "run" is the hand-over to the queue; how the job itself went is in RQ's registries. An entry whose
 previous job still waits in its queue (the workers are busy) is not enqueued again but counted as
 skipped, so a backlog never piles up copies of the same periodic work.
+
+After a Redis outage (issue 18) the ticker notices within TICK_SECONDS that Redis answers again, hands
+the outbox over at once (the reconciliation: what Redis lost is owed in the database), and calls its
+`watch` callback every tick, with which the worker starts RQ's scheduler again if the outage ended it.
+`flask sweep` runs the same SCHEDULE, every entry, in the order declared.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -69,6 +74,14 @@ class Periodic:
     name: str
     job: str
     every: timedelta | str
+    #: what `flask sweep` prints after running it: a format string given the job's result (a tuple
+    #: is spread over the placeholders)
+    says: str = "{}"
+
+    def report(self, result: Any) -> str:
+        """The line `flask sweep` prints for this entry's result."""
+        values = result if isinstance(result, tuple) else (result,)
+        return f"{self.name}: " + self.says.format(*values)
 
     def interval(self, config: Mapping[str, Any]) -> timedelta:
         """The interval in force under this configuration."""
@@ -89,17 +102,25 @@ class Periodic:
 
 
 # The periodic work, one line per entry: the jobs are named by path, so that the core does not import
-# the domains it schedules. Intervals are in the PERIODIC_INTERVALS setting. `flask sweep` runs the same
-# work by hand.
+# the domains it schedules. Intervals are in the PERIODIC_INTERVALS setting. `flask sweep` runs exactly
+# this list by hand (tests/test_schedule.py fails when the two drift).
 SCHEDULE: tuple[Periodic, ...] = (
-    Periodic("outbox", "petition_app.jobs.schedule.hand_over_outbox", every="outbox"),
-    Periodic("announcements", "petition_app.notifications.tasks.resume_announcements", every="announcements"),
-    Periodic("reminders", "petition_app.responses.tasks.send_reminders", every="reminders"),
-    Periodic("purges", "petition_app.signing.tasks.purge_personal_data", every="purges"),
-    Periodic("letter-purges", "petition_app.letters.tasks.empty_purged_letters", every="purges"),
-    Periodic("recount", "petition_app.signing.tasks.repair_counts", every="recount"),
-    Periodic("clusters", "petition_app.admin.tasks.alert_clusters", every="clusters"),
-    Periodic("stories", "petition_app.stories.tasks.look_after_stories", every="stories"),
+    Periodic("outbox", "petition_app.jobs.schedule.hand_over_outbox", every="outbox",
+             says="handed over {} job(s) from the outbox"),
+    Periodic("announcements", "petition_app.notifications.tasks.resume_announcements", every="announcements",
+             says="resumed {} milestone announcement(s)"),
+    Periodic("reminders", "petition_app.responses.tasks.send_reminders", every="reminders",
+             says="sent {} reminder(s) to recipients"),
+    Periodic("purges", "petition_app.signing.tasks.purge_personal_data", every="purges",
+             says="deleted {} unconfirmed signature(s); deleted the personal data of {} closed campaign(s)"),
+    Periodic("letter-purges", "petition_app.letters.tasks.empty_purged_letters", every="purges",
+             says="emptied {} letter(s) of purged campaigns"),
+    Periodic("recount", "petition_app.signing.tasks.repair_counts", every="recount",
+             says="repaired the count of {} campaign(s)"),
+    Periodic("clusters", "petition_app.admin.tasks.alert_clusters", every="clusters",
+             says="told the moderators about {} new cluster(s) of signatures"),
+    Periodic("stories", "petition_app.stories.tasks.look_after_stories", every="stories",
+             says="deleted {} expired story submission(s); reminded the team of {} and the moderators of {} support request(s)"),
 )
 
 
@@ -130,8 +151,9 @@ class _Entry:
 class Ticker:
     """Runs the schedule from inside one worker process; any number of workers may run one each."""
 
-    def __init__(self, app: Flask, schedule: Sequence[Periodic] = SCHEDULE) -> None:
+    def __init__(self, app: Flask, schedule: Sequence[Periodic] = SCHEDULE, watch: Callable[[], None] | None = None) -> None:
         self.app = app
+        self.watch = watch
         with app.app_context():
             self.entries = [_Entry(p, p.function(), p.interval(app.config).total_seconds()) for p in schedule]
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
@@ -168,13 +190,24 @@ class Ticker:
                     wait = TICK_SECONDS
                 else:
                     if self._failing:
-                        log.info("periodic work: ticking again")
+                        log.info("periodic work: ticking again; handing the outbox over now")
+                        self._recovered()
                     self._failing = False
                 self._stop.wait(wait)
+
+    def _recovered(self) -> None:
+        """Redis answers again: what it lost is owed in the database, so hand the outbox over now rather
+        than at the entry's next slot. Every worker may do this; a job handed over twice runs once."""
+        try:
+            get_queue(hand_over_outbox.queue).enqueue(hand_over_outbox.path, meta={"periodic": "outbox", "recovery": True})
+        except Exception:
+            log.warning("periodic work: could not hand the outbox over after the outage", exc_info=True)
 
     def tick(self) -> float:
         """Claim and enqueue every entry whose current slot this worker has not tried yet. Returns the
         seconds until the next slot begins (at most TICK_SECONDS)."""
+        if self.watch is not None:
+            self.watch()
         connection = redis_connection()
         seconds, microseconds = connection.time()
         now = seconds + microseconds / 1_000_000

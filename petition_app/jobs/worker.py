@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 
 MAX_PAUSE_SECONDS = 15.0
 # RQ restarts its scheduler process (retries with backoff), which a Redis outage ends, only in its
-# maintenance run: every minute rather than RQ's default of ten, so that retries resume soon.
+# maintenance run (every minute here rather than RQ's ten); the ticker checks it every few seconds too
+# (`_keep_scheduler`), so that retries resume within seconds of Redis coming back.
 MAINTENANCE_INTERVAL = 60
+SCHEDULER_CHECK_SECONDS = 5.0
 
 
 class _Worker(SimpleWorker):
@@ -69,10 +71,31 @@ def _stop_now(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+class _SchedulerKeeper:
+    """Called by the ticker on every tick: every SCHEDULER_CHECK_SECONDS, if this worker's RQ scheduler
+    process has died (a Redis outage ends it), try to take the scheduler's locks again and start it,
+    as RQ's own maintenance run would a minute later. Another worker may hold the locks: then nothing
+    starts, which is right."""
+
+    def __init__(self) -> None:
+        self.worker: SimpleWorker | None = None
+        self._checked = 0.0
+
+    def __call__(self) -> None:
+        worker = self.worker
+        if worker is None or worker.scheduler is None or time.monotonic() - self._checked < SCHEDULER_CHECK_SECONDS:
+            return
+        self._checked = time.monotonic()
+        process = worker.scheduler._process
+        if process is None or not process.is_alive():
+            worker.scheduler.acquire_locks(auto_start=True)
+
+
 def run_worker(app: Flask, queue_names: Sequence[str], burst: bool = False) -> None:
     """Work on the queues until asked to stop, starting again whenever Redis ended the work; unless in
     burst mode, run the periodic work too (one ticker per process, for all the workers it starts)."""
-    ticker = None if burst else Ticker(app)
+    keeper = _SchedulerKeeper()
+    ticker = None if burst else Ticker(app, watch=keeper)
     if ticker is not None:
         ticker.start()
     pause = 1.0
@@ -87,6 +110,7 @@ def run_worker(app: Flask, queue_names: Sequence[str], burst: bool = False) -> N
                     connection=redis_connection(),
                     maintenance_interval=MAINTENANCE_INTERVAL,
                 )
+                keeper.worker = worker
                 worker.work(burst=burst, with_scheduler=True)
             except RedisError as exc:
                 if burst:

@@ -45,6 +45,6 @@ def deliver_handover(handover_id: int) -> bool:
 
 
 @job("default")
-def empty_purged_letters() -> None:
+def empty_purged_letters() -> int:
     """Periodic: letters of campaigns whose signers were deleted lose their PDF (the annex names people)."""
-    operations.empty_purged_letters()
+    return operations.empty_purged_letters()

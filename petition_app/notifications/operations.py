@@ -2,13 +2,15 @@
 workers share.
 
 A fan-out is planned once (`plan_fan_out`): the signers still to reach are cut, in id order, into ranges
-of FANOUT_BATCH_SIZE, and one batch job per range is queued after the commit. A batch (`send_batch`)
-sends its signers' mails over one SMTP connection and records them with one INSERT (ON CONFLICT DO NOTHING
-on the unique (kind, ref_id, signature_id)), committed at once: the one exception to "operations only
-flush". Every batch skips the signers already recorded, so any batch, or the whole fan-out, is safe to run
-again; a worker killed half-way through a batch re-sends at most that batch's unrecorded mails
-(docs/architecture.md, "Jobs and losing nothing"). A batch holds a lock while it sends, extended as it
-goes, so a second copy of the same batch job waits instead of sending alongside."""
+of FANOUT_BATCH_SIZE, and one batch job per range is queued after the commit (an outbox row each, kept
+until the batch is done). A batch (`send_batch`) sends its signers' mails over one SMTP connection and
+records each mail the moment the server accepted it (INSERT ... ON CONFLICT DO NOTHING on the unique
+(kind, ref_id, signature_id)), committed at once: the one exception to "operations only flush". Every
+batch skips the signers already recorded, so any batch, or the whole fan-out, is safe to run again; a
+worker killed half-way through a batch sends the rest when the batch runs again and nobody twice, but
+for a mail the server accepted in the instant before the kill, ahead of its record (docs/architecture.md,
+"Jobs and losing nothing"). A batch holds a lock while it sends, extended as it goes, so a second copy of
+the same batch job waits instead of sending alongside."""
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -88,7 +90,7 @@ _RECORD_ON_POSTGRESQL = text(
 
 
 def _record(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> None:
-    """One INSERT for the whole batch, committed at once. A row another run wrote first is left alone."""
+    """One INSERT for these outcomes, committed at once. A row another run wrote first is left alone."""
     if not outcomes:
         return
     now = utcnow()
@@ -119,7 +121,7 @@ def send_batch(
     still_mine: Callable[[], bool] = lambda: True, every: float = 0.0,
 ) -> tuple[int, int]:
     """Send `bulk` to the signers with an id from `first_id` to `last_id` who match `criteria` and were not
-    reached yet, over one SMTP connection, and record them all with one INSERT. Returns (sent, refused).
+    reached yet, over one SMTP connection, recording each as soon as it is sent. Returns (sent, refused).
 
     A recipient the server refuses for good is recorded as failed and not tried again. Any other error
     (server down, temporary refusal) records what was sent before it and ends the batch with the exception,
@@ -144,19 +146,22 @@ def send_batch(
                         if not still_mine():
                             raise BatchBusy(f"batch {first_id}-{last_id} of {kind} {ref_id} outlasted its lock")
                         asked = time.monotonic()
+                    outcome: tuple[int, str | None]
                     try:
                         copy.send(connection, bulk.sender)
                     except Exception as error:
                         if not mail.is_permanent_failure(error):
                             raise
-                        outcomes.append((signature_id, redact(str(error))[:300]))
-                        continue
-                    outcomes.append((signature_id, None))
+                        outcome = (signature_id, redact(str(error))[:300])
+                    else:
+                        outcome = (signature_id, None)
+                    # Recorded before the next mail: a worker killed now re-sends nobody (issue 18).
+                    _record(kind, ref_id, [outcome])
+                    outcomes.append(outcome)
         interrupted = False
     finally:
         refused = sum(1 for _, error in outcomes if error)
         mail.count_sent(len(outcomes) - refused, refused + interrupted)
-        _record(kind, ref_id, outcomes)
     return len(outcomes) - refused, refused
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign, Demand, Recipient
-from ..campaigns.operations import freeze_revision, snapshot, withdraw_pending
+from ..campaigns.operations import freeze_revision, lock, snapshot, withdraw_pending
 from ..campaigns.queries import pending_revision
 from ..extensions import db
 from ..jobs import enqueue_after_commit
@@ -355,6 +355,7 @@ def send_update(campaign: Campaign, body_nl: str, body_en: str) -> Update:
     """Only from a published campaign, and at most one update per UPDATE_INTERVAL, so signers who asked
     for news are not flooded."""
     _ensure_published(campaign)
+    lock(campaign.id)  # two updates sent at the same moment: the second sees the first
     next_at = next_update_at(campaign)
     if next_at is not None:
         raise UpdateTooSoon(next_at)

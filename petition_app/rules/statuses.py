@@ -51,3 +51,11 @@ def check_in(column: str, enum: type[StrEnum]) -> str:
     """The SQL of a check constraint that keeps `column` to the values of `enum`."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"
+
+
+class OutboxStatus(StrEnum):
+    """What the database owes for one job (an outbox row): it stays until the job is done, so that the
+    periodic reconciliation can hand it over again whatever Redis lost."""
+
+    PENDING = "pending"  # owed: waiting, handed over, running, or waiting for its next try
+    GIVEN_UP = "given_up"  # every try failed; listed for the moderators with its last error

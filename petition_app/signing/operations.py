@@ -101,6 +101,22 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     if signature_id is not None:  # a new address: its first mail
         _queue_confirmation(signature_id, 1, details)
         return
+    if not _sign_known(campaign, email, assessment, details):
+        # The row was deleted between the two statements (a withdrawal's receipt forgetting it): sign
+        # as a new address, so that the request the person just made is not lost (issue 18).
+        if _exists(campaign.id, email):
+            return  # enough mails to this address already
+        sign(campaign, data)
+
+
+def _exists(campaign_id: int, email: str) -> bool:
+    return db.session.scalar(select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email == email)) is not None
+
+
+def _sign_known(campaign: Campaign, email: str, assessment: Any, details: dict[str, Any]) -> bool:
+    """The second statement of signing with a known address: False when it found no row to update
+    (the cap of mails reached, or the row gone a moment ago)."""
+    table = cast(Table, Signature.__table__)
     # A known address. The mail is counted against the cap, so that nobody floods an inbox through us;
     # a flag of the soft limits marks a signature still to be confirmed that has none yet.
     values: dict[str, Any] = {"mails_requested": table.c.mails_requested + 1}
@@ -119,8 +135,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
         .values(values)
         .returning(table.c.id, table.c.mails_requested, table.c.confirmed_at, table.c.withdrawn_at)
     ).first()
-    if known is None:  # enough mails to this address already
-        return
+    if known is None:  # enough mails to this address already, or the row is gone
+        return False
     if known.withdrawn_at is not None:
         # Signing again in the moment between withdrawing and the receipt: a fresh, unconfirmed start
         # with a new secret, so that no link of the withdrawn signature works again.
@@ -132,8 +148,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
         )
     elif known.confirmed_at is not None:
         enqueue_after_commit(tasks.send_signature_mail, known.id, tasks.MAIL_ALREADY_SIGNED, known.mails_requested)
-        return
+        return True
     _queue_confirmation(known.id, known.mails_requested, details)
+    return True
 
 
 def _queue_confirmation(signature_id: int, request_no: int, details: dict[str, Any]) -> None:

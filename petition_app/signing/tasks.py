@@ -5,7 +5,7 @@ other by module (`tasks.send_signature_mail`, `operations.purge_unconfirmed`): e
 first."""
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from .. import mail
 from ..extensions import db
@@ -62,7 +62,9 @@ def send_signature_mail(signature_id: int, kind: str, request_no: int, sign_requ
 @job("mail", retry="MAIL_RETRY_INTERVALS")
 def send_withdrawal_receipt(signature_id: int) -> bool:
     """Confirm the withdrawal to the signer, then forget them: the row goes, with its deliveries. A
-    second run finds nothing to do."""
+    second run finds nothing to do. The row goes only while it is still withdrawn: someone who signed
+    again in the meantime keeps their new signature (issue 18), and a receipt for a signature signed
+    again before it was sent is not sent."""
     signature = db.session.get(Signature, signature_id)
     if signature is None or signature.withdrawn_at is None:
         return False
@@ -70,19 +72,24 @@ def send_withdrawal_receipt(signature_id: int) -> bool:
         signature, "withdrawn", lambda title: gettext("Your signature is withdrawn: %(title)s", title=title)
     )
     mail.send([message])
-    db.session.delete(signature)
+    db.session.execute(
+        delete(Signature).where(Signature.id == signature_id, Signature.withdrawn_at.is_not(None))
+        .execution_options(synchronize_session=False)
+    )
     return True
 
 
 @job("default")
-def purge_personal_data() -> None:
+def purge_personal_data() -> tuple[int, int]:
     """Periodic: delete unconfirmed signatures after UNCONFIRMED_RETENTION and the signers of campaigns
-    closed longer than RETENTION_AFTER_CLOSE. Keeping only what is needed is a promise to signers."""
-    operations.purge_unconfirmed()
-    operations.purge_closed_campaigns()
+    closed longer than RETENTION_AFTER_CLOSE. Keeping only what is needed is a promise to signers.
+    Returns (unconfirmed signatures deleted, closed campaigns purged)."""
+    unconfirmed = operations.purge_unconfirmed()
+    return unconfirmed, len(operations.purge_closed_campaigns())
 
 
 @job("default")
-def repair_counts() -> None:
-    """Periodic: keep every campaign's count equal to its counted rows (and log any drift)."""
-    operations.reconcile_counts()
+def repair_counts() -> int:
+    """Periodic: keep every campaign's count equal to its counted rows (and log any drift). Returns how
+    many counts were repaired."""
+    return len(operations.reconcile_counts())
