@@ -129,6 +129,7 @@ def test_after_a_redis_outage_the_scheduler_of_retries_is_back_within_seconds(
     from redis import Redis
 
     from test_schedule import started_log
+    from test_worker import children
 
     prefix = worker_env["QUEUE_PREFIX"]
     worker_env.update(REDIS_URL=own_redis.url)
@@ -137,7 +138,10 @@ def test_after_a_redis_outage_the_scheduler_of_retries_is_back_within_seconds(
     lock = f"rq:scheduler-lock:{prefix}mail"
     redis = Redis.from_url(own_redis.url)
     wait_for(lambda: redis.exists(lock), what="the scheduler to start")
+    wait_for(lambda: children(worker.pid), what="the scheduler's process")
+    started_log(worker, "Job OK")  # the first periodic job is done: the worker waits idle for the next
     own_redis.stop()
+    wait_for(lambda: not children(worker.pid), timeout=60, what="the scheduler's process to end with the outage")
     own_redis.start()  # empty, as after a crash without persistence
     redis = Redis.from_url(own_redis.url)
     wait_for(lambda: redis.exists(lock), timeout=20, what="the scheduler to start again")
