@@ -310,3 +310,50 @@ def test_every_periodic_job_is_declared_in_the_schedule():
             if isinstance(node, ast.FunctionDef) and (ast.get_docstring(node) or "").startswith("Periodic:"):
                 periodic.add(f"{module}.{node.name}")
     assert periodic and periodic <= declared, sorted(periodic - declared)
+
+
+def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organizers_get_one_mail(any_app, monkeypatch):
+    from petition_app.admin import operations
+    from petition_app.campaigns.queries import campaign_by_slug, pending_revision
+
+    app = any_app
+    slug = add_campaign(app, status="pending")
+    with app.app_context():
+        number = pending_revision(campaign_by_slug(slug)).number
+    both_read = threading.Barrier(2, timeout=1)
+    original = operations.pending_revision
+
+    def read_together(campaign):
+        found = original(campaign)
+        try:
+            both_read.wait()  # without the lock both find the revision waiting
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(operations, "pending_revision", read_together)
+    told = []
+    queue = operations.enqueue_after_commit
+    monkeypatch.setattr(operations, "enqueue_after_commit", lambda job, *args: told.append(args[1]) or queue(job, *args))
+    outcomes = []
+
+    def approve():
+        with app.app_context():
+            try:
+                operations.approve(campaign_by_slug(slug), number)
+                db.session.commit()
+                outcomes.append("approved")
+            except operations.RevisionOutdated:
+                db.session.rollback()
+                outcomes.append("already decided")
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already decided", "approved"]
+    assert told == ["campaign_approved"]  # the organizers are told once
+    with app.app_context():
+        statuses = db.session.execute(sa.text("SELECT status FROM campaign_revisions")).scalars().all()
+    assert statuses == ["approved"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.models import Campaign, CampaignRevision
-from ..campaigns.operations import approve_revision, reject_revision, withdraw_pending
+from ..campaigns.operations import approve_revision, lock, reject_revision, withdraw_pending
 from ..campaigns.queries import pending_revision
 from ..extensions import db
 from ..jobs import enqueue_after_commit
@@ -32,7 +32,11 @@ class RevisionOutdated(CampaignLocked):
 
 
 def _waiting(campaign: Campaign, number: int | None) -> CampaignRevision:
-    """The revision waiting for review, if it is the one numbered `number`."""
+    """The revision waiting for review, if it is the one numbered `number`. The campaign's row is taken
+    first, so that two moderators deciding at once (or an organizer's edit meanwhile) take turns: the
+    second finds the revision decided and is told so, and the organizers get one mail (issue 18)."""
+    lock(campaign.id)
+    db.session.refresh(campaign)
     revision = pending_revision(campaign)
     if revision is None or number is None or revision.number != number:
         raise RevisionOutdated(revision.number if revision is not None else None)

@@ -290,7 +290,9 @@ def _next_number(campaign: Campaign) -> int:
 
 def withdraw_pending(campaign: Campaign) -> CampaignRevision | None:
     """The revision waiting for review no longer says what the organizers mean: a moderator's approval
-    of it is refused from now on. Returns it, or None."""
+    of it is refused from now on. Returns it, or None. Takes the campaign's row, like a moderator's
+    decision, so that the two take turns."""
+    lock(campaign.id)
     revision = pending_revision(campaign)
     if revision is not None:
         revision.status, revision.decided_at = RevisionStatus.WITHDRAWN, utcnow()
