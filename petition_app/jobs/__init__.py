@@ -33,7 +33,7 @@ from flask import current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import Table, delete, event, func, insert, or_, select, update
+from sqlalchemy import Table, delete, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db, rowcount
@@ -268,11 +268,6 @@ def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
         if row_id not in waiting and dispatch(job_by_path(path), *args, outbox_row=row_id):
             done += 1
     return done
-
-
-def owed() -> int:
-    """How many jobs the database still owes (for /metrics and the soak): PENDING outbox rows."""
-    return db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.status == OutboxStatus.PENDING)) or 0
 
 
 def redis_connection() -> Redis:

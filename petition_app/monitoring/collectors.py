@@ -66,9 +66,12 @@ class StateCollector:
 
     def _database(self) -> Iterator[Any]:
         size, age = queries.outbox_state()
-        yield GaugeMetricFamily("petition_outbox_jobs", "Jobs waiting in the outbox to be handed to Redis", value=size)
+        yield GaugeMetricFamily("petition_outbox_jobs", "Jobs the outbox still owes (not done, not given up)", value=size)
         yield GaugeMetricFamily(
-            "petition_outbox_oldest_age_seconds", "Age of the oldest job in the outbox (0 when empty)", value=age
+            "petition_outbox_oldest_age_seconds", "Age of the oldest job the outbox still owes (0 when none)", value=age
+        )
+        yield GaugeMetricFamily(
+            "petition_jobs_given_up", "Jobs whose every try failed, listed for the moderators", value=queries.given_up_jobs()
         )
         yield GaugeMetricFamily(
             "petition_confirmed_signatures", "Confirmed signatures that count, all campaigns together",

@@ -89,27 +89,58 @@ _RECORD_ON_POSTGRESQL = text(
 )
 
 
-def _record(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> None:
-    """One INSERT for these outcomes, committed at once. A row another run wrote first is left alone."""
-    if not outcomes:
-        return
+def _rows(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> list[dict[str, Any]]:
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.session.execute(_RECORD_ON_POSTGRESQL, {
-            "kind": kind, "ref_id": ref_id, "created_at": now,
-            "ids": [signature_id for signature_id, _ in outcomes],
-            "statuses": ["failed" if error else "sent" for _, error in outcomes],
-            "errors": [error for _, error in outcomes],
-        })
-    else:
-        rows = [
-            {"kind": kind, "ref_id": ref_id, "signature_id": signature_id, "status": "failed" if error else "sent",
-             "error": error, "created_at": now}
-            for signature_id, error in outcomes
-        ]
-        db.session.execute(sqlite_insert(Delivery).on_conflict_do_nothing().values(rows))
-    db.session.commit()
+    return [
+        {"kind": kind, "ref_id": ref_id, "signature_id": signature_id, "status": "failed" if error else "sent",
+         "error": error, "created_at": now}
+        for signature_id, error in outcomes
+    ]
+
+
+def _arrays(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> dict[str, Any]:
+    return {
+        "kind": kind, "ref_id": ref_id, "created_at": utcnow(),
+        "ids": [signature_id for signature_id, _ in outcomes],
+        "statuses": ["failed" if error else "sent" for _, error in outcomes],
+        "errors": [error for _, error in outcomes],
+    }
+
+
+class _Recorder:
+    """Records each mail of a batch the moment the server accepted it (issue 18), on a connection of its
+    own in autocommit: one round trip per mail, so a worker killed mid-batch re-sends nobody.
+
+    On PostgreSQL those commits do not wait for the disk (`synchronous_commit = off`): a record is safe
+    from any of our processes dying, and lost only if PostgreSQL itself crashes within a fraction of a
+    second after it. The last mail of the batch is recorded durably, which flushes the earlier ones too:
+    one fsync per batch instead of one per mail (docs/architecture.md, "What can repeat")."""
+
+    def __init__(self, kind: str, ref_id: int, size: int) -> None:
+        self.kind, self.ref_id, self.size, self.done = kind, ref_id, size, 0
+        self.postgresql = db.engine.dialect.name == "postgresql"
+
+    def __enter__(self) -> "_Recorder":
+        self.connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if self.postgresql:
+            self.connection.exec_driver_sql("SET synchronous_commit TO off")
+        return self
+
+    def record(self, outcome: tuple[int, str | None]) -> None:
+        self.done += 1
+        if self.postgresql:
+            if self.done == self.size:
+                self.connection.exec_driver_sql("SET synchronous_commit TO on")
+            self.connection.execute(_RECORD_ON_POSTGRESQL, _arrays(self.kind, self.ref_id, [outcome]))
+        else:
+            self.connection.execute(sqlite_insert(Delivery).on_conflict_do_nothing().values(_rows(self.kind, self.ref_id, [outcome])))
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if self.postgresql and self.done != self.size:
+                self.connection.exec_driver_sql("SET synchronous_commit TO on")
+        finally:
+            self.connection.close()
 
 
 class BatchBusy(Exception):
@@ -140,7 +171,7 @@ def send_batch(
     asked = time.monotonic()
     try:
         if outgoing:
-            with mail.connection() as connection:
+            with mail.connection() as connection, _Recorder(kind, ref_id, len(outgoing)) as recorder:
                 for signature_id, copy in outgoing:
                     if every and time.monotonic() - asked >= every:
                         if not still_mine():
@@ -156,7 +187,7 @@ def send_batch(
                     else:
                         outcome = (signature_id, None)
                     # Recorded before the next mail: a worker killed now re-sends nobody (issue 18).
-                    _record(kind, ref_id, [outcome])
+                    recorder.record(outcome)
                     outcomes.append(outcome)
         interrupted = False
     finally:
