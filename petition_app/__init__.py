@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, make_response, render_template, request, url_for
 from flask_login import current_user
+from redis import exceptions as redis_exc
 from sqlalchemy import exc as sa_exc
 from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
@@ -129,15 +130,19 @@ def _register_error_pages(app):
 
     for code in (400, 403, 404, 405, 410, 413, 500):  # 415 and 429: security.py
         app.register_error_handler(code, lambda error, code=code: error_page(error, code))
-    app.register_error_handler(sa_exc.SQLAlchemyError, database_unavailable_page)
+    # A part that cannot be reached: 503, never a 500 (issue 18). Redis is needed by no page a visitor
+    # opens (docs/architecture.md, "When a part is down"); this catches whatever still asks it (the
+    # moderators' list of failed jobs) as well.
+    for error_class in (sa_exc.SQLAlchemyError, redis_exc.ConnectionError, redis_exc.TimeoutError):
+        app.register_error_handler(error_class, service_unavailable_page)
 
 
-# ---------------------------------------------------------------- the database is down (issue 18)
+# ---------------------------------------------------------------- a part is down (issue 18)
 
 log = logging.getLogger(__name__)
 
-#: Seconds a 503 asks the client to wait: a restart of PostgreSQL takes a few.
-DATABASE_RETRY_AFTER = 30
+#: Seconds a 503 asks the client to wait: a restart of PostgreSQL or Redis takes a few.
+UNAVAILABLE_RETRY_AFTER = 30
 # SQLSTATEs that mean the connection is gone, not that the statement was wrong: class 08 (connection
 # exception), the server shutting down (57P01 admin, 57P02 crash) or still starting (57P03).
 _CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
@@ -183,14 +188,18 @@ def _without_unloaded_user() -> None:
         login_manager._update_request_context_with_user()  # anonymous, for this answer
 
 
-def database_unavailable_page(error: sa_exc.SQLAlchemyError):
-    """503 with Retry-After when the database cannot be reached: "Sorry, the service is unavailable",
-    in the visitor's language, no-store. After a POST the page keeps what was typed: a form that sends
-    the same fields to the same address again ("Try again") and shows them. Any other database error
-    is not ours to soften: it goes on to the 500 page."""
-    if not database_unavailable(error):
+def service_unavailable_page(error: Exception):
+    """503 with Retry-After when the database (or Redis) cannot be reached: "Sorry, the service is
+    unavailable", in the visitor's language, no-store. After a POST the page keeps what was typed: a
+    form that sends the same fields to the same address again ("Try again") and shows them. Any other
+    database error is not ours to soften: it goes on to the 500 page."""
+    if isinstance(error, redis_exc.RedisError):
+        part = "Redis"
+    elif database_unavailable(error):
+        part = "the database"
+    else:
         raise error
-    log.warning("the database cannot be reached (%s); answered 503", type(getattr(error, "orig", error)).__name__)
+    log.warning("%s cannot be reached (%s); answered 503", part, type(getattr(error, "orig", None) or error).__name__)
     try:
         db.session.rollback()
     except sa_exc.SQLAlchemyError:
@@ -208,6 +217,6 @@ def database_unavailable_page(error: sa_exc.SQLAlchemyError):
             "errors/error.html", code=503, resend=request.method == "POST", fields=fields, shown=shown, retry_url=url,
         ))
     response.status_code = 503
-    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -136,6 +136,24 @@ def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_a
         db.engine.dispose()
 
 
+def test_with_redis_down_a_page_that_still_needs_it_answers_503_not_500(tmp_path, own_redis):
+    """The moderators' list of failed jobs reads RQ's registries in Redis: with Redis down it cannot be
+    shown, and says so like any part that is down."""
+    from helpers import logged_in
+
+    app = make_app(tmp_path, REDIS_URL=own_redis.url)
+    with app.app_context():
+        db.create_all()
+    moderator = logged_in(app, "mod.outage@example.org", role="admin")
+    assert moderator.get("/admin/jobs?lang=en").status_code == 200
+    own_redis.stop()
+    page = moderator.get("/admin/jobs?lang=en")
+    assert page.status_code == 503 and "the service is unavailable" in page.text
+    assert page.headers["Retry-After"].isdigit() and page.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        db.engine.dispose()
+
+
 # ---------------------------------------------------------------- PostgreSQL restarted or down
 
 
