@@ -57,9 +57,9 @@ csrf = CSRFProtect()
 
 def fail_fast_redis_options() -> dict[str, Any]:
     """A Redis client for answers worth no wait (the page cache, the rate limits' counters): a second to
-    connect or to answer, and one immediate retry on a fresh connection (a connection left from before a
-    restart), instead of redis-py's default three retries with growing waits, which make every call
-    take about four seconds while Redis is down."""
+    connect or to answer, instead of the 5 seconds redis-py's clients wait by default, which every
+    request would pay while Redis hangs or its host does not answer; one immediate retry on a fresh
+    connection (a pooled connection from before a restart of Redis fails once)."""
     return {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 1)}
 
 

@@ -282,6 +282,8 @@ def test_with_postgresql_down_a_sign_answers_503_and_keeps_what_was_typed_to_sen
     typed = {**SIGNER, "csrf_token": token, "password": "not-carried-back"}
 
     private_postgres.stop()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["checks"] == {"database": "down", "redis": "ok"}
     page = client.get(f"/campaigns/{slug}?lang={lang}")
     assert page.status_code == 503 and unavailable in page.text
     assert page.headers["Retry-After"].isdigit() and page.headers["Cache-Control"] == "no-store"
