@@ -105,7 +105,7 @@ def test_with_redis_down_the_page_and_signing_work_and_the_mail_goes_once_it_is_
     assert client.get("/healthz").status_code == 200
 
 
-def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_answer_429(tmp_path, own_redis):
+def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_answer_429(tmp_path, own_redis, caplog):
     app = make_app(
         tmp_path, CACHE_TYPE="RedisCache", REDIS_URL=own_redis.url, RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=own_redis.url, SIGN_RATE_LIMIT="3 per minute", SIGN_SOFT_LIMITS="1 per minute",
@@ -115,6 +115,7 @@ def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_a
     slug = add_campaign(app)
     app.config["REDIS_URL"] = None  # the mails in-process (to the outbox folder); cache and limits stay in Redis
     own_redis.stop()
+    caplog.set_level(logging.WARNING, logger="flask-limiter")
 
     client = app.test_client()
     answers = [
@@ -122,6 +123,8 @@ def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_a
         for i in range(4)
     ]
     assert [a.status_code for a in answers] == [303, 303, 303, 429]
+    switched = [r for r in caplog.records if r.name == "flask-limiter" and "falling back to in-memory" in r.getMessage()]
+    assert len(switched) == 1  # said once, in the log, not in silence
     refused = answers[-1]
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "Too many requests" in refused.text and "nothing has been saved" in refused.text
