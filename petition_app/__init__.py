@@ -212,7 +212,8 @@ def service_unavailable_page(error: Exception):
         url = request.script_root + request.path
         if request.query_string:
             url += "?" + request.query_string.decode("utf-8", "replace")
-        shown = [(name, value) for name, value in fields if name not in _NOT_SHOWN and value.strip()]
+        # Shown: what was typed; a ticked box ("y") goes back with the rest but says nothing on its own.
+        shown = [(name, value) for name, value in fields if name not in _NOT_SHOWN and value.strip() not in ("", "y")]
         response = make_response(render_template(
             "errors/error.html", code=503, resend=request.method == "POST", fields=fields, shown=shown, retry_url=url,
         ))
