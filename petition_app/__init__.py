@@ -1,7 +1,12 @@
 """The petition platform: create_app builds the Flask application from a configuration class."""
+import logging
+import re
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, jsonify, make_response, render_template, request, url_for
+from flask_login import current_user
+from redis import exceptions as redis_exc
+from sqlalchemy import exc as sa_exc
 from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -125,3 +130,94 @@ def _register_error_pages(app):
 
     for code in (400, 403, 404, 405, 410, 413, 500):  # 415 and 429: security.py
         app.register_error_handler(code, lambda error, code=code: error_page(error, code))
+    # A part that cannot be reached: 503, never a 500 (issue 18). Redis is needed by no page a visitor
+    # opens (docs/architecture.md, "When a part is down"); this catches whatever still asks it (the
+    # moderators' list of failed jobs) as well.
+    for error_class in (sa_exc.SQLAlchemyError, redis_exc.ConnectionError, redis_exc.TimeoutError):
+        app.register_error_handler(error_class, service_unavailable_page)
+
+
+# ---------------------------------------------------------------- a part is down (issue 18)
+
+log = logging.getLogger(__name__)
+
+#: Seconds a 503 asks the client to wait: a restart of PostgreSQL or Redis takes a few.
+UNAVAILABLE_RETRY_AFTER = 30
+# SQLSTATEs that mean the connection is gone, not that the statement was wrong: class 08 (connection
+# exception), the server shutting down (57P01 admin, 57P02 crash) or still starting (57P03).
+_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# A form field whose value the retry form never carries back (a password, a secret code): it is typed
+# again. The form tokens the original form carried (the sign form's, Flask-WTF's) go back with it.
+_SECRET_FIELD = re.compile(r"pass|secret|token|code|key|otp", re.IGNORECASE)
+_FORM_TOKENS = frozenset({"csrf_token"})
+# Carried back but not shown: tokens, the honeypot, the share link's tag, buttons and where to go next.
+_NOT_SHOWN = frozenset({"csrf_token", "website", "source", "submit", "next", "confirm"})
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True for an error that says the database cannot be reached now (down, restarting, a connection it
+    closed, no free connection in the pool), as opposed to a statement it refused."""
+    if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give in time
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return False
+    # psycopg gives every error a sqlstate, None for a connection that failed or broke on our side;
+    # sqlite3's errors have none at all ("database is locked" is no outage).
+    sqlstate = getattr(error.orig, "sqlstate", "")
+    return sqlstate is None or str(sqlstate).startswith(_CONNECTION_SQLSTATES)
+
+
+def _fields_to_send_again() -> list[tuple[str, str]]:
+    """The fields of the POST that failed, as typed, but for secrets (see _SECRET_FIELD)."""
+    return [
+        (name, value) for name, value in request.form.items(multi=True)
+        if name in _FORM_TOKENS or not _SECRET_FIELD.search(name)
+    ]
+
+
+def _without_unloaded_user() -> None:
+    """A logged-in visitor whose account could not be read is shown the page as anyone (the header
+    reads current_user, and reading it now would fail again)."""
+    try:
+        current_user.is_authenticated  # noqa: B018 - loads the account, from the database
+    except sa_exc.SQLAlchemyError:
+        login_manager._update_request_context_with_user()  # anonymous, for this answer
+
+
+def service_unavailable_page(error: Exception):
+    """503 with Retry-After when the database (or Redis) cannot be reached: "Sorry, the service is
+    unavailable", in the visitor's language, no-store. After a POST the page keeps what was typed: a
+    form that sends the same fields to the same address again ("Try again") and shows them. Any other
+    database error is not ours to soften: it goes on to the 500 page."""
+    if isinstance(error, redis_exc.RedisError):
+        part = "Redis"
+    elif database_unavailable(error):
+        part = "the database"
+    else:
+        raise error
+    log.warning("%s cannot be reached (%s); answered 503", part, type(getattr(error, "orig", None) or error).__name__)
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        pass
+    _without_unloaded_user()
+    if request.path.startswith("/api/"):
+        response = make_response(jsonify({"error": "service_unavailable"}))
+    else:
+        fields = _fields_to_send_again() if request.method == "POST" else []
+        url = request.script_root + request.path
+        if request.query_string:
+            url += "?" + request.query_string.decode("utf-8", "replace")
+        # Shown: what was typed; a ticked box ("y") goes back with the rest but says nothing on its own.
+        shown = [(name, value) for name, value in fields if name not in _NOT_SHOWN and value.strip() not in ("", "y")]
+        response = make_response(render_template(
+            "errors/error.html", code=503, resend=request.method == "POST", fields=fields, shown=shown, retry_url=url,
+        ))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response

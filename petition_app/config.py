@@ -189,9 +189,12 @@ class Config:
     # How long the campaign page's sign form can stay open before its form token expires.
     SIGN_FORM_TOKEN_MAX_AGE = _int("SIGN_FORM_TOKEN_MAX_AGE", int(timedelta(hours=24).total_seconds()))
 
-    # No pool pre-ping: it cost a round trip per request (issue 12, the lean signing path). A connection
-    # that PostgreSQL closed fails one request, after which SQLAlchemy replaces the whole pool.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # When a part is down (issue 18; docs/architecture.md, "When a part is down"). A connection that
+    # PostgreSQL closed (a restart) is noticed when it is taken from the pool and replaced, at the price
+    # of a round trip per request, instead of failing that request. With Redis down each process counts
+    # the rate limits in its own memory (Flask-Limiter's fallback) instead of not at all.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

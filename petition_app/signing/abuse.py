@@ -4,17 +4,22 @@ limits of its client address is flagged for the moderators but mailed and counte
 that a lecture hall behind one campus address loses nobody."""
 import hashlib
 import hmac
-import logging
 from dataclasses import dataclass
 
 from flask import current_app
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
-from ..extensions import limiter
+from ..extensions import Outage, limiter
 from ..rules import is_blocked, parse_networks
 from ..rules.abuse import ReviewFlag
 
-log = logging.getLogger(__name__)
+# While the limiter's storage (Redis) fails, the soft limits are counted in this process's memory, as
+# Flask-Limiter counts the hard limits then (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): a busy address is
+# still flagged, by each process for what it saw.
+_in_memory = FixedWindowRateLimiter(MemoryStorage())
+_storage_outage = Outage("the soft limits' storage", "soft limits are counted in this process's memory meanwhile")
 
 
 def hash_ip(ip: str | None) -> str | None:
@@ -27,18 +32,20 @@ def hash_ip(ip: str | None) -> str | None:
 
 def over_soft_limits(campaign_id: int, ip: str | None) -> bool:
     """True when this address signed this campaign more often than SIGN_SOFT_LIMITS allow. Counted with
-    Flask-Limiter's own limiter (Redis when there is one), so every web process shares the windows."""
+    Flask-Limiter's own limiter (Redis when there is one), so every web process shares the windows; while
+    Redis is down, in this process's memory (Flask-Limiter's fallback, or ours until it takes over)."""
     ip_key = hash_ip(ip)
     if ip_key is None or not limiter.enabled:
         return False
+    items = parse_many(current_app.config["SIGN_SOFT_LIMITS"])
+    args = ("sign-soft", str(campaign_id), ip_key)
     try:
-        hits = [
-            limiter.limiter.hit(item, "sign-soft", str(campaign_id), ip_key)
-            for item in parse_many(current_app.config["SIGN_SOFT_LIMITS"])
-        ]
-    except Exception:  # the limiter's storage is down: nobody is flagged for it
-        log.warning("soft rate limit unavailable", exc_info=True)
-        return False
+        hits = [limiter.limiter.hit(item, *args) for item in items]
+    except Exception as error:  # noqa: BLE001 - the storage is down: count here, never fail the signature
+        _storage_outage.failed(error)
+        hits = [_in_memory.hit(item, *args) for item in items]
+    else:
+        _storage_outage.answered()
     return not all(hits)
 
 

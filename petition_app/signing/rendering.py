@@ -9,6 +9,10 @@ and the form's per-request token, and answers. Any change to what the page shows
 an edit, an answer, an update, a story published or taken down, a status) made through the session
 starts a new generation of every campaign page when it commits; PAGE_FRAGMENT_SECONDS bounds the rest.
 The template stays as it is: the cached string is its output with two markers in it.
+
+With Redis down the cache misses (extensions.TolerantCache): every page is rendered as for a logged-in
+visitor, one warning is logged per outage, and once Redis answers again a new generation starts, since
+the changes made meanwhile could not start one (issue 18).
 """
 import secrets
 from dataclasses import dataclass
@@ -135,8 +139,12 @@ def _with_markers(html: str, campaign: Campaign, form: FlaskForm) -> str | None:
 
 
 def forget_campaign_pages() -> None:
-    """Start a new generation of cached campaign pages (every campaign's)."""
+    """Start a new generation of cached campaign pages (every campaign's). Skipped while the cache is
+    down; the generation starts anew when it answers again (below)."""
     cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
+
+
+cache.after_outage.append(forget_campaign_pages)
 
 
 def _table_of(obj: Any) -> str | None:
