@@ -205,9 +205,9 @@ def children_of(pid):
 
 
 def hidden_token(page, name="csrf_token"):
-    found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page)
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"|type="hidden" name="{name}" value="([^"]+)"', page)
     assert found, f"no {name} in the page"
-    return found.group(1)
+    return found.group(1) or found.group(2)
 
 
 def sign_through(client, slug, email, name="Anna de Vries", updates=True):
