@@ -281,7 +281,7 @@ def test_a_scan_of_paper_signatures_reaches_the_app_and_a_large_form_is_refused_
     page = signer.get(f"/campaigns/{slug}")
     refused = signer.post(f"/campaigns/{slug}/sign", {"name": "A" * (1024 * 1024), "email": "anna@example.org", "consent": "y",
                                                       "csrf_token": hidden_token(page.text)}, headers={"Sec-Fetch-Site": "same-origin"})
-    assert refused.status == 413 and refused.body == too_large
+    assert refused.status == 413 and refused.body == too_large and refused.header("Content-Type") == "text/html; charset=utf-8"
     assert "Dat was te veel in één keer" in refused.text and "That was too much at once" in refused.text
     assert rows(app, "signatures") == 0
     assert rows(app, "paper_entries") == 1
