@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 from bench.common import ROOT, free_port, stop_process, wrk_get
 
@@ -19,24 +20,34 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 STATIC = "/static/style.css"
 
 
-def render(folder, listen_port, upstream_port):
+def render_config(folder, listen_port, upstream_ports, workers=1, backlog=None):
+    """deploy/nginx.conf as it is, with a run's own ports, cache folder and checkout, inside a main
+    configuration of its own (nginx runs in the foreground, unprivileged where possible). The one
+    renderer of the recipe: the benchmark and the tests (tests/deploy_stack.py) both use it, so that
+    they run the very file an operator installs. Returns the main configuration's path."""
+    folder = Path(folder)
     site = (ROOT / "deploy" / "nginx.conf").read_text()
+    servers = "\n    ".join(f"server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;" for port in upstream_ports)
+    listen = f"    listen 127.0.0.1:{listen_port}{f' backlog={backlog}' if backlog else ''};\n"
     for old, new in (
         ("/var/cache/nginx/petitions", str(folder / "nginx-cache")),
-        ("server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", f"server 127.0.0.1:{upstream_port};"),
-        ("    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{listen_port} backlog=4096;\n"),
-        ("alias /srv/petitions/static/;", f"alias {ROOT / 'static'}/;"),
+        ("server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", servers),
+        ("    listen 80;\n    listen [::]:80;\n", listen),
     ):
         if site.count(old) != 1:
             raise RuntimeError(f"deploy/nginx.conf no longer has exactly one {old!r}")
         site = site.replace(old, new)
+    # The checkout: the static folder and the pages nginx shows when the app cannot answer.
+    if "alias /srv/petitions/static/;" not in site:
+        raise RuntimeError("deploy/nginx.conf no longer serves /srv/petitions/static/")
+    site = site.replace("/srv/petitions/", f"{ROOT}/")
     (folder / "nginx-site.conf").write_text(site)
     temps = "\n".join(f"    {name}_temp_path {folder / ('nginx-' + name)};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     main = folder / "nginx-main.conf"
     main.write_text(f"""
 {"user root;" if os.geteuid() == 0 else ""}
 daemon off;
-worker_processes 1;
+worker_processes {workers};
 pid {folder / "nginx.pid"};
 error_log {folder / "nginx-error.log"} warn;
 events {{ worker_connections 4096; }}
@@ -76,7 +87,7 @@ def bench_nginx(b, size, page, slug, result, verdict, fmt):
         raise RuntimeError("needs nginx (apt-get install nginx-light) and wrk")
     b.start_server()
     port = free_port()
-    config = render(b.tmp, port, b.port)
+    config = render_config(b.tmp, port, [b.port], workers=1, backlog=4096)
     check = subprocess.run([nginx, "-t", "-p", str(b.tmp), "-c", str(config)], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(check.stderr)

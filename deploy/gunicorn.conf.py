@@ -14,7 +14,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 30
+# A stop or restart waits this long for requests under way (a page takes milliseconds, a scan upload
+# arrives whole from nginx); the listening socket is closed meanwhile, so the wait is the gap in which
+# nginx answers from its copies (deploy/nginx.conf). Below TimeoutStopSec of petitions-web.service.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
 # Restart a worker now and then, so that memory cannot creep up over weeks.
 max_requests = 20000
 max_requests_jitter = 2000

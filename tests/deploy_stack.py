@@ -1,18 +1,27 @@
 """The production recipe as processes (tests/test_deploy.py, tests/test_two_hosts.py): gunicorn with
 deploy/gunicorn.conf.py and APP_ENV=production, and Debian's nginx with deploy/nginx.conf rendered
-into a temporary folder (free ports, paths of its own), run in the foreground. Plus a small HTTP client
+into a temporary folder (free ports, paths of its own; bench/nginx.py's render_config, the one
+renderer of the recipe), run in the foreground. Plus a small HTTP client
 that can send from any loopback address (127.x.y.z), so that client addresses can be told apart."""
+import contextlib
 import http.client
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from conftest import free_port, service_missing, wait_for
 from petition_app.config import PROJECT_ROOT, TestConfig
+
+if str(PROJECT_ROOT) not in sys.path:  # bench/ is a folder of the checkout, not an installed package
+    sys.path.insert(0, str(PROJECT_ROOT))
+from bench.nginx import render_config  # noqa: E402
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -22,46 +31,6 @@ def require_nginx():
     if not Path(NGINX).exists() and shutil.which("nginx") is None:
         service_missing("nginx", f"{NGINX} not found (apt-get install nginx-light)")
     return NGINX if Path(NGINX).exists() else shutil.which("nginx")
-
-
-def replace_once(text, old, new):
-    assert text.count(old) == 1, f"deploy/nginx.conf no longer has exactly one {old!r}"
-    return text.replace(old, new)
-
-
-def render_nginx(folder: Path, listen_port: int, upstream_ports) -> Path:
-    """deploy/nginx.conf with this test's ports and paths, inside a main configuration of its own."""
-    site = (DEPLOY / "nginx.conf").read_text()
-    site = replace_once(site, "/var/cache/nginx/petitions", str(folder / "cache"))
-    servers = "\n    ".join(f"server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;" for port in upstream_ports)
-    site = replace_once(site, "server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", servers)
-    site = replace_once(site, "    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{listen_port};\n")
-    site = replace_once(site, "alias /srv/petitions/static/;", f"alias {PROJECT_ROOT / 'static'}/;")
-    (folder / "petitions.conf").write_text(site)
-    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for path in temp.values():
-        path.mkdir(exist_ok=True)
-    main = f"""
-{"user root;" if os.geteuid() == 0 else ""}
-daemon off;
-worker_processes 2;
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"} warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {temp["body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    include {folder / "petitions.conf"};
-}}
-"""
-    path = folder / "nginx-main.conf"
-    path.write_text(main)
-    return path
 
 
 def production_env(database_url, redis_url, queue_prefix, base_url, **extra):
@@ -89,9 +58,11 @@ class Stack:
     def __init__(self, folder: Path):
         self.folder = folder
         self.processes = []
+        self.gunicorns = {}
 
-    def start_gunicorn(self, env, workers=2):
-        port = free_port()
+    def start_gunicorn(self, env, workers=2, port=None):
+        """gunicorn on a free port (or the given one: started again after kill_gunicorn)."""
+        port = port or free_port()
         log = open(self.folder / f"gunicorn-{port}.log", "w")
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"), "wsgi:app"],
@@ -99,19 +70,40 @@ class Stack:
             stdout=log, stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
+        self.gunicorns[port] = process
         self._wait_for_port(process, port, log.name)
         return port
+
+    def kill_gunicorn(self, port):
+        """The gunicorn on this port dies at once, master and workers (SIGKILL: no goodbye, as when the
+        machine runs out of memory); returns when nothing answers on the port any more."""
+        master = self.gunicorns.pop(port)
+        workers = children_of(master.pid)
+        assert workers, "gunicorn has no worker processes"
+        for pid in (master.pid, *workers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        master.wait(timeout=15)
+
+        def refused():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return True
+            return False
+
+        wait_for(refused, timeout=15, what=f"nothing listening on port {port}")
 
     def start_nginx(self, upstream_ports):
         nginx = require_nginx()
         port = free_port()
-        config = render_nginx(self.folder, port, upstream_ports)
+        config = render_config(self.folder, port, upstream_ports, workers=2)
         check = subprocess.run([nginx, "-t", "-p", str(self.folder), "-c", str(config)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         log = open(self.folder / "nginx.out", "w")
         process = subprocess.Popen([nginx, "-p", str(self.folder), "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
-        self._wait_for_port(process, port, str(self.folder / "error.log"))
+        self._wait_for_port(process, port, str(self.folder / "nginx-error.log"))
         return port
 
     def _wait_for_port(self, process, port, log_path):
@@ -156,17 +148,22 @@ class Client:
         self.cookies = {}
 
     def request(self, method, path, body=None, headers=None):
+        """One request; a dict body goes as a form (urlencoded), bytes as they are. A server may answer
+        before it has read a large body and close the connection (nginx's 413): the answer still counts."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.source, 0))
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
+        if isinstance(body, dict):
             from urllib.parse import urlencode
 
             body = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
-            connection.request(method, path, body=body, headers=headers)
+            try:
+                connection.request(method, path, body=body, headers=headers)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered early: read that answer below
             response = Response(connection.getresponse())
         finally:
             connection.close()
@@ -181,11 +178,36 @@ class Client:
     def post(self, path, data, headers=None):
         return self.request("POST", path, body=data, headers=headers)
 
+    def post_multipart(self, path, fields, files, headers=None):
+        """A form with files (multipart/form-data), as a browser sends it; files: {name: (filename, type, bytes)}."""
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, media_type, data) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                         f"Content-Type: {media_type}\r\n\r\n".encode() + data + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {**(headers or {}), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request("POST", path, body=b"".join(parts), headers=headers)
+
+
+def children_of(pid):
+    """The processes whose parent is pid (gunicorn's workers), from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # The fields after the command's closing parenthesis: state, then the parent's pid.
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+    return children
+
 
 def hidden_token(page, name="csrf_token"):
-    found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page)
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"|type="hidden" name="{name}" value="([^"]+)"', page)
     assert found, f"no {name} in the page"
-    return found.group(1)
+    return found.group(1) or found.group(2)
 
 
 def sign_through(client, slug, email, name="Anna de Vries", updates=True):

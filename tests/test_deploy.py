@@ -2,15 +2,18 @@
 gunicorn (deploy/gunicorn.conf.py, APP_ENV=production, PROXY_COUNT=1) on PostgreSQL and Redis: public
 pages come from nginx's cache for at most PUBLIC_CACHE_SECONDS, static files from nginx itself, the
 client's own address reaches the app, and private pages are never cached."""
+import http.client
 import random
+import re
 import time
 
 import pytest
 
 from conftest import add_campaign, free_port
-from deploy_stack import Client, Stack, hidden_token, loopback_address, production_env, sign_through
-from helpers import confirmed_account, rows, signature_link
-from petition_app.config import PROJECT_ROOT
+from deploy_stack import Client, Response, Stack, hidden_token, loopback_address, production_env, sign_through
+from helpers import add_organizer, confirmed_account, rows, signature_link
+from petition_app.config import PROJECT_ROOT, Config
+from petition_app.rules.paper import MAX_PAPER_BODY
 from petition_app.extensions import db
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -172,3 +175,113 @@ def test_private_pages_are_never_cached(site):
         assert data.header("X-Cache-Status") == "MISS"
     stranger = Client(site["port"], loopback_address(site["seed"], 5))
     assert stranger.get("/organize/").status == 302  # no session: the login, not someone's dashboard
+
+
+# ---------------------------------------------------------------- the lang cookie in the cache key (issue 20, point 7)
+
+
+def language_of(page):
+    found = re.search(r'<html lang="(\w+)"', page.text)
+    assert page.status == 200 and found, (page.status, page.text[:300])
+    return found.group(1)
+
+
+def get_with_cookie_headers(port, path, cookie_headers, accept_language=None):
+    """A GET with each of cookie_headers as a Cookie header of its own (a dict of headers holds one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("GET", path)
+        for value in cookie_headers:
+            connection.putheader("Cookie", value)
+        if accept_language:
+            connection.putheader("Accept-Language", accept_language)
+        connection.endheaders()
+        return Response(connection.getresponse())
+    finally:
+        connection.close()
+
+
+def test_nginx_and_the_app_read_the_lang_cookie_alike(site):
+    """nginx keeps a page per language; the language in its key must be the one the app rendered. The
+    app reads only a cookie named exactly `lang` (the first, unquoted), nginx's $cookie_lang any case:
+    with that in the key, `Cookie: Lang=en` put a Dutch page where `lang=en` then found it. Each visit
+    below first sends a spelling the two could read differently, then the spellings browsers send
+    must still get their own language. The plain spellings are kept (the key holds the cookie)."""
+    port, slug = site["port"], site["slug"]
+    odd_spellings = [
+        # (Cookie headers of the first visitor, its Accept-Language, the language the app shows it)
+        (["Lang=en"], None, "nl"),
+        (["Lang=nl"], "en", "en"),
+        (["lang=xx; lang=en"], None, "nl"),
+        (["lang=en; lang=nl"], None, "en"),
+        (['lang="en"'], None, "en"),
+        (["lang = en"], None, "en"),
+        (["x=1, lang=en"], None, "nl"),
+        (["x=1", "lang=en"], None, "en"),  # two Cookie headers: one to the app, as nginx reads them
+        (["x=1", "lang=nl"], "en", "nl"),
+    ]
+    for visit, (cookies, accept, shown) in enumerate(odd_spellings):
+        path = f"/campaigns/{slug}?visit={visit}"
+        first = get_with_cookie_headers(port, path, cookies, accept)
+        assert language_of(first) == shown, cookies
+        for cookie, accept_language, expected in (("lang=en", None, "en"), ("lang=nl", "en", "nl"), ("x=1; lang=en", "nl", "en"),
+                                                  (None, None, "nl"), (None, "en", "en")):
+            headers = {"Cookie": cookie} if cookie else {}
+            if accept_language:
+                headers["Accept-Language"] = accept_language
+            page = from_the_cache(Client(port), path, headers=headers)
+            assert language_of(page) == expected, (cookies, cookie, accept_language)
+            assert page.header("X-Cache-Status") == "HIT", (cookies, cookie, accept_language)
+
+
+# ---------------------------------------------------------------- bodies: 64 KiB, a scan up to 8 MB (issue 20, point 11)
+
+
+def nginx_size(value):
+    number, unit = re.fullmatch(r"(\d+)([km]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
+
+
+def test_nginx_takes_what_the_app_takes():
+    """The limits have their home in the app (MAX_CONTENT_LENGTH, MAX_PAPER_BODY); nginx's must match."""
+    site = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    limits = re.findall(r"client_max_body_size (\w+);", site)
+    assert [nginx_size(limit) for limit in limits] == [Config.MAX_CONTENT_LENGTH, MAX_PAPER_BODY]
+    upload = re.search(r"location ~ (\S+) \{\s*proxy_pass http://petitions_app;\s*client_max_body_size", site)
+    assert upload and re.fullmatch(upload.group(1).strip("^$"), "/organize/safe-leiden/paper")
+
+
+def test_a_scan_of_paper_signatures_reaches_the_app_and_a_large_form_is_refused_by_our_page(site):
+    app, slug = site["app"], site["slug"]
+    confirmed_account(app, email="org@example.org")
+    add_organizer(app, slug, "org@example.org")
+    organizer = Client(site["port"], loopback_address(site["seed"], 6))
+    login = organizer.get("/account/login?lang=en")
+    assert organizer.post("/account/login", {"email": "org@example.org", "password": "correct horse battery",
+                                             "csrf_token": hidden_token(login.text)}).status == 302
+    log = organizer.get(f"/organize/{slug}/paper?lang=en")
+    assert log.status == 200
+    fields = {"signatures": "40", "collected_on": "2026-01-05", "place": "Market square, Leiden", "csrf_token": hidden_token(log.text)}
+    scan = b"\x89PNG\r\n\x1a\n" + b"\0" * (1024 * 1024)
+    recorded = organizer.post_multipart(f"/organize/{slug}/paper?lang=en", fields, {"scan": ("sheets.png", "image/png", scan)},
+                                        headers={"Sec-Fetch-Site": "same-origin"})
+    assert recorded.status == 303, recorded.text[:500]  # the app's answer: recorded
+    with app.app_context():
+        stored = db.session.execute(db.text("SELECT octet_length(scan) FROM paper_entries")).scalars().all()
+    assert stored == [len(scan)]
+
+    too_large = (PROJECT_ROOT / "static" / "too-large.html").read_bytes()
+    huge = organizer.post_multipart(f"/organize/{slug}/paper?lang=en", fields,
+                                    {"scan": ("sheets.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * (9 * 1024 * 1024))},
+                                    headers={"Sec-Fetch-Site": "same-origin"})
+    assert huge.status == 413 and huge.body == too_large
+
+    # Everywhere else 64 KiB: a 1 MB signature is refused by nginx, with our page in both languages.
+    signer = Client(site["port"], loopback_address(site["seed"], 7))
+    page = signer.get(f"/campaigns/{slug}")
+    refused = signer.post(f"/campaigns/{slug}/sign", {"name": "A" * (1024 * 1024), "email": "anna@example.org", "consent": "y",
+                                                      "csrf_token": hidden_token(page.text)}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert refused.status == 413 and refused.body == too_large and refused.header("Content-Type") == "text/html; charset=utf-8"
+    assert "Dat was te veel in één keer" in refused.text and "That was too much at once" in refused.text
+    assert rows(app, "signatures") == 0
+    assert rows(app, "paper_entries") == 1
