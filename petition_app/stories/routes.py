@@ -253,12 +253,15 @@ def submission(slug, submission_id):
     """One submission with what the author wrote and how to reach them; each opening is logged (who,
     when). The story team and moderators only."""
     campaign, found = _submission_for_team(slug, submission_id)
-    log_access(found, current_user, TeamAction.VIEWED)
-    db.session.commit()
     return _submission_page(campaign, found)
 
 
 def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200):
+    """The one page that shows a submission's original text and contact details, on every path that
+    leads to it (the opening itself, and a redaction form sent back with an error): each showing writes a
+    line in the view log, committed before the page is rendered, so nobody reads it unlogged."""
+    log_access(found, current_user, TeamAction.VIEWED)
+    db.session.commit()
     redacted = queries.redacted_text(found)
     original = queries.original_text(found)
     if redaction_form is None:
