@@ -109,10 +109,12 @@ def new(slug):
 @limiter.shared_limit(sign_limit, scope="stories")
 def send_code(slug):
     """Mail the private code to an address the author types (not stored); for the author, right after
-    sending the form."""
+    sending the form. A code works only on its own campaign's path (elsewhere it is a 404, like a wrong
+    code), and beyond the limits per code and per address nothing is mailed, with the same answer."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     form = MailCodeForm()
-    if queries.submission_for_code(form.code.data or "") is None:
+    found = queries.submission_for_code(form.code.data or "")
+    if found is None or found.campaign_id != campaign.id:
         abort(404)
     if not form.validate_on_submit():
         return render_template("stories/code.html", campaign=campaign, settings=settings, code=form.code.data, mail_form=form, submission=None), 422
