@@ -15,7 +15,7 @@ from .statuses import (
     SuspectReason,
     check_in,
 )
-from .text import invisible, neutralise_cell, unsafe_text_reason
+from .text import contains_link, invisible, neutralise_cell, unsafe_text_reason
 
 __all__ = [
     "is_blocked",
@@ -31,6 +31,7 @@ __all__ = [
     "accepts_signatures",
     "closing_moment",
     "unsafe_text_reason",
+    "contains_link",
     "invisible",
     "neutralise_cell",
     "has_a_filter",
