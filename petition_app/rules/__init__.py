@@ -1,6 +1,6 @@
 """Pure rules: plain functions with no Flask and no database, so they can be reasoned about and tested alone."""
 from .abuse import is_blocked, parse_networks
-from .emails import EmailInvalid, normalise_email
+from .emails import EmailInvalid, normalise_email, uniqueness_key
 from .goals import goal_count, goals_crossed, next_goal, progress_percent, validate_goals
 from .periods import accepts_confirmations, accepts_signatures, closing_moment
 from .filters import has_a_filter
@@ -22,6 +22,7 @@ __all__ = [
     "parse_networks",
     "EmailInvalid",
     "normalise_email",
+    "uniqueness_key",
     "goal_count",
     "goals_crossed",
     "next_goal",
