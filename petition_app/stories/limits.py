@@ -18,7 +18,7 @@ from flask import current_app
 from limits import parse_many
 
 from ..extensions import limiter
-from ..rules import EmailInvalid, normalise_email
+from ..rules import EmailInvalid, normalise_email, uniqueness_key
 from . import sealing
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,10 @@ def _within(config_key: str, *identifiers: str) -> bool:
 
 
 def address_key(email: str) -> str:
-    """What an address is counted under: one person's address, whatever case they type it in."""
+    """What an address is counted under: one person's address, whatever case or `+tag` they type it with
+    (x+1@, x+2@, ... all reach x@'s mailbox)."""
     try:
-        return normalise_email(email)
+        return uniqueness_key(normalise_email(email))
     except EmailInvalid:  # the form checked it already; counted as typed all the same
         return email.strip().lower()
 
