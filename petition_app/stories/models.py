@@ -3,8 +3,8 @@ sealing.py); what is in clear is what the figures need (categories, place) and w
 needs (status, wishes, the deadline), with dates to the day and no time, address or browser."""
 from datetime import date, datetime
 
-from sqlalchemy import false as sa_false
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
