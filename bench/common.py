@@ -255,9 +255,10 @@ class Bench:
         confirmed_at = "now() - interval '1 hour'" if confirmed else "NULL"
         return self.sql(
             f"""
-            INSERT INTO signatures (campaign_id, name, email, city, locale, wants_updates, is_public, ip_hash,
+            INSERT INTO signatures (campaign_id, name, email, email_key, city, locale, wants_updates, is_public, ip_hash,
                                     created_at, confirmed_at, mails_requested, mails_sent, suspect_reason, secret)
-            SELECT %(c)s, 'Signer ' || g, %(p)s::text || g || '@example.org', CASE WHEN g %% 3 = 0 THEN 'Leiden' END,
+            SELECT %(c)s, 'Signer ' || g, %(p)s::text || g || '@example.org', %(p)s::text || g || '@example.org',
+                   CASE WHEN g %% 3 = 0 THEN 'Leiden' END,
                    CASE WHEN g %% 4 = 0 THEN 'en' ELSE 'nl' END, %(u)s, g %% 2 = 0, NULL,
                    now() - interval '2 hours', {confirmed_at}, 1, 1, NULL, md5(random()::text || g)
             FROM generate_series(%(a)s::int, %(b)s::int) AS g

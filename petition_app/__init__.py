@@ -76,6 +76,7 @@ def create_app(config_class=Config, **overrides):
     _register_template_helpers(app)
     _register_error_pages(app)
     init_security(app)
+    logging_privacy.watch_token_paths(app.url_map.iter_rules())
     return app
 
 

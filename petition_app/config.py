@@ -180,6 +180,12 @@ class Config:
     # comma-separated, to rotate: the first seals, all open). Not SECRET_KEY, never in the database.
     # Unset: generated into the instance folder, except with APP_ENV=production, which refuses to start.
     STORIES_KEY = os.environ.get("STORIES_KEY") or None
+    # "Mail me my code": at most this often per code and per address (counted by keyed hashes in the
+    # rate limits' storage, never the address itself). Beyond it nothing is mailed; the page says the same.
+    STORIES_CODE_MAIL_LIMIT = os.environ.get("STORIES_CODE_MAIL_LIMIT", "3 per hour")
+    # The team hears of new submissions at most this often per campaign; one mail says how many are
+    # new, and what comes in between waits for the next window (the periodic `stories` run sends it).
+    STORIES_ALERT_LIMIT = os.environ.get("STORIES_ALERT_LIMIT", "1 per 15 minutes")
     # Where "leave this page quickly" goes: a neutral site, opened in place of the page.
     STORIES_EXIT_URL = os.environ.get("STORIES_EXIT_URL", "https://www.google.com/")
 

@@ -19,7 +19,7 @@ from wtforms import Field, SubmitField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
-from .rules import EmailInvalid, invisible, normalise_email, unsafe_text_reason
+from .rules import EmailInvalid, contains_link, invisible, normalise_email, unsafe_text_reason
 
 NAME_MAX = 100
 CITY_MAX = 80
@@ -49,6 +49,13 @@ def plain_text(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("This contains invisible characters; please type it again."))
     if reason == "stacked":
         raise ValidationError(_l("This contains too many accent marks on one letter; please type it again."))
+
+
+def no_link(form: FlaskForm, field: Field) -> None:
+    """A display name (a signer's name and city, an organizer's name, their group's name) stands in the
+    mails we send, often first ("Hello ..."): no web address in it (`rules.text.contains_link`)."""
+    if contains_link(field.data if isinstance(field.data, str) else ""):
+        raise ValidationError(_l("Please leave out web addresses (such as www. or https://)."))
 
 
 def single_line(form: FlaskForm, field: Field) -> None:

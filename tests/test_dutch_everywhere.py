@@ -214,7 +214,7 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
         title = "Samen voor een veilig Leiden"
         extra = [
             ("stories_code", {"code": "ABCD-EFGH", "status_url": "http://x/s", "campaign_title": title}),
-            ("stories_new", {"name": "Sanne", "campaign_title": title, "queue_url": "http://x/q"}),
+            ("stories_new", {"name": "Sanne", "campaign_title": title, "queue_url": "http://x/q", "new": 2}),
             ("stories_overdue_team", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(), "submission_url": "http://x/1"}),
             ("stories_overdue_moderators", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(), "submission_url": "http://x/1"}),
             ("clusters_found", {"name": "Sanne", "campaign_title": title, "minutes": 10, "clusters_url": "http://x/c",

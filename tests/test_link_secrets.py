@@ -81,8 +81,8 @@ def test_an_old_link_never_reaches_a_row_that_took_the_same_id(any_app):
     any_app.test_client().post(links["withdraw"])
     with any_app.app_context():
         db.session.execute(sa.text(
-            "INSERT INTO signatures (id, campaign_id, name, email, city, locale, wants_updates, is_public, secret,"
-            " created_at, mails_requested, mails_sent) SELECT :id, id, 'Second Signer', :email, 'Delft', 'en', true,"
+            "INSERT INTO signatures (id, campaign_id, name, email, email_key, city, locale, wants_updates, is_public, secret,"
+            " created_at, mails_requested, mails_sent) SELECT :id, id, 'Second Signer', :email, :email, 'Delft', 'en', true,"
             " true, 'another-secret', created_at, 0, 0 FROM campaigns"
         ), {"id": first_id, "email": SECOND})
         db.session.commit()

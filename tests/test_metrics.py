@@ -188,3 +188,30 @@ def test_in_multiprocess_mode_metrics_add_up_the_requests_of_every_process(tmp_p
     line = next(line for line in outputs[1].stdout.splitlines()
                 if line.startswith("petition_http_requests_total{") and 'endpoint="campaigns.privacy"' in line)
     assert float(line.rsplit(" ", 1)[1]) == 7.0
+
+
+def test_made_up_methods_and_paths_add_no_series(app):
+    """A scan with made-up HTTP methods or paths must not grow /metrics by a series per word: methods
+    other than GET, HEAD and POST count as "other", requests no route matched as "unmatched"."""
+    app.config["METRICS_TOKEN"] = TOKEN
+    client = app.test_client()
+
+    def series():
+        return {key for key in scrape(client) if key[0].startswith("petition_http_request")}
+
+    client.open("/privacy", method="FOO0")  # each series once: a made-up method, a path no route has, both
+    client.get("/made-up-0")
+    client.open("/made-up-0", method="FOO0")
+    series()  # (a scrape counts itself once it has answered)
+    before = series()
+    for n in range(1, 51):
+        assert client.open("/privacy", method=f"FOO{n}").status_code == 405
+        assert client.open(f"/made-up-{n}", method=f"FOO{n}").status_code in (404, 405)
+        client.get(f"/made-up-{n}")
+    after = series()
+    assert after == before
+    labels = {dict(key[1]).get("method") for key in after} - {None}
+    assert labels <= {"GET", "HEAD", "POST", "other"}
+    samples = scrape(client)
+    assert value(samples, "petition_http_requests_total", endpoint="unmatched", method="other", status="405") >= 51
+    assert value(samples, "petition_http_requests_total", endpoint="unmatched", method="GET", status="404") >= 51

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..formfields import NAME_MAX, ButtonForm, Form, deliverable_email, plain_text, single_line
+from ..formfields import NAME_MAX, ButtonForm, Form, deliverable_email, no_link, plain_text, single_line
 from ..formfields import strip as _strip
 
 PASSWORD_MIN = 12
@@ -27,7 +27,7 @@ class RegisterForm(Form):
     name = StringField(
         _l("Your name"),
         filters=[_strip],
-        validators=[DataRequired(_l("Please fill in your name.")), Length(max=NAME_MAX, message=_l("Please use at most %(max)d characters.")), plain_text],
+        validators=[DataRequired(_l("Please fill in your name.")), Length(max=NAME_MAX, message=_l("Please use at most %(max)d characters.")), plain_text, no_link],
     )
     email = EmailField(
         _l("Your email address"),

@@ -82,12 +82,24 @@ def _started() -> None:
     g.monitoring_started = time.perf_counter()
 
 
+#: The methods counted by name; any other (a client may send any word) is counted as "other", so a
+#: scan with made-up methods cannot grow /metrics by a series per word.
+COUNTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+
+
+def request_labels(endpoint: str | None, method: str, status: int) -> tuple[str, str, str]:
+    """The labels of a request, from bounded sets only: an endpoint of the app (else "unmatched": no
+    route matched, a 404 or 405), GET/HEAD/POST (else "other"), a status of three digits (else "other")."""
+    known = endpoint if endpoint is not None and endpoint in current_app.view_functions else "unmatched"
+    return known, method if method in COUNTED_METHODS else "other", str(status) if 100 <= status <= 599 else "other"
+
+
 def _answered(response: Response) -> Response:
     started = g.pop("monitoring_started", None)
-    endpoint = request.endpoint or "none"  # "none": no route matched (a 404 or 405)
-    key = (endpoint, request.method, response.status_code)
+    endpoint, method, status = request_labels(request.endpoint, request.method, response.status_code)
+    key = (endpoint, method, response.status_code)
     try:
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        REQUESTS.labels(endpoint, method, status).inc()
         if started is not None:
             LATENCY.labels(endpoint).observe(time.perf_counter() - started)
         if key in SIGN_ANSWERS:

@@ -7,7 +7,7 @@ from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, Form, deliverable_email, multi_line, plain_text, single_line
+from ..formfields import EMAIL_MAX, TOO_LONG, ButtonForm, Form, deliverable_email, multi_line, no_link, plain_text, single_line
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES, validate_goals
 from ..rules.revisions import goals_fit
@@ -40,7 +40,7 @@ class CampaignForm(Form):
     organizer_name = StringField(
         _l("Name of your group, as signers and recipients will see it"),
         filters=[_strip],
-        validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text],
+        validators=[DataRequired(_l("Please fill this in.")), Length(max=200, message=MAX), plain_text, no_link],
     )
     submit = SubmitField(_l("Save draft"))
 

@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from .emails import uniqueness_key
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -39,9 +41,12 @@ def is_blocked(
     blocked_domains: Iterable[str] = (),
     blocked_networks: Collection[Network] = (),
 ) -> bool:
-    """True when the (normalised) address, its domain or a parent domain, or the IP is blocked."""
+    """True when the (normalised) address or the person behind it (the address without its `+tag`,
+    `emails.uniqueness_key`), its domain or a parent domain, or the IP is blocked."""
     domain = email.rpartition("@")[2]
     if email in blocked_emails:
+        return True
+    if uniqueness_key(email) in {uniqueness_key(blocked.strip().lower()) for blocked in blocked_emails}:
         return True
     if any(domain == blocked or domain.endswith("." + blocked) for blocked in blocked_domains):
         return True

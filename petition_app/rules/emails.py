@@ -22,3 +22,17 @@ def normalise_email(raw: object, check_deliverability: bool = False) -> str:
     except EmailNotValidError as exc:
         raise EmailInvalid(str(exc)) from exc
     return result.normalized.lower()
+
+
+def uniqueness_key(email: str) -> str:
+    """What "one signature per person per campaign" compares: the normalised address with any `+tag`
+    of its local part dropped, so that `x+a@example.org` and `x+b@example.org` (one mailbox at most
+    providers) are one person. Only the comparison uses it: mail goes to the address as typed.
+
+    Only the tag goes: dots and case inside the local part mean different mailboxes at some providers.
+    A local part that is nothing but a tag (`+a@`) stays whole."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    person = local.split("+", 1)[0]
+    return f"{person or local}@{domain}"

@@ -1,4 +1,5 @@
 """What we refuse in short free-text fields such as a signer's name or city."""
+import re
 import unicodedata
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -47,3 +48,26 @@ def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(CELL_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+#: What marks a web address in a name: a scheme ("https://", "hxxp://"), "www.", a host name with a
+#: path ("evil.example/login"), or a host name under a top-level domain that phishing favours. Bare
+#: "a.b" is not enough: initials and names such as "J.R. Tolkien" or "St.Clair" look like that.
+LINK_MARKERS = ("://", "www.")
+_HOST_WITH_PATH = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+/", re.IGNORECASE)
+_HOST_UNDER_COMMON_TLD = re.compile(
+    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|io|co|me|ly|app|link|click|site|online|shop|top|xyz|"
+    r"ru|cn|tk|nl|be|de|eu|uk|fr)\b",
+    re.IGNORECASE,
+)
+
+
+def contains_link(value: str) -> bool:
+    """Whether a display name (a signer's, an organizer's, their group's) holds a web address. Such a
+    name stands at the top of mails we send ("Hello URGENT: verify your bank at https://..."), so it is
+    refused, as on the UK Parliament's e-petitions. Read after NFKC folding, so full-width or styled
+    look-alikes (ｗｗｗ．) count the same."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    if any(marker in folded for marker in LINK_MARKERS):
+        return True
+    return bool(_HOST_WITH_PATH.search(folded) or _HOST_UNDER_COMMON_TLD.search(folded))

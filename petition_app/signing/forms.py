@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, Form, deliverable_email, plain_text
+from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, Form, deliverable_email, no_link, plain_text
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES
 from ..security import sign_form_token
@@ -34,6 +34,7 @@ def name_field() -> StringField:
             DataRequired(_l("Please fill in your name.")),
             Length(max=NAME_MAX, message=_l("Please use at most %(max)d characters.")),
             plain_text,
+            no_link,
         ],
     )
 
@@ -42,7 +43,7 @@ def city_field() -> StringField:
     return StringField(
         _l("City (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=CITY_MAX, message=_l("Please use at most %(max)d characters.")), plain_text],
+        validators=[Optional(), Length(max=CITY_MAX, message=_l("Please use at most %(max)d characters.")), plain_text, no_link],
     )
 
 

@@ -1,14 +1,20 @@
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
 from ..extensions import Model, db
-from ..rules import check_in
+from ..rules import check_in, uniqueness_key
 from ..rules.abuse import ReviewFlag
 from ..timeutil import utcnow
+
+
+def _email_key_of_row(context: Any) -> str:
+    """The default of `email_key`: the key of the row's own address (for rows made without `sign`)."""
+    return uniqueness_key(context.get_current_parameters()["email"])
 
 
 def new_secret() -> str:
@@ -18,8 +24,10 @@ def new_secret() -> str:
 
 
 class Signature(Model):
-    """One person's signature on one campaign. `email` holds the normalised address: the unique
-    constraint on it is what makes "one signature per person per campaign" true under any concurrency.
+    """One person's signature on one campaign. `email` holds the normalised address, which mails go to;
+    `email_key` is what identifies the person (`rules.emails.uniqueness_key`: without a `+tag`), and the
+    unique constraint on it is what makes "one signature per person per campaign" true under any
+    concurrency.
 
     Its name, city and choices are what the owner of the address confirmed: they are set from a
     SignRequest only by the confirmation that came through that request's mail (or changed later
@@ -27,7 +35,7 @@ class Signature(Model):
 
     __tablename__ = "signatures"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "email", name="uq_signatures_campaign_email"),
+        UniqueConstraint("campaign_id", "email_key", name="uq_signatures_campaign_email_key"),
         Index("ix_signatures_campaign_confirmed", "campaign_id", "confirmed_at"),
         CheckConstraint(check_in("review_flag", ReviewFlag), name="review_flag"),
         {"sqlite_autoincrement": True},
@@ -37,6 +45,8 @@ class Signature(Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
+    # One person, one signature: the address without its `+tag` (set from `email` when not given).
+    email_key: Mapped[str] = mapped_column(String(254), default=_email_key_of_row)
     city: Mapped[str | None] = mapped_column(String(80))
     locale: Mapped[str] = mapped_column(String(2), default="nl")
     wants_updates: Mapped[bool] = mapped_column(default=False)

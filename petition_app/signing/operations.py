@@ -14,7 +14,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.operations import add_to_count
 from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
-from ..rules import SuspectReason, has_a_filter, normalise_email
+from ..rules import SuspectReason, has_a_filter, normalise_email, uniqueness_key
 from ..timeutil import utcnow
 from . import tasks
 from .abuse import assess, hash_ip
@@ -77,6 +77,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     if not campaign.accepts_signatures():
         raise CampaignClosed()
     email = normalise_email(data.email)
+    email_key = uniqueness_key(email)  # one person, one signature; the mail goes to `email` as typed
     assessment = assess(campaign.id, email, data.ip)
     details = data.details().values()
     table = cast(Table, Signature.__table__)  # Core, not the ORM: these statements need none of its bookkeeping
@@ -86,6 +87,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
         .values(
             campaign_id=campaign.id,
             email=email,
+            email_key=email_key,
             ip_hash=hash_ip(data.ip),
             source=data.source,
             suspect_reason=SuspectReason.BLOCKED if assessment.blocked else None,
@@ -93,7 +95,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
             mails_requested=0 if assessment.blocked else 1,
             **details,
         )
-        .on_conflict_do_nothing(index_elements=[table.c.campaign_id, table.c.email])
+        .on_conflict_do_nothing(index_elements=[table.c.campaign_id, table.c.email_key])
         .returning(table.c.id)
     )
     if assessment.blocked:
@@ -129,7 +131,7 @@ def _sign_known(campaign: Campaign, email: str, assessment: Any, details: dict[s
         update(table)
         .where(
             table.c.campaign_id == campaign.id,
-            table.c.email == email,
+            table.c.email_key == email_key,
             table.c.mails_requested < current_app.config["MAX_MAILS_PER_SIGNATURE"],
         )
         .values(values)
@@ -286,7 +288,7 @@ def _matching(campaign_id: int, since: datetime | None = None, until: datetime |
     if ip_hash:
         criteria.append(Signature.ip_hash == ip_hash)
     if domain:
-        criteria.append(Signature.email.like(f"%@{domain.lower()}"))
+        criteria.append(Signature.email.endswith(f"@{domain.lower()}", autoescape=True))  # % and _ are letters here
     return criteria
 
 

@@ -4,6 +4,7 @@ needs (status, wishes, the deadline), with dates to the day and no time, address
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
@@ -97,6 +98,9 @@ class StorySubmission(Model):
     content_notes: Mapped[list] = mapped_column(JSON, default=list)
     publication: Mapped[str | None] = mapped_column(String(20))
     approved_on: Mapped[date | None] = mapped_column(Date)
+    # Whether an alert mail to the team has counted this submission yet (alerts are batched per
+    # campaign, stories/limits.py); a flag, not a time, so nothing ties the submission to a moment.
+    team_alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Set when the campaign's retention period ended: texts and contact are gone, the count stays.
     purged_on: Mapped[date | None] = mapped_column(Date)
 

@@ -31,7 +31,7 @@ from ..rules.stories import (
 )
 from ..signals import campaign_file_imported
 from ..timeutil import as_utc, utcnow
-from . import queries, sealing, tasks
+from . import limits, queries, sealing, tasks
 from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
 TEXT_MAX = 10_000
@@ -186,16 +186,54 @@ def submit(campaign: Campaign, settings: StorySettings, data: SubmissionInput) -
         submission.support_due_on = add_working_days(day, settings.support_days)
     db.session.add(submission)
     db.session.flush()
-    enqueue_after_commit(tasks.alert_team, campaign.id)
+    _alert_team(campaign.id)
     return submission, code
 
 
-def mail_code(campaign: Campaign, code: str, email: str, locale: str) -> None:
-    """Mail the author their code, because they asked. The address is not stored: it travels sealed
-    in the job's arguments (the outbox and the queue hold only the sealed value) and is gone after."""
+def _alert_team(campaign_id: int) -> None:
+    """Queue the team's alert if the campaign's alert window is open; otherwise the submission waits
+    for the next one (`alert_waiting`), so a flood of submissions is one mail per window."""
+    if limits.may_alert_team(campaign_id):
+        enqueue_after_commit(tasks.alert_team, campaign_id)
+
+
+def claim_alert(campaign_id: int) -> int:
+    """Mark every submission of the campaign that no alert has counted yet as counted; returns how many
+    (the number the alert mail gives). A conditional update: two alerts never count one twice."""
+    return rowcount(db.session.execute(
+        update(StorySubmission)
+        .where(StorySubmission.campaign_id == campaign_id, StorySubmission.team_alerted.is_(False))
+        .values(team_alerted=True)
+        .execution_options(synchronize_session=False)
+    ))
+
+
+def alert_waiting() -> list[int]:
+    """Periodic: the campaigns whose submissions came while their alert window was closed get their
+    alert now, if the window has opened again. Returns the campaigns alerted."""
+    waiting = list(db.session.scalars(
+        select(StorySubmission.campaign_id).where(StorySubmission.team_alerted.is_(False))
+        .distinct().order_by(StorySubmission.campaign_id)
+    ))
+    alerted = []
+    for campaign_id in waiting:
+        if limits.may_alert_team(campaign_id):
+            enqueue_after_commit(tasks.alert_team, campaign_id)
+            alerted.append(campaign_id)
+    return alerted
+
+
+def mail_code(campaign: Campaign, code: str, email: str, locale: str) -> bool:
+    """Mail the author their code, because they asked, within the limits per code and per address
+    (`limits.may_mail_code`; beyond them nothing is mailed and the caller answers the same). The
+    address is not stored: it travels sealed in the job's arguments (the outbox and the queue hold only
+    the sealed value) and is gone after. Returns whether a mail was queued."""
+    if not limits.may_mail_code(code, email):
+        return False
     payload = json.dumps({"code": code, "email": email, "locale": locale})
     sealed = base64.urlsafe_b64encode(sealing.seal(payload, campaign.id, "code-mail")).decode()
     enqueue_after_commit(tasks.mail_code, campaign.id, sealed)
+    return True
 
 
 def approve(submission: StorySubmission) -> None:

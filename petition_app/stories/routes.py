@@ -109,10 +109,12 @@ def new(slug):
 @limiter.shared_limit(sign_limit, scope="stories")
 def send_code(slug):
     """Mail the private code to an address the author types (not stored); for the author, right after
-    sending the form."""
+    sending the form. A code works only on its own campaign's path (elsewhere it is a 404, like a wrong
+    code), and beyond the limits per code and per address nothing is mailed, with the same answer."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     form = MailCodeForm()
-    if queries.submission_for_code(form.code.data or "") is None:
+    found = queries.submission_for_code(form.code.data or "")
+    if found is None or found.campaign_id != campaign.id:
         abort(404)
     if not form.validate_on_submit():
         return render_template("stories/code.html", campaign=campaign, settings=settings, code=form.code.data, mail_form=form, submission=None), 422
@@ -253,12 +255,15 @@ def submission(slug, submission_id):
     """One submission with what the author wrote and how to reach them; each opening is logged (who,
     when). The story team and moderators only."""
     campaign, found = _submission_for_team(slug, submission_id)
-    log_access(found, current_user, TeamAction.VIEWED)
-    db.session.commit()
     return _submission_page(campaign, found)
 
 
 def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200):
+    """The one page that shows a submission's original text and contact details, on every path that
+    leads to it (the opening itself, and a redaction form sent back with an error): each showing writes a
+    line in the view log, committed before the page is rendered, so nobody reads it unlogged."""
+    log_access(found, current_user, TeamAction.VIEWED)
+    db.session.commit()
     redacted = queries.redacted_text(found)
     original = queries.original_text(found)
     if redaction_form is None:

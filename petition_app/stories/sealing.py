@@ -125,3 +125,11 @@ def code_digests(code: str) -> list[str]:
     """The stored forms of a code under every configured key (the first one is what new rows store)."""
     normal = normalise_code(code).encode()
     return [hashlib.blake2b(normal, key=key.code, digest_size=32).hexdigest() for key in _keys()]
+
+
+def counting_digest(value: str, purpose: str) -> str:
+    """A keyed hash of `value` to count with (the rate limits of "mail me my code"): the same value
+    gives the same digest, and without STORIES_KEY nobody can tell which value it was. Only the
+    first key is used: after a rotation the counting simply starts again."""
+    key = _keys()[0]
+    return hashlib.blake2b(f"{purpose}|{value}".encode(), key=key.code, digest_size=20).hexdigest()

@@ -26,15 +26,17 @@ def _team_or_moderators(campaign_id: int) -> list[User]:
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
 def alert_team(campaign_id: int) -> None:
-    """Tell the team that something new waits in the queue. It takes the campaign only, not the
-    submission: neither the mail nor the queued job links a submission to a moment."""
+    """Tell the team how many submissions are new in the queue since the last alert (at most one alert
+    per campaign per window, stories/limits.py). It takes the campaign only, not the submission:
+    neither the mail nor the queued job links a submission to a moment."""
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        return
+    new = operations.claim_alert(campaign_id) if campaign is not None else 0
+    if campaign is None or not new:
+        return  # another alert counted them already
     mail_users(
         _team_or_moderators(campaign_id), campaign, "stories_new",
         lambda title: gettext("New in the story queue: %(title)s", title=title),
-        queue_url=external_url("stories.queue", slug=campaign.slug),
+        queue_url=external_url("stories.queue", slug=campaign.slug), new=new,
     )
 
 
@@ -83,8 +85,10 @@ def mail_code(campaign_id: int, sealed: str) -> None:
 
 @job("default")
 def look_after_stories() -> tuple[int, int, int]:
-    """Periodic: delete what the retention period no longer allows, and remind the team (then the
-    moderators) of support requests past their deadline. Returns (purged, reminded, escalated)."""
+    """Periodic: delete what the retention period no longer allows, alert the teams of submissions that
+    came while their alert window was closed, and remind the team (then the moderators) of support
+    requests past their deadline. Returns (purged, reminded, escalated)."""
     purged = operations.purge_expired()
+    operations.alert_waiting()
     reminded, escalated = operations.claim_overdue()
     return purged, len(reminded), len(escalated)
