@@ -19,11 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import getaddresses, make_msgid
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
 from markupsafe import escape
 
 from .. import mail
@@ -78,7 +76,8 @@ class BulkMail:
         self.context = context or (lambda locale: {})
         mark = secrets.token_hex(8)
         self.marks = {name: f"Zq{mark}{name.replace('_', '')}" for name in ("name", "to", "msgid", *dict(_TOKEN_LINKS).values())}
-        self.sender = getaddresses([current_app.config["MAIL_DEFAULT_SENDER"]])[0][1]
+        self.sender = mail.sender_address()
+        self.domain = mail.sender_domain()
         self._skeletons: dict[tuple[int, str], _Skeleton | None] = {}
 
     def compose(self, signature: Signature) -> Outgoing:
@@ -99,7 +98,7 @@ class BulkMail:
         text = text.replace(self.marks["name"], signature.name)
         html = html.replace(self.marks["name"], str(escape(signature.name)))
         head = head.replace(f"{self.marks['to']}@invalid.invalid".encode(), signature.email.encode()).replace(
-            f"<{self.marks['msgid']}@petition.local>".encode(), make_msgid(domain="petition.local").encode()
+            f"<{self.marks['msgid']}@{self.domain}>".encode(), mail.message_id().encode()
         )
         b = skeleton.boundary
         body = b"".join((
@@ -139,7 +138,7 @@ class BulkMail:
         head_message = EmailMessage(policy=SMTP)
         for name, value in built.items():
             if name.lower() == "message-id":
-                head_message[name] = f"<{self.marks['msgid']}@petition.local>"
+                head_message[name] = f"<{self.marks['msgid']}@{self.domain}>"
             elif name.lower() not in _SKIPPED_HEADERS:
                 head_message[name] = value
         boundary = f"=={secrets.token_hex(16)}=="
