@@ -20,6 +20,7 @@ from .jobs.schedule import hand_over_outbox
 from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
+from .mail.authentication import dns_records, txt_chunks
 from .notifications.tasks import resume_announcements
 from .responses.operations import claim_due_reminders
 from .rules import EmailInvalid, has_a_filter
@@ -135,6 +136,23 @@ def register_commands(app):
             raise click.ClickException(f"not an email address: {email}") from exc
         db.session.commit()
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
+
+    mail_group = AppGroup("mail", help="Mail that arrives: DNS records and bounces.")
+    app.cli.add_command(mail_group)
+
+    @mail_group.command("dns")
+    def mail_dns():
+        """Print the DNS records that make mail from this platform trusted, in zone-file form: receivers
+        check DKIM against the first, SPF against the envelope sender's domain, DMARC ties both to the
+        From domain. Nothing here is secret: the DKIM record holds the public half of the key."""
+        if not current_app.config.get("DKIM_SELECTOR") or not current_app.config.get("DKIM_PRIVATE_KEY"):
+            click.echo("; DKIM: set DKIM_SELECTOR and DKIM_PRIVATE_KEY (a PEM file) to sign mail and print its record")
+        for name, kind, value in dns_records():
+            if value.startswith("v=spf1"):
+                click.echo("; SPF: list the hosts that send your mail (mx, a:HOST, ip4:ADDRESS)")
+            elif value.startswith("v=DMARC1"):
+                click.echo("; DMARC: start with p=none, read the reports, then p=quarantine")
+            click.echo(f"{name}. IN {kind} {txt_chunks(value)}")
 
     @app.cli.command("sweep")
     @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")

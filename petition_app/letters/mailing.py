@@ -30,13 +30,19 @@ def mail_opening(recipient: Recipient, locale: str) -> str:
         return gettext("To %(name)s,", name=recipient.display_name(locale))
 
 
+def _about(handover: Handover) -> tuple[mail.About, int] | None:
+    """What a bounce of this mail names: the hand-over (a preview's stand-in has no id, and is never sent)."""
+    handover_id = getattr(handover, "id", None)
+    return (mail.About.HANDOVER, handover_id) if handover_id is not None else None
+
+
 def recipient_message(handover: Handover, template: str, subject: Callable[[], str]) -> EmailMessage:
     """A mail about one hand-over to its recipient, in the recipient's language."""
     recipient = handover.recipient
     campaign = recipient.campaign
     locale = recipient.language
     return mail.build_message(
-        recipient.email, template, locale, subject,
+        recipient.email, template, locale, subject, about=_about(handover),
         recipient=recipient, opening=mail_opening(recipient, locale), campaign_title=campaign.text("title", locale), organizer_name=campaign.organizer_name,
         count=handover.signature_count, answer_url=answer_url(recipient),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),

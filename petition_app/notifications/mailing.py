@@ -36,15 +36,17 @@ _SKIPPED_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One signer's copy: bytes ready for SMTP, or (for an address that is not ASCII) a message."""
+    """One signer's copy: bytes ready for SMTP, or (for an address that is not ASCII) a message; `envelope`
+    is its own envelope sender (its bounce names the signature, mail.envelope_sender)."""
 
     to: str
     data: bytes | None = None
     message: EmailMessage | None = None
+    envelope: str | None = None
 
-    def send(self, connection: Any, sender: str) -> None:
+    def send(self, connection: Any, sender: str | None = None) -> None:
         if self.data is not None:
-            connection.send_raw(sender, [self.to], self.data)
+            connection.send_raw(self.envelope or sender, [self.to], self.data)
         else:
             connection.send(self.message)
 
@@ -108,7 +110,8 @@ class BulkMail:
             _base64(html),
             b"--", b, b"--\r\n",
         ))
-        return Outgoing(signature.email, data=head + body)
+        envelope = mail.envelope_sender((mail.About.SIGNATURE, signature.id))
+        return Outgoing(signature.email, data=head + body, envelope=envelope)
 
     def _links(self, signature: Signature, locale: str) -> dict[str, str]:
         """signing.mailing.signer_links with stand-ins for the tokens (keep the two in step)."""
