@@ -1,5 +1,6 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import logging
+import sys
 from datetime import timezone
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 
 from .accounts.operations import create_admin
 from .admin.operations import claim_cluster_alerts
+from .bounces.operations import record_bounce
 from .campaigns.models import Campaign
 from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
@@ -153,6 +155,26 @@ def register_commands(app):
             elif value.startswith("v=DMARC1"):
                 click.echo("; DMARC: start with p=none, read the reports, then p=quarantine")
             click.echo(f"{name}. IN {kind} {txt_chunks(value)}")
+
+    @mail_group.command("bounce")
+    @click.option("--to", "envelope_to", required=True, help="The envelope recipient: bounces+TOKEN@domain.")
+    def mail_bounce(envelope_to):
+        """Read a delivery status notification (RFC 3464) on standard input, as an MTA's pipe transport
+        delivers it, so that no bounce goes unnoticed: a letter that did not arrive is shown and mailed
+        to its organizers, an address that bounced for good gets no more bulk mail. Anything that is
+        not our bounce is accepted and dropped (exit 0), so the MTA sends nothing back; when the
+        database cannot be reached it exits 75 (EX_TEMPFAIL), so the MTA delivers it again later."""
+        stdin = sys.stdin.buffer
+        data = stdin.read(1024 * 1024)  # the report comes first; the returned mail after it may be large
+        while stdin.read(1024 * 1024):  # read it all the same: the MTA's pipe must not break
+            pass
+        try:
+            recorded = record_bounce(envelope_to, data)
+            db.session.commit()
+        except Exception:  # noqa: BLE001  # the MTA keeps the DSN and tries again
+            logging.getLogger(__name__).exception("a bounce could not be recorded")
+            raise SystemExit(75)
+        click.echo(f"recorded {len(recorded)} bounce(s)" + "".join(f" [{b.type} {b.status}]" for b in recorded))
 
     @app.cli.command("sweep")
     @click.option("--older-than", default=10, show_default=True, help="Minutes a job may take before it counts as stuck.")

@@ -170,6 +170,9 @@ def every_mail(app, locale):
                                       "submission_url": f"{base}/organize/x/stories/1"}),
             ("stories_overdue_moderators", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(),
                                             "submission_url": f"{base}/organize/x/stories/1"}),
+            ("letter_bounced", {"name": "Sanne", "campaign_title": title, "bounced_at": utcnow(), "status": "5.1.1",
+                                "recipient": SimpleNamespace(display_name=lambda locale: "de burgemeester van Leiden"),
+                                "correct_url": f"{base}/organize/x/correct", "dashboard_url": f"{base}/organize/x#letters"}),
             ("clusters_found", {"name": "Sanne", "campaign_title": title, "minutes": 10, "clusters_url": f"{base}/admin/clusters",
                                 "clusters": [SimpleNamespace(kind="ip", shown="1 address", size=30)]}),
         ]

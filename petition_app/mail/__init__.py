@@ -3,29 +3,32 @@
 Each mail knows what it is about (`About`: a signature, a hand-over of letters, an account), so that its
 envelope sender can name it: with MAIL_BOUNCE_ADDRESS set, a bounce comes back to
 `bounces+<token>@domain`, the token signed and naming the mail (petition_app/bounces reads it)."""
-import hashlib
-import hmac
 import smtplib
 import unicodedata
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
-from enum import StrEnum
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from itsdangerous import BadSignature, Signer
 
+from .addresses import (
+    About,
+    address_hash,
+    bounce_domain,
+    bounce_token,
+    envelope_sender,
+    read_bounce_token,
+    sender_address,
+    sender_domain,
+)
 from .transports import get_transport
 
-
-class About(StrEnum):
-    """What a mail is about, as its bounce token names it (one letter: the token must fit in a local part)."""
-
-    SIGNATURE = "s"  # a mail to a signer: confirmation, receipt, bulk mail
-    HANDOVER = "h"  # the letters to a recipient, or a reminder of them
-    USER = "u"  # a mail to an account holder
-    OTHER = "m"  # anything else: the bounce names the address itself
+__all__ = [
+    "About", "Message", "address_hash", "bounce_domain", "bounce_token", "build_message", "bulk_headers", "connection",
+    "count_sent", "date_header", "envelope_sender", "is_permanent_failure", "message_id", "one_line", "read_bounce_token",
+    "send", "sender", "sender_address", "sender_domain",
+]
 
 
 class Message(EmailMessage):
@@ -55,17 +58,6 @@ def sender(locale):
     return formataddr((one_line(name), address or configured))
 
 
-def sender_address() -> str:
-    """The bare address of MAIL_DEFAULT_SENDER (without its display name)."""
-    configured = current_app.config["MAIL_DEFAULT_SENDER"]
-    return parseaddr(configured)[1] or configured
-
-
-def sender_domain() -> str:
-    """The domain of the sender's address: Message-IDs are made on it, DKIM signs for it."""
-    return sender_address().rpartition("@")[2].lower() or "localhost"
-
-
 def message_id() -> str:
     """A new Message-ID on the sender's own domain (a Message-ID on a domain that is not the sender's is
     one more small sign of forged mail to spam filters)."""
@@ -76,52 +68,6 @@ def date_header() -> str:
     """Now, as an RFC 5322 Date header in UTC ("Mon, 07 Dec 2026 04:05:31 +0000"): a mail without a
     Date scores 2.7 in SpamAssassin (MISSING_DATE) before it says anything."""
     return format_datetime(datetime.now(timezone.utc))
-
-
-def bounce_domain() -> str | None:
-    """The domain of MAIL_BOUNCE_ADDRESS, or None when bounces are not collected."""
-    address = current_app.config.get("MAIL_BOUNCE_ADDRESS")
-    return address.rpartition("@")[2].lower() if address else None
-
-
-def _bounce_signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt="mail-bounce")
-
-
-def bounce_token(about: tuple[About, int] | None) -> str:
-    """`<kind><id>.<signature>`, e.g. `h12.3sdR...`: short enough for a local part (64 characters)."""
-    kind, ref_id = about or (About.OTHER, 0)
-    return _bounce_signer().sign(f"{kind.value}{int(ref_id)}").decode("ascii")
-
-
-def read_bounce_token(address: str) -> tuple[About, int] | None:
-    """What the VERP address a bounce came back to names, or None for an address we did not make (or a
-    forged token)."""
-    local = address.strip().strip("<>").rpartition("@")[0]
-    if "+" not in local:
-        return None
-    token = local.split("+", 1)[1]
-    try:
-        value = _bounce_signer().unsign(token).decode("ascii")
-        return About(value[0]), int(value[1:])
-    except (BadSignature, ValueError, IndexError):
-        return None
-
-
-def envelope_sender(about: tuple[About, int] | None = None) -> str:
-    """Where a bounce of this mail goes: `bounces+<token>@domain` with MAIL_BOUNCE_ADDRESS, else the sender."""
-    bounce = current_app.config.get("MAIL_BOUNCE_ADDRESS")
-    if not bounce:
-        return sender_address()
-    local, _, domain = bounce.rpartition("@")
-    return f"{local}+{bounce_token(about)}@{domain}"
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of an address (lower-cased): what is kept of an address that bounced for good, so that
-    no bulk mail goes to it again without keeping the address itself (like hash_ip for client addresses)."""
-    key = hashlib.sha256(b"address-hash:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(key, address.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def build_message(to, template, locale, subject, headers=None, about=None, **context):

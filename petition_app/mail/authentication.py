@@ -16,6 +16,8 @@ import dkim
 from dkim.crypto import parse_pem_private_key
 from flask import current_app
 
+from .addresses import bounce_domain, sender_domain
+
 #: The headers each signature covers, those of them a mail has (relaxed/relaxed canonicalisation).
 SIGNED_HEADERS = (
     "From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
@@ -33,8 +35,6 @@ class DKIMKey:
 def dkim_key() -> DKIMKey | None:
     """The configured key (DKIM_SELECTOR, DKIM_PRIVATE_KEY: the path of a PEM file, DKIM_DOMAIN or the
     sender's domain), or None when mail goes unsigned."""
-    from . import sender_domain
-
     config = current_app.config
     selector, path = config.get("DKIM_SELECTOR"), config.get("DKIM_PRIVATE_KEY")
     if not selector or not path:
@@ -114,8 +114,6 @@ def txt_chunks(value: str) -> str:
 def dns_records() -> list[tuple[str, str, str]]:
     """(name, type, value) of the records to publish: DKIM (from the key, when one is configured), an SPF
     suggestion for the envelope sender's domain and a DMARC suggestion for the sender's domain."""
-    from . import bounce_domain, sender_domain
-
     records = []
     key = dkim_key()
     if key is not None:

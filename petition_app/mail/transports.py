@@ -15,13 +15,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from .addresses import envelope_sender
 from .authentication import sign
 
 
 def flatten(message: EmailMessage) -> tuple[str, list[str], bytes, bool]:
     """(envelope sender, envelope recipients, bytes with CRLF line ends, whether it needs SMTPUTF8)."""
-    from . import envelope_sender
-
     recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])]
     envelope = envelope_sender(getattr(message, "about", None))
     international = any(not address.isascii() for address in (*recipients, envelope))
