@@ -1,5 +1,6 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import logging
+import sys
 from datetime import timezone
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .accounts.operations import create_admin
+from .bounces.operations import record_bounce
 from .campaigns.models import Campaign
 from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
@@ -19,6 +21,7 @@ from .jobs.schedule import SCHEDULE
 from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
+from .mail.authentication import dns_records, txt_chunks
 from .rules import EmailInvalid, has_a_filter
 from .signing import operations as signing
 
@@ -132,6 +135,43 @@ def register_commands(app):
             raise click.ClickException(f"not an email address: {email}") from exc
         db.session.commit()
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
+
+    mail_group = AppGroup("mail", help="Mail that arrives: DNS records and bounces.")
+    app.cli.add_command(mail_group)
+
+    @mail_group.command("dns")
+    def mail_dns():
+        """Print the DNS records that make mail from this platform trusted, in zone-file form: receivers
+        check DKIM against the first, SPF against the envelope sender's domain, DMARC ties both to the
+        From domain. Nothing here is secret: the DKIM record holds the public half of the key."""
+        if not current_app.config.get("DKIM_SELECTOR") or not current_app.config.get("DKIM_PRIVATE_KEY"):
+            click.echo("; DKIM: set DKIM_SELECTOR and DKIM_PRIVATE_KEY (a PEM file) to sign mail and print its record")
+        for name, kind, value in dns_records():
+            if value.startswith("v=spf1"):
+                click.echo("; SPF: list the hosts that send your mail (mx, a:HOST, ip4:ADDRESS)")
+            elif value.startswith("v=DMARC1"):
+                click.echo("; DMARC: start with p=none, read the reports, then p=quarantine")
+            click.echo(f"{name}. IN {kind} {txt_chunks(value)}")
+
+    @mail_group.command("bounce")
+    @click.option("--to", "envelope_to", required=True, help="The envelope recipient: bounces+TOKEN@domain.")
+    def mail_bounce(envelope_to):
+        """Read a delivery status notification (RFC 3464) on standard input, as an MTA's pipe transport
+        delivers it, so that no bounce goes unnoticed: a letter that did not arrive is shown and mailed
+        to its organizers, an address that bounced for good gets no more bulk mail. Anything that is
+        not our bounce is accepted and dropped (exit 0), so the MTA sends nothing back; when the
+        database cannot be reached it exits 75 (EX_TEMPFAIL), so the MTA delivers it again later."""
+        stdin = sys.stdin.buffer
+        data = stdin.read(1024 * 1024)  # the report comes first; the returned mail after it may be large
+        while stdin.read(1024 * 1024):  # read it all the same: the MTA's pipe must not break
+            pass
+        try:
+            recorded = record_bounce(envelope_to, data)
+            db.session.commit()
+        except Exception:  # noqa: BLE001  # the MTA keeps the DSN and tries again
+            logging.getLogger(__name__).exception("a bounce could not be recorded")
+            raise SystemExit(75)
+        click.echo(f"recorded {len(recorded)} bounce(s)" + "".join(f" [{b.type} {b.status}]" for b in recorded))
 
     @app.cli.command("sweep")
     def sweep():

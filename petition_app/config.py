@@ -126,6 +126,14 @@ class Config:
     # as it stands, else PLATFORM_NAME, else "Petities" / "Petitions" in the mail's language.
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
+    # Where bounces go: each mail's envelope sender is bounces+<signed token>@domain (VERP), which the
+    # MTA pipes to `flask mail bounce` (README, "Mail that arrives"). Unset: the sender's address.
+    MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS") or None
+    # DKIM: with a selector and the path of a PEM private key, every mail is signed for DKIM_DOMAIN (the
+    # sender's domain when unset); `flask mail dns` prints the records to publish.
+    DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR") or None
+    DKIM_PRIVATE_KEY = os.environ.get("DKIM_PRIVATE_KEY") or None
+    DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN") or None
     MAIL_TIMEOUT = 30
     # Waits between attempts when the SMTP server fails; after the last one the job is given up and
     # listed for the moderators (its outbox row stays, with the last error).

@@ -4,6 +4,7 @@ from .admin.models import ClusterAlert
 from .campaigns.models import Campaign, CampaignRevision, Demand, Milestone, Recipient
 from .jobs.models import OutboxJob
 from .letters.models import Handover, Letter
+from .mail.models import MailBounce
 from .notifications.models import Delivery
 from .organizers.models import Invitation, Update
 from .paper.models import PaperEntry
@@ -12,5 +13,5 @@ from .signing.models import Signature, SignRequest
 from .stories.models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
 __all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter",
-           "Milestone", "OutboxJob", "PaperEntry", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
+           "MailBounce", "Milestone", "OutboxJob", "PaperEntry", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
            "StoryTeamMember", "Update", "User"]

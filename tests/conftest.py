@@ -203,6 +203,7 @@ class RecordingHandler:
 
     def __init__(self):
         self.messages = []
+        self.senders = []
         self.refuse = 0
         self.bounce = set()
         self.hold_after = None
@@ -248,6 +249,7 @@ class RecordingHandler:
                 self.refuse -= 1
                 return "451 Try again later"
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.senders.append(envelope.mail_from)  # the envelope sender of each message, in the same order
         return "250 OK"
 
     def release(self):

@@ -217,6 +217,9 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
             ("stories_new", {"name": "Sanne", "campaign_title": title, "queue_url": "http://x/q", "new": 2}),
             ("stories_overdue_team", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(), "submission_url": "http://x/1"}),
             ("stories_overdue_moderators", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(), "submission_url": "http://x/1"}),
+            ("letter_bounced", {"name": "Sanne", "campaign_title": title, "bounced_at": utcnow(), "status": "5.1.1",
+                                "recipient": SimpleNamespace(display_name=lambda locale: "de burgemeester van Leiden"),
+                                "correct_url": "http://x/correct", "dashboard_url": "http://x/d"}),
             ("clusters_found", {"name": "Sanne", "campaign_title": title, "minutes": 10, "clusters_url": "http://x/c",
                                 "clusters": [SimpleNamespace(kind="ip", shown="1 adres", size=1)]}),
         ]

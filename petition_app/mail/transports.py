@@ -1,12 +1,30 @@
 """Where mails go: an SMTP server when MAIL_SERVER is set, else `.eml` files in the instance outbox,
-so that a newcomer's demo needs no mail server and the confirmation link can be opened from a file."""
+so that a newcomer's demo needs no mail server and the confirmation link can be opened from a file.
+
+Both sign every mail with DKIM when a key is configured (mail/authentication.py), the ones built as
+messages and the bulk copies handed over as bytes alike, and both use the envelope sender the mail was
+given (a VERP address when MAIL_BOUNCE_ADDRESS is set, mail.envelope_sender)."""
 import itertools
 import smtplib
 import uuid
 from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import getaddresses
 from pathlib import Path
 
 from flask import current_app
+
+from .addresses import envelope_sender
+from .authentication import sign
+
+
+def flatten(message: EmailMessage) -> tuple[str, list[str], bytes, bool]:
+    """(envelope sender, envelope recipients, bytes with CRLF line ends, whether it needs SMTPUTF8)."""
+    recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])]
+    envelope = envelope_sender(getattr(message, "about", None))
+    international = any(not address.isascii() for address in (*recipients, envelope))
+    return envelope, recipients, message.as_bytes(policy=SMTPUTF8 if international else SMTP), international
 
 
 class SMTPTransport:
@@ -24,15 +42,21 @@ class SMTPTransport:
         return self
 
     def send(self, message):
-        if self.connection is None:
-            raise RuntimeError("SMTPTransport sends only inside its with block")
-        self.connection.send_message(message)
+        envelope, recipients, data, international = flatten(message)
+        self.send_raw(envelope, recipients, data, international)
 
-    def send_raw(self, sender, recipients, data):
-        """Send a message already turned into bytes (bulk mail assembles them itself, notifications/mailing.py)."""
+    def send_raw(self, sender, recipients, data, international=False):
+        """Send a message already turned into bytes (bulk mail assembles them itself, notifications/mailing.py),
+        signed on the way out."""
         if self.connection is None:
             raise RuntimeError("SMTPTransport sends only inside its with block")
-        self.connection.sendmail(sender, recipients, data)
+        options: tuple[str, ...] = ()
+        if international:
+            self.connection.ehlo_or_helo_if_needed()
+            if not self.connection.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError("the mail server does not take non-ASCII addresses (SMTPUTF8)")
+            options = ("SMTPUTF8", "BODY=8BITMIME")
+        self.connection.sendmail(sender, recipients, sign(data), options)
 
     def __exit__(self, *exc):
         if self.connection is None:
@@ -57,9 +81,12 @@ class OutboxTransport:
         return self
 
     def send(self, message):
-        self.send_raw(None, None, bytes(message))
+        envelope, recipients, data, international = flatten(message)
+        self.send_raw(envelope, recipients, data, international)
 
-    def send_raw(self, sender, recipients, data):
+    def send_raw(self, sender, recipients, data, international=False):
+        """Write the signed mail, with the Return-Path an MTA would add, to a file of its own."""
+        data = f"Return-Path: <{sender}>\r\n".encode() + sign(data)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{next(_SEQUENCE):09d}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(data)

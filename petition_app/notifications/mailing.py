@@ -19,11 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import getaddresses, make_msgid
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
 from markupsafe import escape
 
 from .. import mail
@@ -38,15 +36,17 @@ _SKIPPED_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One signer's copy: bytes ready for SMTP, or (for an address that is not ASCII) a message."""
+    """One signer's copy: bytes ready for SMTP, or (for an address that is not ASCII) a message; `envelope`
+    is its own envelope sender (its bounce names the signature, mail.envelope_sender)."""
 
     to: str
     data: bytes | None = None
     message: EmailMessage | None = None
+    envelope: str | None = None
 
-    def send(self, connection: Any, sender: str) -> None:
+    def send(self, connection: Any, sender: str | None = None) -> None:
         if self.data is not None:
-            connection.send_raw(sender, [self.to], self.data)
+            connection.send_raw(self.envelope or sender, [self.to], self.data)
         else:
             connection.send(self.message)
 
@@ -78,7 +78,8 @@ class BulkMail:
         self.context = context or (lambda locale: {})
         mark = secrets.token_hex(8)
         self.marks = {name: f"Zq{mark}{name.replace('_', '')}" for name in ("name", "to", "msgid", *dict(_TOKEN_LINKS).values())}
-        self.sender = getaddresses([current_app.config["MAIL_DEFAULT_SENDER"]])[0][1]
+        self.sender = mail.sender_address()
+        self.domain = mail.sender_domain()
         self._skeletons: dict[tuple[int, str], _Skeleton | None] = {}
 
     def compose(self, signature: Signature) -> Outgoing:
@@ -99,7 +100,7 @@ class BulkMail:
         text = text.replace(self.marks["name"], signature.name)
         html = html.replace(self.marks["name"], str(escape(signature.name)))
         head = head.replace(f"{self.marks['to']}@invalid.invalid".encode(), signature.email.encode()).replace(
-            f"<{self.marks['msgid']}@petition.local>".encode(), make_msgid(domain="petition.local").encode()
+            f"<{self.marks['msgid']}@{self.domain}>".encode(), mail.message_id().encode()
         )
         b = skeleton.boundary
         body = b"".join((
@@ -109,7 +110,8 @@ class BulkMail:
             _base64(html),
             b"--", b, b"--\r\n",
         ))
-        return Outgoing(signature.email, data=head + body)
+        envelope = mail.envelope_sender((mail.About.SIGNATURE, signature.id))
+        return Outgoing(signature.email, data=head + body, envelope=envelope)
 
     def _links(self, signature: Signature, locale: str) -> dict[str, str]:
         """signing.mailing.signer_links with stand-ins for the tokens (keep the two in step)."""
@@ -139,7 +141,7 @@ class BulkMail:
         head_message = EmailMessage(policy=SMTP)
         for name, value in built.items():
             if name.lower() == "message-id":
-                head_message[name] = f"<{self.marks['msgid']}@petition.local>"
+                head_message[name] = f"<{self.marks['msgid']}@{self.domain}>"
             elif name.lower() not in _SKIPPED_HEADERS:
                 head_message[name] = value
         boundary = f"=={secrets.token_hex(16)}=="

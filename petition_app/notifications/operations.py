@@ -23,6 +23,7 @@ from .. import mail
 from ..extensions import db
 from ..jobs import Job, enqueue_after_commit, exclusive, redis_connection
 from ..logging_privacy import redact
+from ..mail.queries import hard_bounced
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
@@ -154,7 +155,8 @@ def send_batch(
     """Send `bulk` to the signers with an id from `first_id` to `last_id` who match `criteria` and were not
     reached yet, over one SMTP connection, recording each as soon as it is sent. Returns (sent, refused).
 
-    A recipient the server refuses for good is recorded as failed and not tried again. Any other error
+    A recipient the server refuses for good is recorded as failed and not tried again, and so is one whose
+    address bounced for good before (mail.queries.hard_bounced), without being tried. Any other error
     (server down, temporary refusal) records what was sent before it and ends the batch with the exception,
     so that RQ retries it later with backoff. Every `every` seconds it asks `still_mine()` (run_batch: the
     batch's lock, extended); once that says no, it records what it sent and stops with BatchBusy.
@@ -164,8 +166,16 @@ def send_batch(
         .where(*criteria, Signature.id >= first_id, Signature.id <= last_id, _not_reached(kind, ref_id))
         .order_by(Signature.id)
     ).all()
-    outgoing = [(signature.id, bulk.compose(signature)) for signature in signatures]
+    # An address that bounced for good gets no more bulk mail; it is recorded as refused, not tried again.
+    hashes = {signature.id: mail.address_hash(signature.email) for signature in signatures}
+    bounced = hard_bounced(hashes.values())
+    skipped: list[tuple[int, str | None]] = [(s.id, "bounced before") for s in signatures if hashes[s.id] in bounced]
+    outgoing = [(s.id, bulk.compose(s)) for s in signatures if hashes[s.id] not in bounced]
     db.session.rollback()  # end the read transaction; nothing holds rows while talking to SMTP
+    if skipped:
+        with _Recorder(kind, ref_id, len(skipped)) as recorder:
+            for bounced_before in skipped:
+                recorder.record(bounced_before)
     outcomes: list[tuple[int, str | None]] = []
     interrupted = True
     asked = time.monotonic()

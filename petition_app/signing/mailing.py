@@ -42,5 +42,5 @@ def signer_message(signature, template, subject, bulk=False, locale=None, **cont
     return mail.build_message(
         signature.email, template, locale, lambda: subject(title),
         headers=mail.bulk_headers(links["unsubscribe_url"]) if bulk else None,
-        signature=signature, campaign_title=title, **links, **context,
+        about=(mail.About.SIGNATURE, signature.id), signature=signature, campaign_title=title, **links, **context,
     )

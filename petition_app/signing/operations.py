@@ -103,19 +103,21 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     if signature_id is not None:  # a new address: its first mail
         _queue_confirmation(signature_id, 1, details)
         return
-    if not _sign_known(campaign, email, assessment, details):
+    if not _sign_known(campaign, email_key, assessment, details):
         # The row was deleted between the two statements (a withdrawal's receipt forgetting it): sign
         # as a new address, so that the request the person just made is not lost (issue 18).
-        if _exists(campaign.id, email):
+        if _exists(campaign.id, email_key):
             return  # enough mails to this address already
         sign(campaign, data)
 
 
-def _exists(campaign_id: int, email: str) -> bool:
-    return db.session.scalar(select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email == email)) is not None
+def _exists(campaign_id: int, email_key: str) -> bool:
+    return db.session.scalar(
+        select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email_key == email_key)
+    ) is not None
 
 
-def _sign_known(campaign: Campaign, email: str, assessment: Any, details: dict[str, Any]) -> bool:
+def _sign_known(campaign: Campaign, email_key: str, assessment: Any, details: dict[str, Any]) -> bool:
     """The second statement of signing with a known address: False when it found no row to update
     (the cap of mails reached, or the row gone a moment ago)."""
     table = cast(Table, Signature.__table__)
