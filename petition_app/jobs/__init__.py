@@ -20,18 +20,15 @@ Each domain keeps its own jobs in its `tasks.py`; this package is only the machi
 once, after its function returns (operations only flush); a fan-out batch commits each delivery as it goes.
 """
 import functools
-from contextvars import ContextVar
 import importlib
 import logging
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
 from flask import current_app, has_app_context
-from redis import Redis
-from rq import Queue, Retry, get_current_job
+from rq import Retry, get_current_job
 from rq.job import Job as RQJob
 from sqlalchemy import Table, delete, event, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -40,7 +37,14 @@ from ..extensions import db, rowcount
 from ..logging_privacy import redact
 from ..rules.statuses import OutboxStatus
 from ..timeutil import utcnow
+from .connection import get_queue, redis_connection
+from .locks import Hold, exclusive
 from .models import OutboxJob
+
+__all__ = [
+    "QUEUES", "Hold", "Job", "dispatch", "dispatch_outbox", "enqueue_after_commit", "exclusive", "get_queue", "job",
+    "job_by_path", "redis_connection", "retry_intervals",
+]
 
 log = logging.getLogger(__name__)
 
@@ -268,68 +272,6 @@ def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
         if row_id not in waiting and dispatch(job_by_path(path), *args, outbox_row=row_id):
             done += 1
     return done
-
-
-def redis_connection() -> Redis:
-    """One Redis client per app, shared by the queues of that app."""
-    app = current_app
-    conn = app.extensions.get("petition_redis")
-    if conn is None:
-        conn = Redis.from_url(app.config["REDIS_URL"])
-        app.extensions["petition_redis"] = conn
-    return conn
-
-
-def get_queue(name: str) -> Queue:
-    """A named queue; QUEUE_PREFIX lets several installations (or test runs) share one Redis."""
-    return Queue(current_app.config["QUEUE_PREFIX"] + name, connection=redis_connection())
-
-
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
-_EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
-
-
-class Hold:
-    """What `exclusive` yields: true for the holder of the lock. A holder that works longer than the
-    lock lasts calls `keep()` now and then: it extends the lock by its time again and says whether this
-    job still holds it (False once the lock ran out and another job may have taken it: stop then)."""
-
-    def __init__(self, held: bool, extend: Callable[[], bool] | None = None) -> None:
-        self.held = held
-        self._extend = extend
-
-    def __bool__(self) -> bool:
-        return self.held
-
-    def keep(self) -> bool:
-        if self.held and self._extend is not None:
-            self.held = self._extend()
-        return self.held
-
-
-@contextmanager
-def exclusive(name: str, seconds: float) -> Iterator[Hold]:
-    """A lock that one job holds at a time across every worker: yields a true Hold to the holder, a false
-    one to anyone else meanwhile. `SET NX PX` in Redis, released at the end, or after `seconds` if the
-    holder died (or did not call `keep()` in time). Without Redis jobs run one at a time in the process
-    that queued them, so it always holds."""
-    if not current_app.config.get("REDIS_URL"):
-        yield Hold(True)
-        return
-    connection = redis_connection()
-    key = f"{current_app.config['QUEUE_PREFIX']}lock:{name}"
-    token = uuid.uuid4().hex
-    milliseconds = max(1, int(seconds * 1000))
-    held = bool(connection.set(key, token, nx=True, px=milliseconds))
-
-    def extend() -> bool:
-        return bool(connection.eval(_EXTEND, 1, key, token, milliseconds))
-
-    try:
-        yield Hold(held, extend)
-    finally:
-        if held:
-            connection.eval(_RELEASE, 1, key, token)
 
 
 @event.listens_for(Session, "after_commit")
