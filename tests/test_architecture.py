@@ -70,3 +70,27 @@ def test_the_import_diagram_in_the_architecture_document_is_current():
     assert result.returncode == 0, result.stdout + result.stderr
     document = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert "signing --> campaigns" in document and "campaigns --> signing" not in document
+
+
+def test_migration_files_sort_in_the_order_they_apply():
+    """Issue 19: a newcomer reading migrations/versions/ top to bottom reads them in the order Alembic
+    applies them (file names start with their place; revision ids stay what they were)."""
+    import re
+
+    found = {}
+    for path in (PROJECT_ROOT / "migrations" / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision = '([^']+)'", text, re.M).group(1)
+        down = re.search(r"^down_revision = (?:None|'([^']+)')", text, re.M).group(1)
+        found[revision] = (path.name, down)
+    applied, current = [], None
+    while True:
+        following = [revision for revision, (_, down) in found.items() if down == current]
+        if not following:
+            break
+        assert len(following) == 1, f"two migrations follow {current}: {following}"
+        current = following[0]
+        applied.append(found[current][0])
+    assert len(applied) == len(found), "a migration is not on the one line from the first to the head"
+    assert applied == sorted(applied)
+    assert all(re.match(r"\d{4}_", name) for name in applied)
