@@ -165,7 +165,7 @@ def every_mail(app, locale):
         base = f"https://{SENDER_DOMAIN}"
         extra = [
             ("stories_code", {"code": "ABCD-EFGH", "status_url": f"{base}/stories/my-story", "campaign_title": title}),
-            ("stories_new", {"name": "Sanne", "campaign_title": title, "queue_url": f"{base}/organize/x/stories"}),
+            ("stories_new", {"name": "Sanne", "campaign_title": title, "queue_url": f"{base}/organize/x/stories", "new": 2}),
             ("stories_overdue_team", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(),
                                       "submission_url": f"{base}/organize/x/stories/1"}),
             ("stories_overdue_moderators", {"name": "Sanne", "campaign_title": title, "number": 1, "deadline": date.today(),

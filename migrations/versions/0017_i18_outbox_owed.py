@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('outbox_jobs') as batch_op:
+    with op.batch_alter_table('outbox_jobs', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('status', sa.String(length=16), nullable=False, server_default='pending'))
         batch_op.add_column(sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('not_before', sa.DateTime(timezone=True), nullable=True))
@@ -27,7 +27,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('outbox_jobs') as batch_op:
+    with op.batch_alter_table('outbox_jobs', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_index('ix_outbox_jobs_owed')
         batch_op.drop_constraint(op.f('ck_outbox_jobs_status'), type_='check')
         batch_op.drop_column('last_error')
