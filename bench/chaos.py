@@ -109,7 +109,7 @@ class Chaos(threading.Thread):
         self.rng.shuffle(order)
         if self.stopping.wait(5):
             return
-        while self.left() > 5:
+        while self.left() > 5 and not self.stack.closed.is_set():
             kind = order.pop(0) if order else self.rng.choice(self.KINDS)
             if kind.startswith("smtp") and self.left() < 40:
                 kind = self.rng.choice([k for k in self.KINDS if not k.startswith("smtp")])
@@ -175,7 +175,9 @@ class Chaos(threading.Thread):
     def do_smtp_refuses_then_redis_lost(self) -> None:
         self.stack.sink.refuse_for(30)
         self.note("smtp sink refuses all mail (451) for 30 s")
-        time.sleep(30)
+        if self.stopping.wait(30):
+            self.stack.sink.refuse_for(0)
+            return
         self.note("smtp sink accepts mail again")
         self._redis(True, "redis lost after the smtp outage")
 
@@ -206,6 +208,7 @@ class Pass:
         self.people: list[Person] = []
         self.mail_deadline = time.monotonic() + args.seconds + args.settle + 60
         self.figures: list[tuple[str, str, bool]] = []  # (figure, value, ok)
+        self.chaos: Chaos | None = None
         self.details: list[str] = []
 
     def note(self, message: str) -> None:
@@ -259,7 +262,9 @@ class Pass:
 
         try:
             job = Job.fetch(job_id, connection=connection)
-            return f"{job.func_name}: {(job.exc_info or '').strip().splitlines()[-1:] or ['?']}"
+            lines = [line for line in (job.exc_info or "").strip().splitlines()
+                     if line.strip() and not line.startswith((" ", "\t", "(Background"))]
+            return f"{job.func_name}: {lines[-1] if lines else '?'}"
         except Exception:  # noqa: BLE001
             return job_id
 
@@ -299,7 +304,7 @@ class Pass:
         gate = threading.Semaphore(args.concurrency)
         walks = [Walk(p, self.stack.nginx_port, self.stack.sink, self.answers, gate, lambda: self.mail_deadline,
                       random.Random(self.rng.random())) for p in self.people]
-        chaos = Chaos(self.stack, random.Random(self.rng.random()), args.seconds, self.note)
+        chaos = self.chaos = Chaos(self.stack, random.Random(self.rng.random()), args.seconds, self.note)
         chaos.start()
         pending = sorted(walks, key=lambda w: w.p.arrive_at)
         while pending or time.monotonic() - self.t0 < args.seconds:
@@ -347,7 +352,9 @@ class Pass:
         unfinished = [p for p in people if not p.finished]
         self.figure("signers", f"{len(people)} ({dict(Counter(p.script for p in people))})", True)
         self.figure("signers who could not finish (gave up or still waiting)", len(gave_up) + len(unfinished), not gave_up and not unfinished)
-        for p in (gave_up + unfinished)[:15]:
+        for reason, n in Counter(p.gave_up or "still waiting" for p in gave_up + unfinished).most_common():
+            self.details.append(f"  {n} signers: {reason}")
+        for p in (gave_up + unfinished)[:10]:
             self.details.append(f"  signer {p.index} ({p.script}, step {p.done_steps + 1}/{len(p.steps)}): {p.gave_up or 'still waiting'}")
 
         # mails
@@ -407,7 +414,9 @@ class Pass:
         self.figure("HTTP answers", f"{len(answers)} ({dict(Counter(a.status for a in answers))})", True)
         self.figure("told to retry (our page: 503/429 with Retry-After)", len(told), True)
         self.figure("5xx, gateway pages or no answer seen by a person", f"{len(bad)} {dict(Counter(f'{a.status} {a.verdict}' for a in bad))}" if bad else 0, not bad)
-        for a in bad[:25]:
+        for what, n in Counter(f"{a.method} {a.path} -> {a.status} {a.verdict}" for a in bad).most_common():
+            self.details.append(f"  {n}x {what}")
+        for a in bad[:15]:
             self.details.append(f"  {a.at - self.wall0():7.1f} s {a.method} {a.path} -> {a.status} {a.verdict} {a.note[:80]}")
         self.log_excerpts()
         return all(ok for _, _, ok in self.figures)
@@ -578,8 +587,9 @@ def main(argv: list[str] | None = None) -> int:
     def interrupted(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt()
 
-    signal.signal(signal.SIGTERM, interrupted)
-    reports, ok = [], True
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT too: a background job has it ignored
+        signal.signal(signum, interrupted)
+    ok = True
     try:
         for n, aof in enumerate(MODES[args.redis]):
             soak = Pass(f"{n + 1}-{'aof' if aof else 'plain'}", aof, seed * 10 + n, args)
@@ -587,14 +597,15 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 passed = soak.run()
             finally:
+                if soak.chaos is not None:
+                    soak.chaos.stop()
                 if args.keep_logs is not None:
                     try:
                         soak.keep_logs(args.keep_logs)
                     except Exception as exc:  # noqa: BLE001
                         log(f"could not keep the logs: {exc}")
                 soak.stack.close()
-            reports.append(soak.report())
-            log(reports[-1])
+            log(soak.report())
             ok = ok and passed
     except KeyboardInterrupt:
         log("soak: interrupted; everything it started is stopped and its folder deleted")
@@ -607,8 +618,11 @@ def main(argv: list[str] | None = None) -> int:
             soak.stack.close()
         return 2
     log(f"\nsoak (seed {seed}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC): {'every figure right' if ok else 'FIGURES OFF'}")
-    for report in reports:
-        log(report)
+    for soak in current:
+        off = [name for name, _, right in soak.figures if not right]
+        log(f"  pass {soak.name}: " + (f"off: {'; '.join(off)}" if off else "every figure right"))
+    figures = [ok for soak in current for _, _, ok in soak.figures]
+    log(f"soak: {sum(figures)} passed, {len(figures) - sum(figures)} failed")  # each figure of each pass, as a check
     return 0 if ok else 1
 
 

@@ -8,8 +8,9 @@ PostgreSQL or Redis.
 - gunicorn with deploy/gunicorn.conf.py (2 workers), two `flask --app wsgi worker` processes, and
   Debian's nginx with deploy/nginx.conf rendered for the folder;
 - a supervisor thread that starts gunicorn and the workers again when they die, as systemd does
-  (Restart=always): the whole process group of the dead service is stopped first, as systemd stops
-  what is left of a unit's cgroup, then the service starts again RESTART_SECONDS later.
+  (Restart=always): what is left of the dead service's process group is stopped first, as systemd stops
+  what is left of a unit's cgroup (gunicorn: SIGKILL at once, KillMode=mixed; a worker: SIGTERM, then
+  SIGKILL after 5 s), then the service starts again RESTART_SECONDS later.
 
 Everything listens on 127.0.0.1 only, every wait is bounded, and `Stack.close()` stops every process
 and deletes the folder (bench/chaos.py calls it on any exit, Ctrl-C included).
@@ -97,10 +98,11 @@ def group_alive(pgid: int) -> bool:
 
 def stop_group(pgid: int, grace: float = 5.0) -> None:
     """SIGTERM to a process group, SIGKILL to whatever is left after `grace` seconds."""
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
+    if grace > 0:
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and group_alive(pgid):
         time.sleep(0.1)
@@ -187,7 +189,8 @@ class Redis:
     """A redis-server of its own. `aof`: with the append-only file (fsync every second), so that a crash
     loses at most about a second; without it, a crash loses everything."""
 
-    def __init__(self, folder: Path, aof: bool):
+    def __init__(self, folder: Path, aof: bool, closed: threading.Event):
+        self.closed = closed
         self.dir = folder / "redis"
         self.dir.mkdir()
         self.port = free_port()
@@ -197,6 +200,8 @@ class Redis:
         self.lock = threading.Lock()
 
     def start(self) -> None:
+        if self.closed.is_set():
+            raise RuntimeError("the stack is closed")
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
                    "--appendonly", "yes" if self.aof else "no", "--appendfsync", "everysec", "--daemonize", "no",
                    "--logfile", str(self.dir.parent / "redis.log")]
@@ -332,8 +337,12 @@ class Service:
     """A process started in its own session (so its process group holds everything it started) and,
     when `supervised`, started again RESTART_SECONDS after it died."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log_path: Path, ready: Callable[[], bool] | None = None):
+    def __init__(self, name: str, command: list[str], env: dict[str, str], log_path: Path, ready: Callable[[], bool] | None = None,
+                 leftover_grace: float = 5.0):
         self.name, self.command, self.env, self.log_path, self.ready = name, command, env, log_path, ready
+        # How long what is left of the process group gets after the main process died, before SIGKILL:
+        # 0 for gunicorn (KillMode=mixed in deploy/petitions-web.service: SIGKILL to the rest at once).
+        self.leftover_grace = leftover_grace
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
         self.lock = threading.Lock()
@@ -391,7 +400,7 @@ class Supervisor(threading.Thread):
                         continue
                     assert service.process is not None
                     code = service.process.returncode
-                    stop_group(service.process.pid, grace=5)
+                    stop_group(service.process.pid, grace=service.leftover_grace)
                     time.sleep(RESTART_SECONDS)
                     if self.stopping.is_set():
                         continue
@@ -458,6 +467,7 @@ class Stack:
         self.workers: list[Service] = []
         self.nginx: Service | None = None
         self.supervisor: Supervisor | None = None
+        self.closed = threading.Event()
         self.nginx_port = free_port()
         self.gunicorn_port = free_port()
         self.secret_key = secrets.token_urlsafe(48)
@@ -503,7 +513,7 @@ class Stack:
     def start(self) -> None:
         self.postgres = Postgres(self.folder)
         self.postgres.start()
-        self.redis = Redis(self.folder, self.aof)
+        self.redis = Redis(self.folder, self.aof, self.closed)
         self.redis.start()
         self.sink.start()
         self.flask("db", "upgrade")
@@ -520,7 +530,7 @@ class Stack:
         gunicorn_env = self.env(GUNICORN_BIND=f"127.0.0.1:{self.gunicorn_port}", GUNICORN_WORKERS="2",
                                 PROMETHEUS_MULTIPROC_DIR=str(metrics))
         self.gunicorn = Service("gunicorn", [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
-                                gunicorn_env, self.folder / "gunicorn.log", ready=lambda: port_open(self.gunicorn_port))
+                                gunicorn_env, self.folder / "gunicorn.log", ready=lambda: port_open(self.gunicorn_port), leftover_grace=0)
         self.gunicorn.start()
         for n in (1, 2):
             worker = Service(f"worker{n}", [str(BIN / "flask"), "--app", "wsgi", "worker"], self.env(), self.folder / f"worker{n}.log")
@@ -540,15 +550,32 @@ class Stack:
         self.supervisor.start()
 
     def close(self) -> None:
+        """Stop everything (all services at once: SIGTERM, SIGKILL after 10 s) and delete the folder.
+        Safe to call twice."""
+        self.closed.set()
         if self.supervisor is not None:
             self.supervisor.stop()
             self.supervisor.join(timeout=15)
-        for service in [self.nginx, self.gunicorn, *self.workers]:
-            if service is not None:
-                try:
-                    service.stop()
-                except Exception:  # noqa: BLE001
-                    pass
+        services = [s for s in (self.nginx, self.gunicorn, *self.workers) if s is not None and s.process is not None]
+        for service in services:
+            assert service.process is not None
+            try:
+                os.killpg(service.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(s.process is not None and group_alive(s.process.pid) for s in services):
+            time.sleep(0.1)
+        for service in services:
+            assert service.process is not None
+            try:
+                os.killpg(service.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                service.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         for stop in (self.sink.stop, self.redis.stop if self.redis else None, self.postgres.stop if self.postgres else None):
             if stop is not None:
                 try:
