@@ -262,9 +262,9 @@ class Pass:
 
         try:
             job = Job.fetch(job_id, connection=connection)
-            lines = [line for line in (job.exc_info or "").strip().splitlines()
-                     if line.strip() and not line.startswith((" ", "\t", "(Background"))]
-            return f"{job.func_name}: {lines[-1] if lines else '?'}"
+            lines = [line for line in (job.exc_info or "").strip().splitlines() if line.strip() and not line.startswith((" ", "\t"))]
+            errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Refused|Timeout)\w*\b", line)]
+            return f"{job.func_name}: {(errors or lines or ['?'])[-1]}"
         except Exception:  # noqa: BLE001
             return job_id
 
@@ -414,10 +414,13 @@ class Pass:
         self.figure("HTTP answers", f"{len(answers)} ({dict(Counter(a.status for a in answers))})", True)
         self.figure("told to retry (our page: 503/429 with Retry-After)", len(told), True)
         self.figure("5xx, gateway pages or no answer seen by a person", f"{len(bad)} {dict(Counter(f'{a.status} {a.verdict}' for a in bad))}" if bad else 0, not bad)
-        for what, n in Counter(f"{a.method} {a.path} -> {a.status} {a.verdict}" for a in bad).most_common():
-            self.details.append(f"  {n}x {what}")
-        for a in bad[:15]:
-            self.details.append(f"  {a.at - self.wall0():7.1f} s {a.method} {a.path} -> {a.status} {a.verdict} {a.note[:80]}")
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for a in bad:
+            groups[f"{a.method} {a.path} -> {a.status} {a.verdict}"].append(a)
+        for what, seen in sorted(groups.items(), key=lambda item: -len(item[1])):
+            times = sorted(round(a.at - self.wall0()) for a in seen)
+            shown = ", ".join(f"{t} s" for t in sorted(set(times))[:12]) + (" ..." if len(set(times)) > 12 else "")
+            self.details.append(f"  {len(seen)}x {what} at {shown}: {seen[0].note[:70]}")
         self.log_excerpts()
         return all(ok for _, _, ok in self.figures)
 
@@ -537,7 +540,7 @@ class Pass:
         for name, path in sorted(self.stack.logs().items()):
             text = path.read_text(errors="replace")
             tracebacks = text.count("Traceback (most recent call last)")
-            last_lines = Counter()
+            last_lines: Counter[str] = Counter()
             for block in text.split("Traceback (most recent call last)")[1:]:
                 lines = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith((" ", "\t"))]
                 if lines:

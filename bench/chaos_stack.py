@@ -304,7 +304,7 @@ class Sink:
     def keep(self, rcpt_tos: list[str], raw: bytes) -> None:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(("plain",))
-        text = body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+        text = body.get_content() if body is not None else ""
         with self.changed:
             mail = Mail(
                 number=len(self.mails) + 1, at=time.time(), to=str(message["To"] or "").strip().lower(),
