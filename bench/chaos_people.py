@@ -305,7 +305,7 @@ class Walk(threading.Thread):
         time.sleep(self.rng.uniform(0.3, 1.5))
 
     def mails(self, kinds: tuple[str, ...], since: float) -> list[Mail]:
-        return [m for m in self.sink.mails if m.to == self.p.email and m.kind in kinds and m.at >= since]
+        return [m for m in list(self.sink.by_to.get(self.p.email, ())) if m.kind in kinds and m.at >= since]
 
     def wait_mail(self, kind: str, since: float) -> Mail | None:
         def newest() -> Mail | None:

@@ -269,6 +269,7 @@ class Sink:
     def __init__(self, classify: Callable[[Mail], None]):
         self.port = free_port()
         self.mails: list[Mail] = []
+        self.by_to: dict[str, list[Mail]] = {}  # each person's mailbox
         self.refused = 0
         self.refuse_until = 0.0
         self.classify = classify
@@ -314,6 +315,7 @@ class Sink:
             )
             self.classify(mail)
             self.mails.append(mail)
+            self.by_to.setdefault(mail.to, []).append(mail)
             self.changed.notify_all()
 
     def wait(self, predicate: Callable[[], Any], deadline: float) -> Any:
