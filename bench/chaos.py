@@ -89,7 +89,8 @@ def mail_classifier(secret_key: str) -> Callable[[Mail], None]:
 
 class Chaos(threading.Thread):
     """Kills parts of the stack at random (seeded), one at a time, until `stop`: every kind once in a
-    shuffled order first, then at random; a pause of 4-9 s between two."""
+    shuffled order first, then at random (the 30-s SMTP outage half as often as each other kind); a
+    pause of 4-9 s between two."""
 
     KINDS = ["gunicorn worker", "gunicorn master", "rq worker", "redis lost", "redis crash", "smtp refuses, then redis lost",
              "postgres immediate restart"]
@@ -110,7 +111,9 @@ class Chaos(threading.Thread):
         if self.stopping.wait(5):
             return
         while self.left() > 5 and not self.stack.closed.is_set():
-            kind = order.pop(0) if order else self.rng.choice(self.KINDS)
+            # after the first round at random; the SMTP outage (30 s long) half as often as the others
+            weights = [1 if k.startswith("smtp") else 2 for k in self.KINDS]
+            kind = order.pop(0) if order else self.rng.choices(self.KINDS, weights)[0]
             if kind.startswith("smtp") and self.left() < 40:
                 kind = self.rng.choice([k for k in self.KINDS if not k.startswith("smtp")])
             try:
