@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations compile-translations bench architecture typecheck clean
+.PHONY: demo test install install-test translations compile-translations bench soak architecture typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ translations: $(BIN)/python
 ## Every benchmark, with ratios to ceilings measured in the same run (docs/performance.md)
 bench: install-test
 	$(BIN)/python bench/run.py
+
+## The soak (docs/resilience.md): a private stack, 300 signers over nginx, parts killed at random, then
+## every mail, count and job checked. SOAK_SECONDS of chaos per pass; SOAK_REDIS=aof|plain|both;
+## SOAK_SEED to replay a run; SOAK_ARGS for more (e.g. --signers 150 --keep-logs DIR).
+SOAK_SECONDS ?= 600
+SOAK_REDIS ?= both
+soak: install-test
+	$(BIN)/python bench/chaos.py --seconds $(SOAK_SECONDS) --redis $(SOAK_REDIS) $(if $(SOAK_SEED),--seed $(SOAK_SEED)) $(SOAK_ARGS)
 
 ## Redraw the import diagram in docs/architecture.md from the code (a test fails when it is stale)
 architecture: install-test
