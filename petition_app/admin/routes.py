@@ -15,8 +15,9 @@ from ..rules import has_a_filter
 from ..signing.forms import SignForm
 from ..signing.operations import invalidate, preview_invalidation
 from ..signing.rendering import render_campaign
-from . import bp, tasks
+from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
+from .mailing import Decision, decision_of, decision_previews
 from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
 from .queries import live_campaigns, pending_revisions, recent_clusters
 
@@ -27,6 +28,10 @@ def require_admin():
     """Moderators only; an organizer who guesses the address gets a 403."""
     if not current_user.is_admin:
         abort(403)
+
+
+#: A moderator's decisions (the <action> of admin.moderate) and the form each one sends.
+DECISION_FORMS: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
 
 
 def campaign_or_404(slug):
@@ -112,22 +117,18 @@ def preview(slug):
 def confirmation(campaign, action):
     """The page before a decision: what it does, to whom, and the organizers' mail in both languages;
     None when the form is not filled in right (the decision below then says what is missing)."""
-    forms: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
-    if action not in forms or not (form := forms[action]()).validate_on_submit():
+    if not (form := DECISION_FORMS[action]()).validate_on_submit():
         return None
     waiting = pending_revision(campaign)
     if action in ("approve", "reject") and (waiting is None or waiting.number != form.revision.data):
         return None  # not the revision waiting: the decision below refuses it and says which one waits
-    correction = bool(waiting is not None and waiting.correction)
-    if action == "approve":
-        decision, reason, note = (tasks.CORRECTION_APPROVED if correction else tasks.APPROVED), "", ""
-    elif action == "reject":
-        decision, reason, note = (tasks.CORRECTION_REJECTED if correction else tasks.REJECTED), form.reason.data, form.note.data.strip()
-    else:
-        decision, reason, note = tasks.HIDDEN, "", form.note.data.strip()
+    decision = decision_of(action, bool(waiting is not None and waiting.correction))
+    reason = form.reason.data if action == "reject" else ""
+    note = form.note.data.strip() if action != "approve" else ""
     return render_template(
         "admin/confirm.html", campaign=campaign, action=action, form=form, decision=decision, waiting=waiting,
-        previews=tasks.decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
+        Decision=Decision,
+        previews=decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
     )
 
 
@@ -136,10 +137,10 @@ def moderate(slug, action):
     """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline:
     the first POST shows what will happen and the organizers' mail in Dutch and in English; only the POST
     of that page (with `confirm`) decides. Moderators only."""
-    if action not in ("approve", "reject", "hide"):
+    if action not in DECISION_FORMS:
         abort(404)
     campaign = campaign_or_404(slug)
-    form = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}[action]()
+    form = DECISION_FORMS[action]()
     if action != "approve" and not form.validate_on_submit():
         return queue_page(f"{action}-{campaign.id}-", form, 422)  # what the moderator wrote stays
     if not request.form.get("confirm") == "1":
