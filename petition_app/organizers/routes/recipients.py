@@ -7,7 +7,7 @@ from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from ...campaigns.models import Campaign
+from ...campaigns.models import Campaign, Demand, Recipient
 from ...extensions import db
 from .. import bp
 from ..forms import ButtonForm, DemandForm, RecipientForm
@@ -71,10 +71,23 @@ def change(campaign: Campaign, anchor: str | None, operation: Callable[[], bool]
     return redirect(url_for("organizers.recipients", slug=campaign.slug, _anchor=anchor))
 
 
-def button_pressed() -> None:
-    """The buttons (move, remove) send nothing but the CSRF token: without a valid one, nothing happens."""
+def recipient_button(slug: str, recipient_id: int, operation: Callable[[Recipient], bool]) -> ResponseReturnValue:
+    """A button (move, remove) of one of the campaign's recipients: it sends nothing but the CSRF token,
+    and without a valid one nothing happens (400)."""
+    campaign = own_campaign(slug)
+    recipient = own_recipient(campaign, recipient_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    return change(campaign, f"r{recipient.id}", lambda: operation(recipient))
+
+
+def demand_button(slug: str, demand_id: int, operation: Callable[[Demand], bool]) -> ResponseReturnValue:
+    """A button (move, remove) of one of the campaign's demands, like recipient_button."""
+    campaign = own_campaign(slug)
+    demand = own_demand(campaign, demand_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return change(campaign, f"r{demand.recipient_id}", lambda: operation(demand))
 
 
 @bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/edit", methods=["POST"])
@@ -104,19 +117,13 @@ def add_demand_view(slug: str, recipient_id: int) -> ResponseReturnValue:
 def move_recipient_view(slug: str, recipient_id: int, direction: str) -> ResponseReturnValue:
     """Move a recipient one place up or down (the order of the page and of the letters); the campaign's
     organizers only."""
-    campaign = own_campaign(slug)
-    recipient = own_recipient(campaign, recipient_id)
-    button_pressed()
-    return change(campaign, f"r{recipient.id}", lambda: move_recipient(recipient, direction))
+    return recipient_button(slug, recipient_id, lambda recipient: move_recipient(recipient, direction))
 
 
 @bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/remove", methods=["POST"], endpoint="remove_recipient")
 def remove_recipient_view(slug: str, recipient_id: int) -> ResponseReturnValue:
     """Take a recipient and its demands off the campaign; the campaign's organizers only."""
-    campaign = own_campaign(slug)
-    recipient = own_recipient(campaign, recipient_id)
-    button_pressed()
-    return change(campaign, f"r{recipient.id}", lambda: remove_recipient(recipient))
+    return recipient_button(slug, recipient_id, remove_recipient)
 
 
 @bp.route(f"/<slug>/demands/<{ID}:demand_id>/edit", methods=["POST"])
@@ -133,16 +140,10 @@ def edit_demand(slug: str, demand_id: int) -> ResponseReturnValue:
 @bp.route(f"/<slug>/demands/<{ID}:demand_id>/<any(up, down):direction>", methods=["POST"], endpoint="move_demand")
 def move_demand_view(slug: str, demand_id: int, direction: str) -> ResponseReturnValue:
     """Move a demand one place up or down; the campaign's organizers only."""
-    campaign = own_campaign(slug)
-    demand = own_demand(campaign, demand_id)
-    button_pressed()
-    return change(campaign, f"r{demand.recipient_id}", lambda: move_demand(demand, direction))
+    return demand_button(slug, demand_id, lambda demand: move_demand(demand, direction))
 
 
 @bp.route(f"/<slug>/demands/<{ID}:demand_id>/remove", methods=["POST"], endpoint="remove_demand")
 def remove_demand_view(slug: str, demand_id: int) -> ResponseReturnValue:
     """Take a demand off its recipient; the campaign's organizers only."""
-    campaign = own_campaign(slug)
-    demand = own_demand(campaign, demand_id)
-    button_pressed()
-    return change(campaign, f"r{demand.recipient_id}", lambda: remove_demand(demand))
+    return demand_button(slug, demand_id, remove_demand)
