@@ -1,5 +1,7 @@
 """What every organizers' page shares: the login requirement, the campaign (and its recipients and
 demands) of the logged-in organizer, and how a refused change is explained."""
+from typing import Any
+
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -8,6 +10,8 @@ from flask_login import current_user, login_required
 from ...campaigns.models import Campaign, Demand, Recipient
 from ...campaigns.queries import campaign_by_slug
 from ...extensions import db
+from ...rules import EDITABLE_STATUSES, CampaignStatus
+from ...rules.revisions import RevisionStatus
 from .. import bp
 from ..guards import CampaignLocked, CampaignPublished
 
@@ -19,6 +23,12 @@ ID = "int(max=2147483647)"
 @login_required
 def require_login() -> None:
     """Every organizer page needs an account (Flask-Login sends visitors to the login page)."""
+
+
+@bp.context_processor
+def statuses() -> dict[str, Any]:
+    """The statuses and state sets for the organizers' templates, so that no state name is spelled there."""
+    return {"CampaignStatus": CampaignStatus, "RevisionStatus": RevisionStatus, "EDITABLE_STATUSES": EDITABLE_STATUSES}
 
 
 def own_campaign(slug: str) -> Campaign:
