@@ -46,6 +46,7 @@ __all__ = [
     "submit_for_review", "update_campaign", "update_demand", "update_recipient", "void_invitation",
 ]
 
+
 class NothingChanged(Exception):
     """A correction that changes nothing is not sent to the moderators."""
 

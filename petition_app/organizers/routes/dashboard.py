@@ -34,6 +34,7 @@ from ..queries import (
 )
 from .common import ID, confirmed, not_published, own_campaign
 
+
 @bp.route("/", endpoint="dashboard_home")
 def dashboard_home() -> ResponseReturnValue:
     """The logged-in organizer's campaigns."""

@@ -24,6 +24,7 @@ from ..operations import (
 )
 from .common import ID, back_to_draft, own_campaign, own_demand, own_recipient, refused
 
+
 @bp.route("/<slug>/recipients", methods=["GET", "POST"])
 def recipients(slug: str) -> ResponseReturnValue:
     """The recipients and their demands, with a form to add a recipient; the campaign's organizers only."""
