@@ -238,7 +238,7 @@ def test_two_updates_sent_at_the_same_moment_do_not_both_pass_the_limit(any_app,
     """One update per UPDATE_INTERVAL: two requests that both checked before either wrote used to both
     go out. The campaign's row is taken first, so the second sees the first."""
     from petition_app.campaigns.queries import campaign_by_slug
-    from petition_app.organizers import operations
+    from petition_app.organizers import updates as operations
 
     app = any_app
     slug = add_campaign(app)

@@ -234,7 +234,7 @@ def test_a_recipients_address_is_checked_like_a_signers(app, organizer, address)
     assert rows(app, "recipients") == 1
     with app.app_context():
         recipient = db.session.execute(sa.text("SELECT id FROM recipients")).scalar_one()
-    edited = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=edit&lang=en",
+    edited = organizer.post(f"/organize/{slug}/recipients/{recipient}/edit?lang=en",
                             data={"name": "Leiden University", "email": address, "language": "nl"})
     assert edited.status_code == 422 and "Enter a valid email address" in edited.text
     with app.app_context():
@@ -248,7 +248,7 @@ def test_a_failed_edit_on_the_recipients_page_keeps_what_was_typed_and_says_what
     with app.app_context():
         recipient = db.session.execute(sa.text("SELECT id FROM recipients")).scalar_one()
         demand = db.session.execute(sa.text("SELECT MIN(id) FROM demands")).scalar_one()
-    edited = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=edit&lang=en", data={
+    edited = organizer.post(f"/organize/{slug}/recipients/{recipient}/edit?lang=en", data={
         "name": "College van Bestuur", "email": "board@@example.org", "language": "en", "salutation_en": "Dear Board,"})
     assert edited.status_code == 422
     assert "<title>Error:" in edited.text and "There is a problem" in edited.text
@@ -258,12 +258,12 @@ def test_a_failed_edit_on_the_recipients_page_keeps_what_was_typed_and_says_what
         assert typed in edited.text
     assert re.search(rf'<select [^>]*id="r{recipient}-language"[^>]*>(?:(?!</select>).)*<option selected value="en">', edited.text, re.S)
 
-    demanded = organizer.post(f"/organize/{slug}/demands/{demand}?action=edit&lang=en",
+    demanded = organizer.post(f"/organize/{slug}/demands/{demand}/edit?lang=en",
                               data={"text_nl": "Een nieuwe eis die ik niet kwijt wil", "text_en": ""})
     assert demanded.status_code == 422 and f'href="#d{demand}-text_en"' in demanded.text
     assert "Een nieuwe eis die ik niet kwijt wil</textarea>" in demanded.text
 
-    added = organizer.post(f"/organize/{slug}/recipients/{recipient}?action=add_demand&lang=en",
+    added = organizer.post(f"/organize/{slug}/recipients/{recipient}/demands?lang=en",
                            data={"text_nl": "", "text_en": "A demand I typed"})
     assert added.status_code == 422 and f'href="#new-{recipient}-text_nl"' in added.text
     assert "A demand I typed</textarea>" in added.text

@@ -22,7 +22,7 @@ def written_campaign(app, client):
         ids = db.session.execute(db.text("SELECT id FROM recipients ORDER BY position")).scalars().all()
     for index, recipient_id in enumerate(ids):
         for n in range(2):
-            client.post(f"/organize/{slug}/recipients/{recipient_id}?action=add_demand",
+            client.post(f"/organize/{slug}/recipients/{recipient_id}/demands",
                         data={"text_nl": f"Eis {index}.{n}", "text_en": f"Demand {index}.{n}"})
     return slug, ids
 
@@ -52,9 +52,9 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     with app.app_context():
         demand_ids = db.session.execute(db.text("SELECT id FROM demands WHERE recipient_id = :r ORDER BY position"),
                                         {"r": recipient_ids[0]}).scalars().all()
-    organizer.post(f"/organize/{slug}/demands/{demand_ids[1]}?action=up")
-    organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Eis A", "text_en": "Demand A"})
-    organizer.post(f"/organize/{slug}/recipients/{recipient_ids[2]}?action=up")
+    organizer.post(f"/organize/{slug}/demands/{demand_ids[1]}/up")
+    organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}/edit", data={"text_nl": "Eis A", "text_en": "Demand A"})
+    organizer.post(f"/organize/{slug}/recipients/{recipient_ids[2]}/up")
     page = organizer.get(f"/organize/{slug}/recipients?lang=en").text
     assert page.index("Demand 0.1") < page.index("Demand A")
     assert page.index("Leiden Police") < page.index("Mayor of Leiden")
@@ -78,7 +78,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
     assert app.test_client().get(f"/campaigns/{slug}").status_code == 200
 
     # published text is not edited in place: the editor sends the organizer to a correction
-    response = organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}?action=edit", data={"text_nl": "Stiekem", "text_en": "Sneaky"})
+    response = organizer.post(f"/organize/{slug}/demands/{demand_ids[0]}/edit", data={"text_nl": "Stiekem", "text_en": "Sneaky"})
     assert response.headers["Location"].endswith(f"/organize/{slug}/correct")
     assert "Sneaky" not in app.test_client().get(f"/campaigns/{slug}?lang=en").text
 
@@ -114,6 +114,36 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
         organizer.post(f"/organize/{slug}/updates", data={"body_nl": "Nog meer", "body_en": "More", "confirm": "1"})
     assert rows(app, "updates") == 2
 
+
+
+def test_the_action_addresses_of_pages_loaded_before_the_split_still_work(app):
+    """A recipients page loaded before each change had an endpoint of its own posts to ?action=: each
+    still does what its button says, and an unknown action changes nothing."""
+    organizer = make_organizer(app)
+    slug, recipient_ids = written_campaign(app, organizer)
+
+    def demands():
+        with app.app_context():
+            return db.session.execute(db.text("SELECT id FROM demands WHERE recipient_id = :r ORDER BY position"),
+                                      {"r": recipient_ids[0]}).scalars().all()
+
+    first = demands()
+    assert organizer.post(f"/organize/{slug}/recipients/{recipient_ids[0]}?action=add_demand",
+                          data={"text_nl": "Eis nieuw", "text_en": "Demand new"}).status_code == 302
+    assert organizer.post(f"/organize/{slug}/demands/{first[0]}?action=edit",
+                          data={"text_nl": "Eis B", "text_en": "Demand B"}).status_code == 302
+    assert organizer.post(f"/organize/{slug}/demands/{first[0]}?action=down").status_code == 302
+    assert organizer.post(f"/organize/{slug}/recipients/{recipient_ids[2]}?action=up").status_code == 302
+    assert organizer.post(f"/organize/{slug}/demands/{first[1]}?action=remove").status_code == 302
+    page = organizer.get(f"/organize/{slug}/recipients?lang=en").text
+    assert "Demand 0.1" not in page and page.index("Demand B") < page.index("Demand new")
+    assert page.index("Leiden Police") < page.index("Mayor of Leiden")
+    assert len(demands()) == 2
+
+    before = (rows(app, "recipients"), rows(app, "demands"))
+    assert organizer.post(f"/organize/{slug}/recipients/{recipient_ids[0]}?action=explode").status_code == 400
+    assert organizer.post(f"/organize/{slug}/demands/{first[0]}").status_code == 400
+    assert (rows(app, "recipients"), rows(app, "demands")) == before
 
 
 def test_a_moderator_sends_a_campaign_back_with_a_reason_in_the_organizers_language(app):
@@ -190,12 +220,16 @@ ORGANIZER_ROUTES = [
     ("GET", "/organize/"), ("GET", "/organize/new"), ("GET", "/organize/{slug}"), ("GET", "/organize/{slug}/edit"),
     ("GET", "/organize/{slug}/recipients"), ("GET", "/organize/{slug}/preview"), ("GET", "/organize/{slug}/signers.csv"),
     ("POST", "/organize/{slug}/submit"), ("POST", "/organize/{slug}/letters?action=send"), ("POST", "/organize/{slug}/updates"),
-    ("POST", "/organize/{slug}/close"), ("POST", "/organize/{slug}/recipients/{recipient}?action=remove"),
-    ("POST", "/organize/{slug}/demands/{demand}?action=remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
+    ("POST", "/organize/{slug}/close"), ("POST", "/organize/{slug}/recipients/{recipient}/remove"),
+    ("POST", "/organize/{slug}/demands/{demand}/remove"), ("GET", "/organize/{slug}/letters/1.pdf"),
     ("POST", "/organize/{slug}/invite"), ("POST", "/organize/{slug}/signers/1/hide"), ("POST", "/organize/{slug}/letters"),
     ("POST", "/organize/{slug}/edit"), ("POST", "/organize/{slug}/recipients"), ("GET", "/organize/{slug}/correct"),
     ("POST", "/organize/{slug}/correct"), ("GET", "/organize/{slug}/letters/send"), ("POST", "/organize/{slug}/letters/send"),
-    ("POST", "/organize/{slug}/invitations/1/void"),
+    ("POST", "/organize/{slug}/invitations/1/void"), ("POST", "/organize/{slug}/letters/compile"),
+    ("POST", "/organize/{slug}/recipients/{recipient}/up"), ("POST", "/organize/{slug}/recipients/{recipient}/demands"),
+    ("POST", "/organize/{slug}/demands/{demand}/down"),
+    # the ?action= addresses of pages loaded before each action had an endpoint of its own
+    ("POST", "/organize/{slug}/recipients/{recipient}?action=remove"), ("POST", "/organize/{slug}/demands/{demand}?action=up"),
 ]
 ADMIN_ROUTES = [("GET", "/admin/"), ("GET", "/admin/{slug}/preview"), ("POST", "/admin/{slug}/approve"),
                 ("GET", "/admin/jobs"), ("POST", "/admin/jobs/retry"), ("POST", "/admin/{slug}/invalidate"),
@@ -259,7 +293,7 @@ def csrf_session(tmp_path):
 
 @pytest.mark.parametrize("route", [r for m, r in ORGANIZER_ROUTES + ADMIN_ROUTES if m == "POST"] + [
     "/organize/new", "/organize/{slug}/edit", "/organize/{slug}/recipients", "/account/logout",
-    "/organize/{slug}/recipients/{recipient}?action=edit", "/organize/{slug}/demands/{demand}?action=edit",
+    "/organize/{slug}/recipients/{recipient}/edit", "/organize/{slug}/demands/{demand}/edit",
 ])
 def test_every_organizer_and_admin_post_is_refused_without_its_csrf_token(csrf_session, route):
     app, client, ids = csrf_session

@@ -76,7 +76,7 @@ def test_an_edit_after_submission_never_reaches_the_public_page_unreviewed(any_a
         "summary_nl": "Studenten vragen om actie.", "summary_en": "Students ask for action.", "goals": "3 5",
     }, follow_redirects=True)
     assert "Your campaign is a draft again" in response.text
-    organizer.post(f"/organize/{slug}/recipients/{recipient_id(app, slug)}?action=edit",
+    organizer.post(f"/organize/{slug}/recipients/{recipient_id(app, slug)}/edit",
                    data={"name": "Leiden University", "email": "someone-else@example.org", "language": "nl"})
     assert campaign_status(app, slug) == "draft"
     assert "Nothing to review." in moderator.get("/admin/?lang=en").text

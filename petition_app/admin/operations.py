@@ -2,10 +2,6 @@
 approves a revision by its number, and only the revision still waiting: a campaign edited after the
 moderator read it is refused. Operations flush; the request commits once and the organizers' mail
 follows through a job."""
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from ..campaigns.models import Campaign, CampaignRevision
 from ..campaigns.operations import approve_revision, lock, reject_revision, withdraw_pending
 from ..campaigns.queries import pending_revision
@@ -13,10 +9,10 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 from ..organizers.operations import CampaignLocked
 from ..rules import PUBLIC_STATUSES, CampaignStatus, RejectionReason
-from ..signing.queries import clusters
 from ..timeutil import utcnow
 from . import tasks
-from .models import ClusterAlert
+from .alerts import claim_cluster_alerts
+from .mailing import decision_of
 
 __all__ = ["CampaignLocked", "RevisionOutdated", "approve", "claim_cluster_alerts", "hide", "reject"]
 
@@ -53,8 +49,7 @@ def approve(campaign: Campaign, number: int | None) -> bool:
     correction; the organizers are told after the commit."""
     revision = _waiting(campaign, number)
     approve_revision(campaign, revision)
-    decision = tasks.CORRECTION_APPROVED if revision.correction else tasks.APPROVED
-    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision, "", "")
+    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision_of("approve", revision.correction), "", "")
     return revision.correction
 
 
@@ -65,8 +60,7 @@ def reject(campaign: Campaign, number: int | None, reason: str, note: str) -> No
         raise CampaignLocked()
     revision = _waiting(campaign, number)
     reject_revision(campaign, revision, f"{reason}: {note}".strip(": "))
-    decision = tasks.CORRECTION_REJECTED if revision.correction else tasks.REJECTED
-    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision, reason, note)
+    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision_of("reject", revision.correction), reason, note)
 
 
 def hide(campaign: Campaign, note: str) -> None:
@@ -78,35 +72,4 @@ def hide(campaign: Campaign, note: str) -> None:
     if campaign.closed_at is None:
         campaign.closed_at = utcnow()
     withdraw_pending(campaign)
-    enqueue_after_commit(tasks.tell_organizers, campaign.id, tasks.HIDDEN, "", note)
-
-
-def claim_cluster_alerts() -> list[int]:
-    """Record every cluster that reached CLUSTER_THRESHOLD and was not announced before, and queue one
-    mail per campaign to the moderators. Each cluster is claimed once (the unique constraint settles
-    two workers at the same moment), so it is never mailed twice. Returns the new alerts' ids."""
-    config = current_app.config
-    found = clusters(utcnow() - config["CLUSTER_LOOKBACK"], config["CLUSTER_THRESHOLD"], config["CLUSTER_MINUTES"])
-    if not found:
-        return []
-    known = {
-        (campaign_id, kind, key)
-        for campaign_id, kind, key in db.session.execute(
-            select(ClusterAlert.campaign_id, ClusterAlert.kind, ClusterAlert.key)
-            .where(ClusterAlert.campaign_id.in_({c.campaign_id for c in found}))
-        )
-    }
-    claimed: dict[int, list[int]] = {}
-    for cluster in found:
-        if (cluster.campaign_id, cluster.kind, cluster.key) in known:
-            continue
-        alert = ClusterAlert(campaign_id=cluster.campaign_id, kind=cluster.kind, key=cluster.key, size=cluster.size)
-        try:
-            with db.session.begin_nested():
-                db.session.add(alert)
-        except IntegrityError:  # another worker claimed it a moment ago
-            continue
-        claimed.setdefault(cluster.campaign_id, []).append(alert.id)
-    for campaign_id, alert_ids in claimed.items():
-        enqueue_after_commit(tasks.mail_cluster_alerts, campaign_id, alert_ids)
-    return [alert_id for alert_ids in claimed.values() for alert_id in alert_ids]
+    enqueue_after_commit(tasks.tell_organizers, campaign.id, decision_of("hide", False), "", note)

@@ -3,10 +3,13 @@ invalidation of signatures and the failed jobs. Moderators only (403 for anyone 
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import as_revision, campaign_by_slug, pending_revision, revision_of
 from ..extensions import db
 from ..formfields import ButtonForm
@@ -15,32 +18,38 @@ from ..rules import has_a_filter
 from ..signing.forms import SignForm
 from ..signing.operations import invalidate, preview_invalidation
 from ..signing.rendering import render_campaign
-from . import bp, tasks
+from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
+from .mailing import Decision, decision_of, decision_previews
 from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
 from .queries import live_campaigns, pending_revisions, recent_clusters
 
 
 @bp.before_request
 @login_required
-def require_admin():
+def require_admin() -> None:
     """Moderators only; an organizer who guesses the address gets a 403."""
     if not current_user.is_admin:
         abort(403)
 
 
-def campaign_or_404(slug):
+#: A moderator's decisions (the <action> of admin.moderate) and the form each one sends.
+DECISION_FORMS: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
+
+
+def campaign_or_404(slug: str) -> Campaign:
+    """The campaign of the address; a 404 when there is none."""
     return campaign_by_slug(slug) or abort(404)
 
 
 @bp.route("/")
-def queue():
+def queue() -> ResponseReturnValue:
     """The review queue (each revision with its number, and what a correction changes) and the live
     campaigns; moderators only."""
     return queue_page()
 
 
-def queue_page(sent_prefix="", sent_form=None, status=200):
+def queue_page(sent_prefix: str = "", sent_form: FlaskForm | None = None, status: int = 200) -> ResponseReturnValue:
     """The queue; a decision's form sent with a mistake (`sent_form`, its fields' ids starting with
     `sent_prefix`) comes back open, with the moderator's text and its errors (422)."""
     return render_template(
@@ -51,13 +60,13 @@ def queue_page(sent_prefix="", sent_form=None, status=200):
 
 
 @bp.route("/jobs")
-def jobs():
+def jobs() -> ResponseReturnValue:
     """Jobs that gave up (failed registries and the outbox); moderators only."""
     return render_template("admin/jobs.html", jobs=failed_jobs())
 
 
 @bp.route("/jobs/retry", methods=["POST"])
-def retry_job():
+def retry_job() -> ResponseReturnValue:
     """Put one failed job back in line; moderators only."""
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -69,7 +78,7 @@ def retry_job():
 
 
 @bp.route("/<slug>/invalidate", methods=["GET", "POST"])
-def invalidate_signatures(slug):
+def invalidate_signatures(slug: str) -> ResponseReturnValue:
     """Take signatures that abuse put in out of the count: first the number, then, on a second press,
     the deed. The count is recomputed; milestones stay reached."""
     campaign = campaign_or_404(slug)
@@ -93,7 +102,7 @@ def invalidate_signatures(slug):
 
 
 @bp.route("/<slug>/preview")
-def preview(slug):
+def preview(slug: str) -> ResponseReturnValue:
     """A revision of a campaign as the public would see it: `?revision=N`, else the one waiting for
     review, else the campaign as it is; moderators only."""
     campaign = campaign_or_404(slug)
@@ -109,37 +118,33 @@ def preview(slug):
     return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice)
 
 
-def confirmation(campaign, action):
+def confirmation(campaign: Campaign, action: str) -> ResponseReturnValue | None:
     """The page before a decision: what it does, to whom, and the organizers' mail in both languages;
     None when the form is not filled in right (the decision below then says what is missing)."""
-    forms: dict[str, Any] = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}
-    if action not in forms or not (form := forms[action]()).validate_on_submit():
+    if not (form := DECISION_FORMS[action]()).validate_on_submit():
         return None
     waiting = pending_revision(campaign)
     if action in ("approve", "reject") and (waiting is None or waiting.number != form.revision.data):
         return None  # not the revision waiting: the decision below refuses it and says which one waits
-    correction = bool(waiting is not None and waiting.correction)
-    if action == "approve":
-        decision, reason, note = (tasks.CORRECTION_APPROVED if correction else tasks.APPROVED), "", ""
-    elif action == "reject":
-        decision, reason, note = (tasks.CORRECTION_REJECTED if correction else tasks.REJECTED), form.reason.data, form.note.data.strip()
-    else:
-        decision, reason, note = tasks.HIDDEN, "", form.note.data.strip()
+    decision = decision_of(action, bool(waiting is not None and waiting.correction))
+    reason = form.reason.data if action == "reject" else ""
+    note = form.note.data.strip() if action != "approve" else ""
     return render_template(
         "admin/confirm.html", campaign=campaign, action=action, form=form, decision=decision, waiting=waiting,
-        previews=tasks.decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
+        Decision=Decision,
+        previews=decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
     )
 
 
 @bp.route("/<slug>/<action>", methods=["POST"])
-def moderate(slug, action):
+def moderate(slug: str, action: str) -> ResponseReturnValue:
     """Approve or send back (with a reason) the revision the moderator read, or take a campaign offline:
     the first POST shows what will happen and the organizers' mail in Dutch and in English; only the POST
     of that page (with `confirm`) decides. Moderators only."""
-    if action not in ("approve", "reject", "hide"):
+    if action not in DECISION_FORMS:
         abort(404)
     campaign = campaign_or_404(slug)
-    form = {"approve": ApproveForm, "reject": RejectForm, "hide": HideForm}[action]()
+    form = DECISION_FORMS[action]()
     if action != "approve" and not form.validate_on_submit():
         return queue_page(f"{action}-{campaign.id}-", form, 422)  # what the moderator wrote stays
     if not request.form.get("confirm") == "1":
@@ -172,7 +177,7 @@ def moderate(slug, action):
 
 
 @bp.route("/clusters")
-def clusters():
+def clusters() -> ResponseReturnValue:
     """Signatures that arrived together (one address hash, one mail domain, a few minutes), each group
     with a way into the bulk invalidation; moderators only. Hashes, domains and counts, no address."""
     config = current_app.config

@@ -1,45 +1,18 @@
-"""Mail to organizers about a moderator's decision, each organizer in their own language."""
-from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
-
+"""Jobs of moderation: the organizers' mail about a decision, and the periodic look for clusters of
+signatures with its mail to the moderators. The mails themselves are built in mailing.py."""
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
-from ..accounts.mailing import mail_users, shown, user_message
+from ..accounts.mailing import mail_users
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..jobs import job
+from ..jobs import enqueue_after_commit, job
 from ..links import external_url
 from ..timeutil import utcnow
-from . import operations, queries
-
-APPROVED = "campaign_approved"
-REJECTED = "campaign_rejected"
-HIDDEN = "campaign_hidden"
-CORRECTION_APPROVED = "correction_approved"
-CORRECTION_REJECTED = "correction_rejected"
-CLUSTERS_FOUND = "clusters_found"
-
-
-def decision_mail(campaign: Campaign, decision: str, reason: str, note: str) -> tuple[str, Callable[[str], str], dict[str, Any]]:
-    """The template, subject and links of the mail that tells the organizers about a decision."""
-    if decision == APPROVED:
-        return APPROVED, lambda title: gettext("Your campaign is live: %(title)s", title=title), {
-            "campaign_url": external_url("signing.campaign", slug=campaign.slug)}
-    if decision == REJECTED:
-        return REJECTED, lambda title: gettext("Your campaign needs changes: %(title)s", title=title), {
-            "reason": reason, "note": note, "edit_url": external_url("organizers.edit", slug=campaign.slug)}
-    if decision == CORRECTION_APPROVED:
-        return CORRECTION_APPROVED, lambda title: gettext("Your correction is published: %(title)s", title=title), {
-            "campaign_url": external_url("signing.campaign", slug=campaign.slug)}
-    if decision == CORRECTION_REJECTED:
-        return CORRECTION_REJECTED, lambda title: gettext("Your correction needs changes: %(title)s", title=title), {
-            "reason": reason, "note": note, "edit_url": external_url("organizers.correct", slug=campaign.slug)}
-    if decision == HIDDEN:
-        return HIDDEN, lambda title: gettext("Your campaign was taken offline: %(title)s", title=title), {"note": note}
-    raise ValueError(f"unknown decision {decision}")
+from . import queries
+from .alerts import claim_cluster_alerts
+from .mailing import CLUSTERS_FOUND, decision_mail
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -53,24 +26,15 @@ def tell_organizers(campaign_id: int, decision: str, reason: str, note: str) -> 
     mail_users(campaign.organizers, campaign, template, subject, **context)
 
 
-def decision_previews(campaign: Campaign, decision: str, reason: str, note: str) -> dict[str, dict[str, str]]:
-    """The organizers' mail about a decision as a Dutch and an English organizer would get it (subject
-    and text), for the moderator's confirmation page."""
-    template, subject, context = decision_mail(campaign, decision, reason, note)
-    previews = {}
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            name = gettext("(the organizer's name)")
-        stand_in = SimpleNamespace(email="preview@invalid", locale=locale, name=name)
-        previews[locale] = shown(user_message(stand_in, campaign, template, subject, **context))
-    return previews
-
-
 @job("default")
 def alert_clusters() -> int:
     """Periodic: find the clusters of signatures that reached CLUSTER_THRESHOLD and tell the
-    moderators, once per cluster (the mail itself is a job of its own). Returns how many were new."""
-    return len(operations.claim_cluster_alerts())
+    moderators, once per cluster: one mail per campaign, a job of its own queued after this job's
+    commit. Returns how many were new."""
+    claimed = claim_cluster_alerts()
+    for campaign_id, alert_ids in claimed.items():
+        enqueue_after_commit(mail_cluster_alerts, campaign_id, alert_ids)
+    return sum(len(alert_ids) for alert_ids in claimed.values())
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

@@ -3,7 +3,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, Field, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -15,13 +15,15 @@ from ..rules.revisions import goals_fit
 MAX = TOO_LONG
 
 
-def bilingual(label_nl, label_en, max_length, area=False, required=True):
+def bilingual(label_nl: Any, label_en: Any, max_length: int, area: bool = False, required: bool = True) -> tuple[Field, Field]:
+    """A text asked in both languages: the same checks on the Dutch and the English field."""
     field = TextAreaField if area else StringField
     validators = [DataRequired(_l("Please fill this in.")) if required else Optional(), Length(max=max_length, message=MAX), multi_line if area else single_line]
     return field(label_nl, filters=[_strip], validators=validators), field(label_en, filters=[_strip], validators=list(validators))
 
 
-def goals_list(form, field):
+def goals_list(form: FlaskForm, field: Field) -> None:
+    """The goals as the rules take them (whole numbers, small to large), kept on the field as `goals`."""
     try:
         numbers = [int(part.strip().replace(".", "").replace(",", "")) for part in (field.data or "").split() if part.strip()]
         field.goals = validate_goals(numbers)
@@ -45,7 +47,8 @@ class CampaignForm(Form):
     submit = SubmitField(_l("Save draft"))
 
 
-def language_choices():
+def language_choices() -> list[SelectChoice]:
+    """The languages a recipient can be written to, in the platform's order."""
     return [SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))]
 
 

@@ -1,28 +1,20 @@
 """Reads for organizers' pages: their campaigns, the dashboard's figures, the named signers, the export
-and what a hand-over of the letters would send. Organizers never see a signer's email address: what
+and what a hand-over of the letters would do (its mails are built in mailing.py). Organizers never see a signer's email address: what
 they get of the signers is what the letters hold (names and cities of those who agreed to be named),
 plus counts."""
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from functools import partial
-from types import SimpleNamespace
-from typing import Any, cast
-
-from flask_babel import force_locale, gettext
+from typing import Any
 
 from sqlalchemy import Row, func, select
 
-from ..accounts.mailing import shown
 from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..letters.operations import RESEND_AFTER, due
-from ..letters.mailing import recipient_message
-from ..letters.models import Handover
 from ..letters.queries import named_signers
 from ..notifications.models import Delivery
 from ..notifications.queries import opted_in
@@ -30,10 +22,6 @@ from ..rules import neutralise_cell
 from ..rules.chart import daily_chart, fill_days
 from ..signing.models import Signature
 from ..timeutil import utcnow
-
-#: The last page of named signers the dashboard shows; a larger ?page= shows this one's neighbourhood
-#: (an offset beyond what a database accepts would be an error, not an empty page).
-MAX_PAGE = 100_000
 
 
 def campaigns_of(user: User) -> list[Campaign]:
@@ -99,20 +87,16 @@ def last_mailings(campaign: Campaign, limit: int = 5) -> list[dict[str, Any]]:
     return [{"kind": kind, "at": last, "sent": sent, "failed": failed} for kind, _, last, sent, failed in rows]
 
 
-def page_number(raw: int | None) -> int:
-    """A page number the dashboard can show, whatever ?page= said."""
-    return min(max(1, raw or 1), MAX_PAGE)
-
-
 def signers_page(campaign: Campaign, page: int, per_page: int = 100) -> list[Row[Any]]:
     """One page of the named signers (id, name, city), newest first, as the letters' annex holds them;
-    one more than a page, to tell whether there is a next one. No address is read."""
+    one more than a page, to tell whether there is a next one. No address is read. `page` is a number
+    formfields.page_number accepted (1 to its MAX_PAGE)."""
     query = (
         select(Signature.id, Signature.name, Signature.city)
         .where(Signature.campaign_id == campaign.id, Signature.named())
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
     )
-    return list(db.session.execute(query.limit(per_page + 1).offset((page_number(page) - 1) * per_page)))
+    return list(db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)))
 
 
 def signers_csv(campaign: Campaign) -> Iterator[str]:
@@ -165,21 +149,3 @@ def update_audience(campaign: Campaign) -> dict[str, int]:
     audience = {"nl": counts.get("nl", 0), "en": counts.get("en", 0)}
     audience["total"] = sum(counts.values())
     return audience
-
-
-def letter_previews(campaign: Campaign, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The mail each recipient in `plan` would get now, in its language (subject and text), built as the
-    letters job builds it with today's count. The recipient's private answer link is not shown to the
-    organizers: the page shows a placeholder in its place."""
-    previews = []
-    for item in plan:
-        recipient = item["recipient"]
-        locale = recipient.language
-        title = campaign.text("title", locale)
-        stand_in = cast(Handover, SimpleNamespace(recipient=recipient, signature_count=campaign.confirmed_count))
-        message = shown(recipient_message(stand_in, "letter_to_recipient", partial(gettext, "Petition: %(title)s", title=title)))
-        with force_locale(locale):
-            placeholder = gettext("(the recipient's private link to answer)")
-        message["text"] = re.sub(r"https?://\S+/respond/\S+", placeholder, message["text"])
-        previews.append({"recipient": recipient, "language": locale, "goes": item["goes"], **message})
-    return previews

@@ -1,14 +1,10 @@
 """Jobs of organizers' actions: an update's fan-out to signers, an invitation, and the review request
-to moderators. Each mail is built in the language of the person who reads it."""
-from email.message import EmailMessage
-from types import SimpleNamespace
-from typing import Any
-
-from flask_babel import force_locale, gettext
+to moderators. The mails are built in mailing.py, each in the language of the person who reads it."""
+from flask_babel import gettext
 
 from .. import mail
 from ..accounts.models import User
-from ..accounts.mailing import mail_users, shown
+from ..accounts.mailing import mail_users
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
@@ -17,8 +13,7 @@ from ..links import external_url
 from ..notifications.mailing import BulkMail
 from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
-from ..signing.mailing import signer_message
-from ..tokens import make_token
+from .mailing import invitation_message, update_subject
 from .models import Invitation, Update
 
 
@@ -47,32 +42,6 @@ def announce_update_batch(update_id: int, first_id: int, last_id: int) -> None:
     run_batch("update", update.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
-def update_subject(title: str) -> str:
-    """The subject of an update, the same in the mails sent and on the organizers' confirmation page."""
-    return gettext("News: %(title)s", title=title)
-
-
-def update_message(campaign: Campaign, text: str, signature: Any) -> EmailMessage:
-    """The mail of an update to one signer (or to a preview's stand-in), in the signer's language."""
-    return signer_message(
-        signature, "update_to_signers", update_subject,
-        bulk=True, update_text=text, organizer_name=campaign.organizer_name,
-    )
-
-
-def update_previews(campaign: Campaign, body_nl: str, body_en: str) -> dict[str, dict[str, str]]:
-    """The update exactly as a Dutch and an English signer would get it (subject and text), for the
-    confirmation page: the same template and links, addressed to a stand-in signer (id 0, whose links
-    act on nothing)."""
-    previews = {}
-    for locale, text in (("nl", body_nl), ("en", body_en)):
-        with force_locale(locale):
-            name = gettext("(the signer's name)")
-        stand_in = SimpleNamespace(id=0, secret="preview", locale=locale, campaign=campaign, name=name, email="preview@invalid")
-        previews[locale] = shown(update_message(campaign, text, stand_in))
-    return previews
-
-
 @job("mail", retry="MAIL_RETRY_INTERVALS")
 def send_invitation(invitation_id: int) -> None:
     """The invitation of a co-organizer, in the campaign's organizer language. Its link carries the
@@ -80,16 +49,8 @@ def send_invitation(invitation_id: int) -> None:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.voided_at is not None or invitation.accepted_at is not None:
         return
-    campaign = invitation.campaign
     inviter = db.session.get(User, invitation.inviter_id) if invitation.inviter_id else None
-    token = make_token("invite", {"i": invitation.id, "s": invitation.secret})
-    locale = campaign.organizer_language
-    title = campaign.text("title", locale)
-    mail.send([mail.build_message(
-        invitation.email, "invitation", locale, lambda: gettext("Join the campaign “%(title)s”", title=title),
-        inviter=inviter.name if inviter else campaign.organizer_name, campaign_title=title,
-        join_url=external_url("organizers.join", token=token),
-    )])
+    mail.send([invitation_message(invitation, inviter.name if inviter else invitation.campaign.organizer_name)])
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

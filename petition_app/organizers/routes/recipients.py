@@ -1,0 +1,150 @@
+"""The recipients of a draft and their demands: one page, and one endpoint per change (edit, add a
+demand, move up or down, remove). Each change passes the operations' check of the campaign's state;
+a form sent with a mistake comes back open on the page. The campaign's organizers only."""
+from collections.abc import Callable
+
+from flask import abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from ...campaigns.models import Campaign, Demand, Recipient
+from ...extensions import db
+from .. import bp
+from ..forms import ButtonForm, DemandForm, RecipientForm
+from ..guards import CampaignLocked, ensure_editable
+from ..operations import (
+    add_demand,
+    add_recipient,
+    move_demand,
+    move_recipient,
+    remove_demand,
+    remove_recipient,
+    update_demand,
+    update_recipient,
+)
+from .common import ID, back_to_draft, own_campaign, own_demand, own_recipient, refused
+
+
+@bp.route("/<slug>/recipients", methods=["GET", "POST"])
+def recipients(slug: str) -> ResponseReturnValue:
+    """The recipients and their demands, with a form to add a recipient; the campaign's organizers only."""
+    campaign = own_campaign(slug)
+    form = RecipientForm()
+    if form.validate_on_submit():
+        return change(campaign, None, lambda: add_recipient(
+            campaign, form.name.data, form.email.data, form.language.data, form.texts()))
+    return recipients_page(campaign, form, status=422 if form.is_submitted() else 200)
+
+
+def recipients_page(campaign: Campaign, form: RecipientForm | None = None, failed: tuple[str, FlaskForm] | None = None,
+                    status: int = 200) -> ResponseReturnValue:
+    """The recipients page: the form to add a recipient (`form`), and a form to edit each recipient and
+    each demand and to add a demand, keyed by the prefix of its fields' ids. `failed` is (prefix, form)
+    when that form came back with errors: the page shows it open, with what was typed (422)."""
+    try:
+        ensure_editable(campaign)
+    except CampaignLocked as exc:
+        return refused(campaign, exc)
+    edit_forms: dict[str, FlaskForm] = {}
+    for recipient in campaign.recipients:
+        edit_forms[f"r{recipient.id}-"] = RecipientForm(formdata=None, obj=recipient)
+        edit_forms[f"new-{recipient.id}-"] = DemandForm(formdata=None)
+        edit_forms.update({f"d{demand.id}-": DemandForm(formdata=None, obj=demand) for demand in recipient.demands})
+    sent_prefix, sent_form = failed or ("", None)
+    if sent_form is not None:
+        edit_forms[sent_prefix] = sent_form
+    return render_template(
+        "organizers/recipients.html", campaign=campaign, form=RecipientForm(formdata=None) if form is None else form,
+        edit_forms=edit_forms, sent_prefix=sent_prefix, sent_form=sent_form,
+    ), status
+
+
+def change(campaign: Campaign, anchor: str | None, operation: Callable[[], bool]) -> ResponseReturnValue:
+    """Every change on the recipients page: the operation refuses what the campaign's state does not
+    allow; what it did is committed, the organizer told if the campaign went back to draft, and the
+    page shown again at the recipient changed (`anchor`)."""
+    try:
+        withdrawn = operation()
+        db.session.commit()
+    except CampaignLocked as exc:
+        return refused(campaign, exc)
+    back_to_draft(withdrawn)
+    return redirect(url_for("organizers.recipients", slug=campaign.slug, _anchor=anchor))
+
+
+def recipient_button(slug: str, recipient_id: int, operation: Callable[[Recipient], bool]) -> ResponseReturnValue:
+    """A button (move, remove) of one of the campaign's recipients: it sends nothing but the CSRF token,
+    and without a valid one nothing happens (400)."""
+    campaign = own_campaign(slug)
+    recipient = own_recipient(campaign, recipient_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return change(campaign, f"r{recipient.id}", lambda: operation(recipient))
+
+
+def demand_button(slug: str, demand_id: int, operation: Callable[[Demand], bool]) -> ResponseReturnValue:
+    """A button (move, remove) of one of the campaign's demands, like recipient_button."""
+    campaign = own_campaign(slug)
+    demand = own_demand(campaign, demand_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return change(campaign, f"r{demand.recipient_id}", lambda: operation(demand))
+
+
+@bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/edit", methods=["POST"])
+def edit_recipient(slug: str, recipient_id: int) -> ResponseReturnValue:
+    """Correct a recipient's names, address, language and salutations; the campaign's organizers only."""
+    campaign = own_campaign(slug)
+    recipient = own_recipient(campaign, recipient_id)
+    form = RecipientForm()
+    if not form.validate_on_submit():
+        return recipients_page(campaign, failed=(f"r{recipient.id}-", form), status=422)
+    return change(campaign, f"r{recipient.id}", lambda: update_recipient(
+        recipient, form.name.data, form.email.data, form.language.data, form.texts()))
+
+
+@bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/demands", methods=["POST"], endpoint="add_demand")
+def add_demand_view(slug: str, recipient_id: int) -> ResponseReturnValue:
+    """Add a demand, in both languages, to a recipient; the campaign's organizers only."""
+    campaign = own_campaign(slug)
+    recipient = own_recipient(campaign, recipient_id)
+    form = DemandForm()
+    if not form.validate_on_submit():
+        return recipients_page(campaign, failed=(f"new-{recipient.id}-", form), status=422)
+    return change(campaign, f"r{recipient.id}", lambda: add_demand(recipient, form.text_nl.data, form.text_en.data))
+
+
+@bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/<any(up, down):direction>", methods=["POST"], endpoint="move_recipient")
+def move_recipient_view(slug: str, recipient_id: int, direction: str) -> ResponseReturnValue:
+    """Move a recipient one place up or down (the order of the page and of the letters); the campaign's
+    organizers only."""
+    return recipient_button(slug, recipient_id, lambda recipient: move_recipient(recipient, direction))
+
+
+@bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/remove", methods=["POST"], endpoint="remove_recipient")
+def remove_recipient_view(slug: str, recipient_id: int) -> ResponseReturnValue:
+    """Take a recipient and its demands off the campaign; the campaign's organizers only."""
+    return recipient_button(slug, recipient_id, remove_recipient)
+
+
+@bp.route(f"/<slug>/demands/<{ID}:demand_id>/edit", methods=["POST"])
+def edit_demand(slug: str, demand_id: int) -> ResponseReturnValue:
+    """Change a demand's text in both languages; the campaign's organizers only."""
+    campaign = own_campaign(slug)
+    demand = own_demand(campaign, demand_id)
+    form = DemandForm()
+    if not form.validate_on_submit():
+        return recipients_page(campaign, failed=(f"d{demand.id}-", form), status=422)
+    return change(campaign, f"r{demand.recipient_id}", lambda: update_demand(demand, form.text_nl.data, form.text_en.data))
+
+
+@bp.route(f"/<slug>/demands/<{ID}:demand_id>/<any(up, down):direction>", methods=["POST"], endpoint="move_demand")
+def move_demand_view(slug: str, demand_id: int, direction: str) -> ResponseReturnValue:
+    """Move a demand one place up or down; the campaign's organizers only."""
+    return demand_button(slug, demand_id, lambda demand: move_demand(demand, direction))
+
+
+@bp.route(f"/<slug>/demands/<{ID}:demand_id>/remove", methods=["POST"], endpoint="remove_demand")
+def remove_demand_view(slug: str, demand_id: int) -> ResponseReturnValue:
+    """Take a demand off its recipient; the campaign's organizers only."""
+    return demand_button(slug, demand_id, remove_demand)
