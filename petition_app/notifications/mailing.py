@@ -28,9 +28,10 @@ from .. import mail
 from ..links import external_url
 from ..signing.mailing import link_token, signer_message
 from ..signing.models import Signature
+from ..tokens import Purpose
 
 #: the links of a signer's mail that carry their own token: (context name, token purpose)
-_TOKEN_LINKS = (("withdraw_url", "withdraw"), ("data_url", "my_data"), ("unsubscribe_url", "unsubscribe"))
+_TOKEN_LINKS = (("withdraw_url", Purpose.WITHDRAW), ("data_url", Purpose.MY_DATA), ("unsubscribe_url", Purpose.UNSUBSCRIBE))
 _SKIPPED_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 
 

@@ -18,7 +18,7 @@ from ..notifications.mailing import BulkMail
 from ..notifications.operations import plan_fan_out, run_batch
 from ..notifications.queries import opted_in
 from ..signing.mailing import signer_message
-from ..tokens import make_token
+from ..tokens import InvitationLink, Purpose, make_token
 from .models import Invitation, Update
 
 
@@ -82,7 +82,7 @@ def send_invitation(invitation_id: int) -> None:
         return
     campaign = invitation.campaign
     inviter = db.session.get(User, invitation.inviter_id) if invitation.inviter_id else None
-    token = make_token("invite", {"i": invitation.id, "s": invitation.secret})
+    token = make_token(Purpose.INVITE, {InvitationLink.INVITATION: invitation.id, InvitationLink.SECRET: invitation.secret})
     locale = campaign.organizer_language
     title = campaign.text("title", locale)
     mail.send([mail.build_message(

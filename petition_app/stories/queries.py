@@ -142,7 +142,7 @@ def queue_counts(campaign_id: int) -> dict[str, int]:
             .group_by(StorySubmission.status)
         ).all()
     )
-    return {status.value: int(rows.get(status.value, 0)) for status in QUEUE_ORDER}
+    return {status.value: int(rows.get(status, 0)) for status in QUEUE_ORDER}
 
 
 def access_log(campaign_id: int, submission_id: int | None = None, limit: int = 500) -> list[StoryAccess]:
