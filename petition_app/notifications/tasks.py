@@ -13,7 +13,6 @@ from ..extensions import db
 from ..rules import DeliveryKind
 from ..jobs import dispatch, enqueue_after_commit, job
 from ..links import external_url
-from ..signals import goal_reached
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
@@ -23,9 +22,9 @@ from .queries import opted_in, unfinished_milestones
 log = logging.getLogger(__name__)
 
 
-@goal_reached.connect
-def _announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> None:
-    """Queue the announcement in the transaction that recorded the milestone."""
+def announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> None:
+    """Receiver of signals.goal_reached (connected in create_app): queue the announcement in the
+    transaction that recorded the milestone."""
     enqueue_after_commit(announce_milestone, milestone_id)
 
 

@@ -29,7 +29,6 @@ from ..rules.stories import (
     is_escalation_due,
     is_overdue,
 )
-from ..signals import campaign_file_imported
 from ..timeutil import as_utc, utcnow
 from . import limits, queries, sealing, tasks
 from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
@@ -107,9 +106,8 @@ def parse_campaign_file_section(section: Any) -> dict[str, Any]:
     return data
 
 
-@campaign_file_imported.connect
-def _apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
-    """A campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
+def apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
+    """Receiver of signals.campaign_file_imported (connected in create_app): a campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
     if isinstance(data, dict) and "stories" in data:
         save_settings(campaign, parse_campaign_file_section(data["stories"]))
 
