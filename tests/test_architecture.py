@@ -2,10 +2,13 @@
 contracts in setup.cfg; imports inside functions only where the factory needs them; a docstring on
 every view; types checked by mypy in .ci/run."""
 import ast
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import PROJECT_ROOT
 
@@ -70,3 +73,26 @@ def test_the_import_diagram_in_the_architecture_document_is_current():
     assert result.returncode == 0, result.stdout + result.stderr
     document = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert "signing --> campaigns" in document and "campaigns --> signing" not in document
+
+
+def load_import_diagram():
+    spec = importlib.util.spec_from_file_location("import_diagram", PROJECT_ROOT / "docs" / "import_diagram.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_diagram_draws_the_layers_of_the_contract_and_refuses_a_module_outside_them():
+    """setup.cfg's layers contract is the one list of layers: the diagram draws its layers, every
+    subpackage and module of petition_app is in one of them, and one missing fails the script."""
+    diagram = load_import_diagram()
+    layered = diagram.layers()
+    units, edges = diagram.units_and_edges()
+    assert {"paper", "bounces", "rules"} <= units
+    assert units == {name for names in layered for name in names}  # no layer names a module that is gone
+    drawn = diagram.diagram(layered, units, edges)
+    assert "  paper --> campaigns" in drawn and "  bounces --> mail" in drawn
+    without_paper = [[name for name in names if name != "paper"] for names in layered]
+    with pytest.raises(diagram.UnknownNode, match="paper"):
+        diagram.diagram(without_paper, units, edges)
