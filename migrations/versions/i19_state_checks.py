@@ -30,17 +30,22 @@ CHECKS = {
 }
 
 
+# On SQLite a batch rebuilds the table: it must keep AUTOINCREMENT, so that no id is ever reused.
 def upgrade():
     # Since i11a a signature beyond the soft limits is flagged ('rate' moved to review_flag); nothing
     # else has ever been written to suspect_reason.
     for table, checks in CHECKS.items():
-        with op.batch_alter_table(table) as batch_op:
+        with op.batch_alter_table(table, table_kwargs={'sqlite_autoincrement': True}) as batch_op:
             for name, condition in checks:
                 batch_op.create_check_constraint(op.f(name), condition)
+    if op.get_bind().dialect.name == 'sqlite':
+        # i18_outbox_owed rebuilt outbox_jobs without AUTOINCREMENT on SQLite: give it back.
+        with op.batch_alter_table('outbox_jobs', recreate='always', table_kwargs={'sqlite_autoincrement': True}):
+            pass
 
 
 def downgrade():
     for table, checks in CHECKS.items():
-        with op.batch_alter_table(table) as batch_op:
+        with op.batch_alter_table(table, table_kwargs={'sqlite_autoincrement': True}) as batch_op:
             for name, _ in checks:
                 batch_op.drop_constraint(op.f(name), type_='check')
