@@ -96,3 +96,22 @@ def test_the_diagram_draws_the_layers_of_the_contract_and_refuses_a_module_outsi
     without_paper = [[name for name in names if name != "paper"] for names in layered]
     with pytest.raises(diagram.UnknownNode, match="paper"):
         diagram.diagram(without_paper, units, edges)
+
+
+def test_signal_receivers_are_connected_by_create_app_and_nowhere_else(app):
+    """Who acts on a signal is one list (petition_app.register_receivers), not a side effect of an
+    import: no module connects a receiver with a decorator."""
+    from petition_app.letters.tasks import compile_at_the_goal
+    from petition_app.notifications.tasks import announce_when_reached
+    from petition_app.signals import campaign_file_imported, goal_reached
+    from petition_app.stories.operations import apply_campaign_file
+
+    decorated = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                decorated += [f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}" for d in node.decorator_list
+                              if isinstance(d, ast.Attribute) and d.attr in ("connect", "connect_via")]
+    assert decorated == []
+    assert {r() for r in goal_reached.receivers.values()} == {announce_when_reached, compile_at_the_goal}
+    assert {r() for r in campaign_file_imported.receivers.values()} == {apply_campaign_file}
