@@ -16,6 +16,7 @@ from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from . import logging_privacy
 from .i18n import select_locale
 from .markdown import render_markdown
+from .rules.states import TEMPLATE_STATES
 from .security import IdConverter, init_security
 
 
@@ -73,6 +74,7 @@ def create_app(config_class=Config, **overrides):
     from .cli import register_commands
 
     register_commands(app)
+    register_receivers(app)
     _register_template_helpers(app)
     _register_error_pages(app)
     init_security(app)
@@ -105,7 +107,24 @@ def _complete_config(app):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def register_receivers(app: Flask) -> None:
+    """Connect every receiver of petition_app.signals, here in one list rather than as a side effect of
+    importing the module that holds it: reading this says who acts when a goal is reached or a campaign
+    file is imported. Blinker's signals are process-wide and connecting a function twice is a no-op, so
+    every app made in one process (tests make many) shares these connections."""
+    # Imported here, as the blueprints are: the domains sit above the factory's own imports.
+    from .letters.tasks import compile_at_the_goal
+    from .notifications.tasks import announce_when_reached
+    from .signals import campaign_file_imported, goal_reached
+    from .stories.operations import apply_campaign_file
+
+    goal_reached.connect(announce_when_reached)  # signers who asked for updates hear of the goal
+    goal_reached.connect(compile_at_the_goal)  # the last goal compiles the letters with that count
+    campaign_file_imported.connect(apply_campaign_file)  # a file's `stories:` section sets up stories
+
+
 def _register_template_helpers(app):
+    app.jinja_env.globals.update(TEMPLATE_STATES)  # every state enum and set, so templates spell none
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 

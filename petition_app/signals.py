@@ -1,13 +1,16 @@
 """Events one domain announces and others act on, so that a lower layer never imports a higher one
-(as Indico's signals do). Receivers connect when their module is imported; every domain package
-imports its `tasks` module, and `petition_app.models` imports every domain."""
+(as Indico's signals do). Every receiver is connected in one place, `petition_app.register_receivers`,
+which create_app calls: importing a module connects nothing, and that list says who listens."""
 from blinker import Namespace
 
 _signals = Namespace()
 
-#: A confirmation raised a campaign's count onto a goal. Sent by signing inside the confirming
-#: transaction (so receivers may enqueue jobs after its commit), with sender=campaign id and
-#: keyword arguments `milestone_id` and `final` (True for the campaign's last goal).
+#: A change of a campaign's count landed on or passed a goal. Sent by campaigns.operations.add_to_count,
+#: the one path to milestones for confirmed online signatures and recorded paper ones alike, inside
+#: the transaction that raised the count and recorded the milestone (so receivers may enqueue jobs
+#: after its commit), with sender=campaign id and keyword arguments `milestone_id` and `final` (True
+#: for the campaign's last goal). Receivers: notifications (announce to the signers) and letters
+#: (compile them at the last goal).
 goal_reached = _signals.signal("goal-reached")
 
 #: A campaign file was imported (`flask campaign import`, `flask demo`), after its campaign is flushed:

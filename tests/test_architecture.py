@@ -2,10 +2,13 @@
 contracts in setup.cfg; imports inside functions only where the factory needs them; a docstring on
 every view; types checked by mypy in .ci/run."""
 import ast
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import PROJECT_ROOT
 
@@ -94,3 +97,45 @@ def test_migration_files_sort_in_the_order_they_apply():
     assert len(applied) == len(found), "a migration is not on the one line from the first to the head"
     assert applied == sorted(applied)
     assert all(re.match(r"\d{4}_", name) for name in applied)
+
+
+def load_import_diagram():
+    spec = importlib.util.spec_from_file_location("import_diagram", PROJECT_ROOT / "docs" / "import_diagram.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_diagram_draws_the_layers_of_the_contract_and_refuses_a_module_outside_them():
+    """setup.cfg's layers contract is the one list of layers: the diagram draws its layers, every
+    subpackage and module of petition_app is in one of them, and one missing fails the script."""
+    diagram = load_import_diagram()
+    layered = diagram.layers()
+    units, edges = diagram.units_and_edges()
+    assert {"paper", "bounces", "rules"} <= units
+    assert units == {name for names in layered for name in names}  # no layer names a module that is gone
+    drawn = diagram.diagram(layered, units, edges)
+    assert "  paper --> campaigns" in drawn and "  bounces --> mail" in drawn
+    without_paper = [[name for name in names if name != "paper"] for names in layered]
+    with pytest.raises(diagram.UnknownNode, match="paper"):
+        diagram.diagram(without_paper, units, edges)
+
+
+def test_signal_receivers_are_connected_by_create_app_and_nowhere_else(app):
+    """Who acts on a signal is one list (petition_app.register_receivers), not a side effect of an
+    import: no module connects a receiver with a decorator."""
+    from petition_app.letters.tasks import compile_at_the_goal
+    from petition_app.notifications.tasks import announce_when_reached
+    from petition_app.signals import campaign_file_imported, goal_reached
+    from petition_app.stories.operations import apply_campaign_file
+
+    decorated = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                decorated += [f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}" for d in node.decorator_list
+                              if isinstance(d, ast.Attribute) and d.attr in ("connect", "connect_via")]
+    assert decorated == []
+    assert {r() for r in goal_reached.receivers.values()} == {announce_when_reached, compile_at_the_goal}
+    assert {r() for r in campaign_file_imported.receivers.values()} == {apply_campaign_file}

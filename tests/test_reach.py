@@ -368,7 +368,7 @@ def test_the_wall_shows_only_counted_signers_who_chose_to_be_named_newest_first(
             {"name": "Middle Public", "email": "mid@example.org", "is_public": True, "confirmed_at": now - timedelta(days=1)},
             {"name": "Private Person", "email": "private@example.org", "city": "Leiden", "is_public": False},
             {"name": "Unconfirmed Person", "email": "unconfirmed@example.org", "is_public": True, "confirmed": False},
-            {"name": "Suspect Person", "email": "suspect@example.org", "is_public": True, "suspect_reason": "rate"},
+            {"name": "Suspect Person", "email": "suspect@example.org", "is_public": True, "suspect_reason": "blocked"},
         ],
     )
     html = client.get(f"/campaigns/{campaign}/signers?lang=en").text
@@ -462,7 +462,7 @@ def test_daily_stats_count_counted_signatures_per_day_in_the_campaign_time_zone(
             {"email": "a@example.org", "confirmed_at": at("2026-03-01T09:00")},
             {"email": "b@example.org", "confirmed_at": at("2026-03-01T22:00")},  # 23:00 in Leiden: still the 1st
             {"email": "c@example.org", "confirmed_at": at("2026-03-03T23:30")},  # 00:30 on the 4th in Leiden
-            {"email": "d@example.org", "confirmed_at": at("2026-03-02T10:00"), "suspect_reason": "rate"},
+            {"email": "d@example.org", "confirmed_at": at("2026-03-02T10:00"), "suspect_reason": "blocked"},
             {"email": "e@example.org", "confirmed": False},
         ],
     )

@@ -166,10 +166,10 @@ def test_sealed_values_open_only_in_their_own_field_and_campaign(app):
     from petition_app.stories import sealing
 
     with app.app_context():
-        sealed = sealing.seal("geheim", 1, "text")
-        assert b"geheim" not in sealed and sealing.unseal(sealed, 1, "text") == "geheim"
-        assert sealing.seal("geheim", 1, "text") != sealed  # a fresh nonce every time
-        for campaign_id, field in ((2, "text"), (1, "contact")):
+        sealed = sealing.seal("geheim", 1, sealing.SealedField.TEXT)
+        assert b"geheim" not in sealed and sealing.unseal(sealed, 1, sealing.SealedField.TEXT) == "geheim"
+        assert sealing.seal("geheim", 1, sealing.SealedField.TEXT) != sealed  # a fresh nonce every time
+        for campaign_id, field in ((2, sealing.SealedField.TEXT), (1, sealing.SealedField.CONTACT)):
             with pytest.raises(sealing.Unsealable):
                 sealing.unseal(sealed, campaign_id, field)
         code = sealing.new_code()
@@ -187,11 +187,11 @@ def test_production_refuses_to_start_without_stories_key_and_a_rotated_key_still
     old, new = base64.urlsafe_b64encode(b"o" * 32).decode(), base64.urlsafe_b64encode(b"n" * 32).decode()
     before = make_app(tmp_path / "c", STORIES_KEY=old)
     with before.app_context():
-        sealed = sealing.seal("text", 1, "text")
+        sealed = sealing.seal("text", 1, sealing.SealedField.TEXT)
     after = make_app(tmp_path / "d", STORIES_KEY=f"{new},{old}")
     with after.app_context():
-        assert sealing.unseal(sealed, 1, "text") == "text"
-        assert sealing.seal("x", 1, "text")[1:5] != sealed[1:5]  # the new key seals
+        assert sealing.unseal(sealed, 1, sealing.SealedField.TEXT) == "text"
+        assert sealing.seal("x", 1, sealing.SealedField.TEXT)[1:5] != sealed[1:5]  # the new key seals
 
 
 def test_development_generates_one_key_into_the_instance_folder(tmp_path):

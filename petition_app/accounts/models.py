@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules import Role, check_in
 from ..timeutil import utcnow
@@ -38,7 +39,7 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default=Role.ORGANIZER)
+    role: Mapped[Role] = mapped_column(EnumText(Role, 16), default=Role.ORGANIZER)
     locale: Mapped[str] = mapped_column(String(2), default="nl")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

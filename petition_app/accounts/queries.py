@@ -12,14 +12,14 @@ from werkzeug.security import check_password_hash
 
 from ..extensions import db
 from ..rules import EmailInvalid, Role, normalise_email
-from ..tokens import TokenInvalid, read_token
+from ..tokens import AccountLink, Purpose, TokenInvalid, read_token
 from .models import User, hash_password
 
 # A real hash to compare against when there is no such user, so a login takes as long either way.
 _DUMMY_HASH: str | None = None
 
-CONFIRM = "account_confirm"
-RESET = "password_reset"
+CONFIRM = Purpose.ACCOUNT_CONFIRM
+RESET = Purpose.PASSWORD_RESET
 
 
 def find_user(email: str) -> User | None:
@@ -80,14 +80,14 @@ def link_key(user: User, purpose: str) -> str:
 
 def link_payload(user: User, purpose: str) -> dict[str, Any]:
     """The signed content of a link to the account, for tokens.make_token(purpose, ...)."""
-    return {"u": user.id, "k": link_key(user, purpose)}
+    return {AccountLink.USER: user.id, AccountLink.KEY: link_key(user, purpose)}
 
 
 def _user_for_link(purpose: str, token: str, max_age: int) -> User:
     payload = read_token(purpose, token, max_age)
-    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user_id = payload.get(AccountLink.USER) if isinstance(payload, dict) else None
     user = db.session.get(User, user_id) if type(user_id) is int else None
-    key = payload.get("k") if isinstance(payload, dict) else None
+    key = payload.get(AccountLink.KEY) if isinstance(payload, dict) else None
     if user is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), link_key(user, purpose).encode()):
         raise TokenInvalid()
     return user

@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules import check_in
 from ..rules.abuse import ClusterKind
@@ -22,7 +23,7 @@ class ClusterAlert(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ClusterKind] = mapped_column(EnumText(ClusterKind, 16))
     # The address hash, the mail domain, or the number of the window of minutes (rules.abuse)
     key: Mapped[str] = mapped_column(String(253))
     size: Mapped[int]  # signatures in the cluster when it was found

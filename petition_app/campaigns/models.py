@@ -4,12 +4,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, deferred, foreign, mapped_column, relationship
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..i18n import localized
 from ..markdown import render_markdown
@@ -35,7 +36,7 @@ class Campaign(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)
+    status: Mapped[CampaignStatus] = mapped_column(EnumText(CampaignStatus, 16), default=CampaignStatus.DRAFT)
     title_nl: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     summary_nl: Mapped[str] = mapped_column(Text, default="")
@@ -71,6 +72,11 @@ class Campaign(Model):
         back_populates="campaign", order_by="Milestone.goal", cascade="all, delete-orphan"
     )
     organizers = relationship("User", secondary="campaign_organizers", back_populates="campaigns")
+    # The organizers' news, newest first (organizers/models.py, where its foreign key lives). Named by
+    # string: organizers sits above campaigns in the layers, so its class cannot be imported here.
+    updates: Mapped[list[Any]] = relationship(
+        "Update", back_populates="campaign", order_by="Update.created_at.desc()", cascade="all, delete-orphan"
+    )
     # Moderation: why a campaign was sent back or hidden, shown to its organizers.
     moderation_note: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
@@ -198,10 +204,9 @@ class Demand(Model):
     text_en: Mapped[str] = mapped_column(Text)
 
     recipient: Mapped[Recipient] = relationship(back_populates="demands")
-    if TYPE_CHECKING:
-        # The demand's Answer or None, made by the backref in responses/models.py; responses sits above
-        # campaigns in the layers, so the type cannot be named here.
-        answer: Mapped[Any]
+    # The recipient's Answer (responses/models.py, where its foreign key lives) or None. Named by string:
+    # responses sits above campaigns in the layers, so its class cannot be imported here.
+    answer: Mapped[Any] = relationship("Answer", back_populates="demand", uselist=False, passive_deletes=True)
 
     def text(self, locale):
         return localized(self, "text", locale)
@@ -242,7 +247,7 @@ class CampaignRevision(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default=RevisionStatus.PENDING)
+    status: Mapped[RevisionStatus] = mapped_column(EnumText(RevisionStatus, 16), default=RevisionStatus.PENDING)
     # Submitted while the campaign was already public: a correction, listed on the page once approved.
     correction: Mapped[bool] = mapped_column(default=False)
     content: Mapped[dict] = deferred(mapped_column(JSON, nullable=False))

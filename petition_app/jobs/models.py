@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules.statuses import OutboxStatus, check_in
 from ..timeutil import utcnow
@@ -31,7 +32,7 @@ class OutboxJob(Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
     #: runs started (a claim counts one); the retry intervals decide when it is given up
     attempts: Mapped[int] = mapped_column(default=0)
-    status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING, server_default=OutboxStatus.PENDING.value)
+    status: Mapped[OutboxStatus] = mapped_column(EnumText(OutboxStatus, 16), default=OutboxStatus.PENDING, server_default=OutboxStatus.PENDING.value)
     #: a run holds the row until then (it died if the time passed and the row is still here)
     claimed_until: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     #: the next try is not before then (after a failure, by the job's retry intervals)

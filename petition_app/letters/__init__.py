@@ -1,3 +1,2 @@
 """Demand letters: the PDF a campaign sends to each of its recipients (documents.py, pdf.py), the
 hand-over by mail, and the log of it."""
-from . import tasks  # noqa: F401  (its receiver listens to signals.goal_reached)

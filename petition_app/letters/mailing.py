@@ -6,7 +6,7 @@ from flask_babel import force_locale, gettext
 
 from .. import mail
 from ..links import external_url
-from ..tokens import make_token
+from ..tokens import Purpose, RecipientLink, make_token
 from ..campaigns.models import Recipient
 from .models import Handover
 
@@ -14,7 +14,7 @@ from .models import Handover
 def answer_url(recipient: Recipient) -> str:
     """The private link where a recipient answers its demands (a signed token with the recipient's link
     secret, no account): a new address gets a new secret, which voids the links mailed before."""
-    token = make_token("respond", {"r": recipient.id, "s": recipient.link_secret})
+    token = make_token(Purpose.RESPOND, {RecipientLink.RECIPIENT: recipient.id, RecipientLink.SECRET: recipient.link_secret})
     return external_url("responses.respond", token=token, lang=recipient.language)
 
 

@@ -6,16 +6,15 @@ from sqlalchemy import update
 from .. import mail
 from ..extensions import db
 from ..jobs import enqueue_after_commit, job
-from ..signals import goal_reached
 from ..timeutil import utcnow
 from . import operations
 from .mailing import recipient_message
 from .models import Handover
 
 
-@goal_reached.connect
-def _compile_at_the_goal(campaign_id: int, milestone_id: int, final: bool) -> None:
-    """The goal itself: the letters are compiled with this count, after the confirming commit."""
+def compile_at_the_goal(campaign_id: int, milestone_id: int, final: bool) -> None:
+    """Receiver of signals.goal_reached (connected in create_app): at the last goal the letters are
+    compiled with this count, after the confirming commit."""
     if final:
         enqueue_after_commit(compile_letters, campaign_id)
 

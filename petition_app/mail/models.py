@@ -6,9 +6,11 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules import check_in
 from ..timeutil import utcnow
+from .addresses import About
 
 
 class BounceType(StrEnum):
@@ -29,15 +31,16 @@ class MailBounce(Model):
     __tablename__ = "mail_bounces"
     __table_args__ = (
         CheckConstraint(check_in("type", BounceType), name="mail_bounce_type"),
+        CheckConstraint(check_in("about", About), name="about"),
         Index("ix_mail_bounces_about_ref", "about", "ref_id"),
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    about: Mapped[str] = mapped_column(String(1))
+    about: Mapped[About] = mapped_column(EnumText(About, 1))
     ref_id: Mapped[int] = mapped_column(default=0)
     address_hash: Mapped[str] = mapped_column(String(64), index=True)
-    type: Mapped[str] = mapped_column(String(4))
+    type: Mapped[BounceType] = mapped_column(EnumText(BounceType, 4))
     # The DSN's status code ("5.1.1"): shown to the organizers for a letter, so they can tell a wrong
     # address from a full mailbox.
     status: Mapped[str] = mapped_column(String(16), default="")

@@ -28,9 +28,10 @@ from .. import mail
 from ..links import external_url
 from ..signing.mailing import link_token, signer_message
 from ..signing.models import Signature
+from ..tokens import Purpose
 
 #: the links of a signer's mail that carry their own token: (context name, token purpose)
-_TOKEN_LINKS = (("withdraw_url", "withdraw"), ("data_url", "my_data"), ("unsubscribe_url", "unsubscribe"))
+_TOKEN_LINKS = (("withdraw_url", Purpose.WITHDRAW), ("data_url", Purpose.MY_DATA), ("unsubscribe_url", Purpose.UNSUBSCRIBE))
 _SKIPPED_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 
 
@@ -120,9 +121,9 @@ class BulkMail:
         return {
             "campaign_url": external_url("signing.campaign", slug=slug, lang=locale),
             "privacy_url": external_url("campaigns.privacy", lang=locale),
-            "withdraw_url": external_url("signing.withdraw", token=marks["withdraw"], lang=locale),
-            "data_url": external_url("signing.my_data", token=marks["my_data"]),
-            "unsubscribe_url": external_url("signing.unsubscribe", token=marks["unsubscribe"], lang=locale),
+            "withdraw_url": external_url("signing.withdraw", token=marks[Purpose.WITHDRAW], lang=locale),
+            "data_url": external_url("signing.my_data", token=marks[Purpose.MY_DATA]),
+            "unsubscribe_url": external_url("signing.unsubscribe", token=marks[Purpose.UNSUBSCRIBE], lang=locale),
         }
 
     def _skeleton(self, signature: Signature, locale: str) -> _Skeleton | None:
@@ -149,7 +150,7 @@ class BulkMail:
         if not head.endswith(b"\r\n\r\n"):
             return None
         head = head[:-2] + f'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode()
-        expected_in_head = (self.marks["to"], self.marks["msgid"], self.marks["unsubscribe"])
+        expected_in_head = (self.marks["to"], self.marks["msgid"], self.marks[Purpose.UNSUBSCRIBE])
         if not all(head.count(mark.encode()) == 1 for mark in expected_in_head) or self.marks["name"] not in text:
             return None
         return _Skeleton(head=head, text=text, html=html, boundary=boundary.encode())

@@ -24,17 +24,18 @@ from ..extensions import db
 from ..jobs import Job, enqueue_after_commit, exclusive, redis_connection
 from ..logging_privacy import redact
 from ..mail.queries import hard_bounced
+from ..rules import DeliveryKind, DeliveryStatus
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
 from .models import Delivery
 
 
-def _not_reached(kind: str, ref_id: int) -> Any:
+def _not_reached(kind: DeliveryKind, ref_id: int) -> Any:
     return ~exists().where(Delivery.kind == kind, Delivery.ref_id == ref_id, Delivery.signature_id == Signature.id)
 
 
-def pending_ranges(kind: str, ref_id: int, criteria: Sequence[Any], size: int) -> list[tuple[int, int]]:
+def pending_ranges(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any], size: int) -> list[tuple[int, int]]:
     """The signers matching `criteria` with no delivery for (kind, ref_id), as id ranges of `size` signers
     each (first and last id, both included). Read a slice of ids at a time, so memory stays flat."""
     ranges: list[tuple[int, int]] = []
@@ -50,7 +51,7 @@ def pending_ranges(kind: str, ref_id: int, criteria: Sequence[Any], size: int) -
         after_id = ids[-1]
 
 
-def plan_fan_out(kind: str, ref_id: int, criteria: Sequence[Any], batch_job: Job, *job_args: Any) -> int:
+def plan_fan_out(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any], batch_job: Job, *job_args: Any) -> int:
     """Queue `batch_job(*job_args, first_id, last_id)` after the commit, once per range of the signers
     still to reach. Returns how many batches: 0 when everyone was reached already."""
     ranges = pending_ranges(kind, ref_id, criteria, current_app.config["FANOUT_BATCH_SIZE"])
@@ -61,11 +62,11 @@ def plan_fan_out(kind: str, ref_id: int, criteria: Sequence[Any], batch_job: Job
     return len(ranges)
 
 
-def _batches_left_key(kind: str, ref_id: int) -> str:
+def _batches_left_key(kind: DeliveryKind, ref_id: int) -> str:
     return f"{current_app.config['QUEUE_PREFIX']}fanout:{kind}:{ref_id}:batches-left"
 
 
-def maybe_done(kind: str, ref_id: int, criteria: Sequence[Any]) -> bool:
+def maybe_done(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any]) -> bool:
     """Called by each batch once it is sent: True when nobody is left to reach. The exact check reads
     every signer of the fan-out, so with Redis it runs only once the planned batches are counted down
     (a batch run twice counts twice, which only makes the exact check come sooner)."""
@@ -74,7 +75,7 @@ def maybe_done(kind: str, ref_id: int, criteria: Sequence[Any]) -> bool:
     return fan_out_done(kind, ref_id, criteria)
 
 
-def fan_out_done(kind: str, ref_id: int, criteria: Sequence[Any]) -> bool:
+def fan_out_done(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any]) -> bool:
     """True when every signer matching `criteria` has a delivery record (sent or refused for good)."""
     return db.session.scalar(select(Signature.id).where(*criteria, _not_reached(kind, ref_id)).limit(1)) is None
 
@@ -90,20 +91,20 @@ _RECORD_ON_POSTGRESQL = text(
 )
 
 
-def _rows(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> list[dict[str, Any]]:
+def _rows(kind: DeliveryKind, ref_id: int, outcomes: list[tuple[int, str | None]]) -> list[dict[str, Any]]:
     now = utcnow()
     return [
-        {"kind": kind, "ref_id": ref_id, "signature_id": signature_id, "status": "failed" if error else "sent",
+        {"kind": kind, "ref_id": ref_id, "signature_id": signature_id, "status": DeliveryStatus.FAILED if error else DeliveryStatus.SENT,
          "error": error, "created_at": now}
         for signature_id, error in outcomes
     ]
 
 
-def _arrays(kind: str, ref_id: int, outcomes: list[tuple[int, str | None]]) -> dict[str, Any]:
+def _arrays(kind: DeliveryKind, ref_id: int, outcomes: list[tuple[int, str | None]]) -> dict[str, Any]:
     return {
         "kind": kind, "ref_id": ref_id, "created_at": utcnow(),
         "ids": [signature_id for signature_id, _ in outcomes],
-        "statuses": ["failed" if error else "sent" for _, error in outcomes],
+        "statuses": [DeliveryStatus.FAILED.value if error else DeliveryStatus.SENT.value for _, error in outcomes],
         "errors": [error for _, error in outcomes],
     }
 
@@ -117,7 +118,7 @@ class _Recorder:
     second after it. The last mail of the batch is recorded durably, which flushes the earlier ones too:
     one fsync per batch instead of one per mail (docs/architecture.md, "What can repeat")."""
 
-    def __init__(self, kind: str, ref_id: int, size: int) -> None:
+    def __init__(self, kind: DeliveryKind, ref_id: int, size: int) -> None:
         self.kind, self.ref_id, self.size, self.done = kind, ref_id, size, 0
         self.postgresql = db.engine.dialect.name == "postgresql"
 
@@ -149,7 +150,7 @@ class BatchBusy(Exception):
 
 
 def send_batch(
-    kind: str, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail,
+    kind: DeliveryKind, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail,
     still_mine: Callable[[], bool] = lambda: True, every: float = 0.0,
 ) -> tuple[int, int]:
     """Send `bulk` to the signers with an id from `first_id` to `last_id` who match `criteria` and were not
@@ -206,7 +207,7 @@ def send_batch(
     return len(outcomes) - refused, refused
 
 
-def run_batch(kind: str, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail) -> tuple[int, int]:
+def run_batch(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any], first_id: int, last_id: int, bulk: BulkMail) -> tuple[int, int]:
     """One batch of a fan-out, held by one worker at a time: two copies of the same batch job (a fan-out
     planned twice, RQ's at-least-once delivery) never mail the same signers at once. The lock lasts
     FANOUT_LOCK_SECONDS and is extended every third of that while the batch is sent, so a slow SMTP

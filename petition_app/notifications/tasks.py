@@ -10,9 +10,9 @@ from sqlalchemy import update
 from .. import mail
 from ..campaigns.models import Milestone
 from ..extensions import db
+from ..rules import DeliveryKind
 from ..jobs import dispatch, enqueue_after_commit, job
 from ..links import external_url
-from ..signals import goal_reached
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
@@ -22,9 +22,9 @@ from .queries import opted_in, unfinished_milestones
 log = logging.getLogger(__name__)
 
 
-@goal_reached.connect
-def _announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> None:
-    """Queue the announcement in the transaction that recorded the milestone."""
+def announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> None:
+    """Receiver of signals.goal_reached (connected in create_app): queue the announcement in the
+    transaction that recorded the milestone."""
     enqueue_after_commit(announce_milestone, milestone_id)
 
 
@@ -72,7 +72,7 @@ def announce_milestone(milestone_id: int) -> None:
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
         db.session.commit()  # told: a retry of this job must not tell them again
 
-    batches = plan_fan_out("milestone", milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)
+    batches = plan_fan_out(DeliveryKind.MILESTONE, milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)
     if batches == 0:
         _mark_announced(milestone.id)
     log.info("milestone %s of campaign %s: %s batch(es) queued", milestone.goal, campaign.id, batches)
@@ -95,8 +95,8 @@ def announce_milestone_batch(milestone_id: int, first_id: int, last_id: int) -> 
         lambda locale: context,
     )
     audience = _milestone_audience(milestone)
-    sent, failed = run_batch("milestone", milestone.id, audience, first_id, last_id, bulk)
-    if maybe_done("milestone", milestone.id, audience):
+    sent, failed = run_batch(DeliveryKind.MILESTONE, milestone.id, audience, first_id, last_id, bulk)
+    if maybe_done(DeliveryKind.MILESTONE, milestone.id, audience):
         _mark_announced(milestone.id)
     log.info("milestone %s, signers %s-%s: %s sent, %s refused", milestone_id, first_id, last_id, sent, failed)
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 from ..rules import normalise_email
 from ..timeutil import utcnow
-from ..tokens import TokenInvalid, read_token
+from ..tokens import InvitationLink, Purpose, TokenInvalid, read_token
 from . import tasks
 from .guards import ensure_published
 from .models import Invitation
@@ -64,10 +64,10 @@ def void_invitation(campaign: Campaign, invitation_id: int) -> bool:
 def accept_invitation(user: User, token: str) -> Campaign:
     """Add `user` to the campaign of the invitation, if the invitation was for the user's own address and
     is neither used nor withdrawn. A second click of the user it added lands on the campaign again."""
-    payload = read_token("invite", token, current_app.config["INVITE_MAX_AGE"])
-    invitation_id = payload.get("i") if isinstance(payload, dict) else None
+    payload = read_token(Purpose.INVITE, token, current_app.config["INVITE_MAX_AGE"])
+    invitation_id = payload.get(InvitationLink.INVITATION) if isinstance(payload, dict) else None
     invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
-    secret = payload.get("s") if isinstance(payload, dict) else None
+    secret = payload.get(InvitationLink.SECRET) if isinstance(payload, dict) else None
     if invitation is None or not isinstance(secret, str) or not hmac.compare_digest(secret, invitation.secret):
         raise TokenInvalid()
     if invitation.voided_at is not None or invitation.email != user.email:

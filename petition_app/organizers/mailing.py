@@ -17,7 +17,7 @@ from ..letters.models import Handover
 from ..links import external_url
 from ..rules import LANGUAGES
 from ..signing.mailing import signer_message
-from ..tokens import make_token
+from ..tokens import InvitationLink, Purpose, make_token
 from .models import Invitation
 
 
@@ -52,7 +52,7 @@ def invitation_message(invitation: Invitation, inviter_name: str) -> EmailMessag
     """The invitation of a co-organizer, in the campaign's organizer language. Its link carries the
     invitation's id and secret, not the address."""
     campaign = invitation.campaign
-    token = make_token("invite", {"i": invitation.id, "s": invitation.secret})
+    token = make_token(Purpose.INVITE, {InvitationLink.INVITATION: invitation.id, InvitationLink.SECRET: invitation.secret})
     locale = campaign.organizer_language
     title = campaign.text("title", locale)
     return mail.build_message(

@@ -21,9 +21,7 @@ class Update(Model):
     body_en: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship(
-        backref=db.backref("updates", order_by="Update.created_at.desc()", cascade="all, delete-orphan")
-    )
+    campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
     def text(self, locale):
         return self.body_nl if locale == "nl" else self.body_en

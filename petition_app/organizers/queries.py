@@ -18,7 +18,7 @@ from ..letters.operations import RESEND_AFTER, due
 from ..letters.queries import named_signers
 from ..notifications.models import Delivery
 from ..notifications.queries import opted_in
-from ..rules import neutralise_cell
+from ..rules import DeliveryStatus, neutralise_cell
 from ..rules.chart import daily_chart, fill_days
 from ..signing.models import Signature
 from ..timeutil import utcnow
@@ -76,7 +76,7 @@ def last_mailings(campaign: Campaign, limit: int = 5) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(
             Delivery.kind, Delivery.ref_id, func.max(Delivery.created_at).label("last"),
-            func.count().filter(Delivery.status == "sent"), func.count().filter(Delivery.status != "sent"),
+            func.count().filter(Delivery.status == DeliveryStatus.SENT), func.count().filter(Delivery.status != DeliveryStatus.SENT),
         )
         .join(Signature, Signature.id == Delivery.signature_id)
         .where(Signature.campaign_id == campaign.id)

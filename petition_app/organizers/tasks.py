@@ -8,6 +8,7 @@ from ..accounts.mailing import mail_users
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..rules import DeliveryKind
 from ..jobs import job
 from ..links import external_url
 from ..notifications.mailing import BulkMail
@@ -24,7 +25,7 @@ def announce_update(update_id: int) -> None:
     update = db.session.get(Update, update_id)
     if update is None:
         return
-    plan_fan_out("update", update.id, opted_in(update.campaign_id), announce_update_batch, update.id)
+    plan_fan_out(DeliveryKind.UPDATE, update.id, opted_in(update.campaign_id), announce_update_batch, update.id)
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
@@ -39,7 +40,7 @@ def announce_update_batch(update_id: int, first_id: int, last_id: int) -> None:
         "update_to_signers", update_subject,
         lambda locale: {"update_text": update.text(locale), "organizer_name": campaign.organizer_name},
     )
-    run_batch("update", update.id, opted_in(campaign.id), first_id, last_id, bulk)
+    run_batch(DeliveryKind.UPDATE, update.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

@@ -4,6 +4,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Demand
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules import AnswerStatus, check_in
 from ..timeutil import utcnow
@@ -21,10 +22,10 @@ class Answer(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[AnswerStatus] = mapped_column(EnumText(AnswerStatus, 16))
     text: Mapped[str] = mapped_column(Text, default="")
     # The language the recipient wrote the text in (nl or en); None for answers given before it was asked.
     language: Mapped[str | None] = mapped_column(String(2))
     answered_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    demand: Mapped[Demand] = relationship(backref=db.backref("answer", uselist=False, passive_deletes=True))
+    demand: Mapped[Demand] = relationship(back_populates="answer")

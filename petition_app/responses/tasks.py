@@ -4,6 +4,7 @@ from flask_babel import get_locale, gettext
 from .. import mail
 from ..campaigns.models import Recipient
 from ..extensions import db
+from ..rules import DeliveryKind
 from ..jobs import job
 from ..letters.mailing import recipient_message
 from ..letters.models import Handover
@@ -26,7 +27,7 @@ def announce_answer(recipient_id: int) -> None:
     recipient = db.session.get(Recipient, recipient_id)
     if recipient is None:
         return
-    plan_fan_out("answer", recipient.id, opted_in(recipient.campaign_id), announce_answer_batch, recipient.id)
+    plan_fan_out(DeliveryKind.ANSWER, recipient.id, opted_in(recipient.campaign_id), announce_answer_batch, recipient.id)
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
@@ -53,7 +54,7 @@ def announce_answer_batch(recipient_id: int, first_id: int, last_id: int) -> Non
             ),
         },
     )
-    run_batch("answer", recipient.id, opted_in(campaign.id), first_id, last_id, bulk)
+    run_batch(DeliveryKind.ANSWER, recipient.id, opted_in(campaign.id), first_id, last_id, bulk)
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")

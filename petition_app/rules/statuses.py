@@ -59,3 +59,18 @@ class OutboxStatus(StrEnum):
 
     PENDING = "pending"  # owed: waiting, handed over, running, or waiting for its next try
     GIVEN_UP = "given_up"  # every try failed; listed for the moderators with its last error
+
+
+class DeliveryKind(StrEnum):
+    """What a bulk mail to the signers is about (notifications: one delivery record per signer)."""
+
+    MILESTONE = "milestone"  # a goal was reached
+    ANSWER = "answer"  # a recipient answered
+    UPDATE = "update"  # news from the organizers
+
+
+class DeliveryStatus(StrEnum):
+    """How one bulk mail to one signer went: a refusal is recorded too, so it is not tried forever."""
+
+    SENT = "sent"
+    FAILED = "failed"

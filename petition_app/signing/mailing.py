@@ -5,18 +5,20 @@ Every link carries the signature's id and its random secret (`Signature.secret`)
 tokens.make_token: a link acts only on the row it was made for, and withdrawing voids all of them."""
 from .. import mail
 from ..links import external_url
-from ..tokens import make_token
+from ..tokens import Purpose, SignatureLink, make_token
 from .models import Signature, SignRequest
 
 
-def link_token(signature: Signature, purpose: str) -> str:
+def link_token(signature: Signature, purpose: Purpose) -> str:
     """The token of a link to this signature (withdraw, my_data, unsubscribe)."""
-    return make_token(purpose, {"s": signature.id, "k": signature.secret})
+    return make_token(purpose, {SignatureLink.SIGNATURE: signature.id, SignatureLink.SECRET: signature.secret})
 
 
 def verify_token(signature: Signature, sign_request: SignRequest) -> str:
     """The token of a confirmation link: it confirms the details of this one request."""
-    return make_token("verify", {"s": signature.id, "k": signature.secret, "r": sign_request.id})
+    return make_token(Purpose.VERIFY, {
+        SignatureLink.SIGNATURE: signature.id, SignatureLink.SECRET: signature.secret, SignatureLink.REQUEST: sign_request.id,
+    })
 
 
 def signer_links(signature):
@@ -24,9 +26,9 @@ def signer_links(signature):
     return {
         "campaign_url": external_url("signing.campaign", slug=signature.campaign.slug, lang=locale),
         "privacy_url": external_url("campaigns.privacy", lang=locale),
-        "withdraw_url": external_url("signing.withdraw", token=link_token(signature, "withdraw"), lang=locale),
-        "data_url": external_url("signing.my_data", token=link_token(signature, "my_data")),
-        "unsubscribe_url": external_url("signing.unsubscribe", token=link_token(signature, "unsubscribe"), lang=locale),
+        "withdraw_url": external_url("signing.withdraw", token=link_token(signature, Purpose.WITHDRAW), lang=locale),
+        "data_url": external_url("signing.my_data", token=link_token(signature, Purpose.MY_DATA)),
+        "unsubscribe_url": external_url("signing.unsubscribe", token=link_token(signature, Purpose.UNSUBSCRIBE), lang=locale),
     }
 
 

@@ -6,8 +6,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
+from ..columns import EnumText
 from ..extensions import Model, db
-from ..rules import check_in, uniqueness_key
+from ..rules import SuspectReason, check_in, uniqueness_key
 from ..rules.abuse import ReviewFlag
 from ..timeutil import utcnow
 
@@ -38,6 +39,7 @@ class Signature(Model):
         UniqueConstraint("campaign_id", "email_key", name="uq_signatures_campaign_email_key"),
         Index("ix_signatures_campaign_confirmed", "campaign_id", "confirmed_at"),
         CheckConstraint(check_in("review_flag", ReviewFlag), name="review_flag"),
+        CheckConstraint(check_in("suspect_reason", SuspectReason), name="suspect_reason"),
         {"sqlite_autoincrement": True},
     )
 
@@ -68,10 +70,10 @@ class Signature(Model):
     mails_sent: Mapped[int] = mapped_column(default=0)
     # Why this signature is not counted although it may be confirmed ("blocked", "invalidated"): the
     # signer is answered like anyone else, but the count, letters and mailings leave it out.
-    suspect_reason: Mapped[str | None] = mapped_column(String(16))
+    suspect_reason: Mapped[SuspectReason | None] = mapped_column(EnumText(SuspectReason, 16))
     # Why a moderator should look at this signature ("rate": beyond the soft limits of its client
     # address). A flagged signature gets its mail and counts once confirmed like any other.
-    review_flag: Mapped[str | None] = mapped_column(String(16))
+    review_flag: Mapped[ReviewFlag | None] = mapped_column(EnumText(ReviewFlag, 16))
     # Set when the organizers take a name off the public wall and out of the letters' annex (a fake or
     # offensive name); the signature itself still counts.
     hidden_from_wall_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

@@ -16,6 +16,7 @@ from ..extensions import db, rowcount
 from ..jobs import enqueue_after_commit
 from ..rules import SuspectReason, has_a_filter, normalise_email, uniqueness_key
 from ..timeutil import utcnow
+from ..tokens import Purpose
 from . import tasks
 from .abuse import assess, hash_ip
 from .models import Signature, SignRequest, new_secret
@@ -178,7 +179,7 @@ def withdraw(token: str) -> Campaign:
     leaves every list, letter and mailing, and a receipt job mails the signer and then deletes the row.
     Its secret is replaced at once, so every link to it is void from now on. Milestones already
     reached stay reached."""
-    signature = signature_from_link("withdraw", token)
+    signature = signature_from_link(Purpose.WITHDRAW, token)
     campaign = signature.campaign
     marked = rowcount(db.session.execute(
         update(Signature)

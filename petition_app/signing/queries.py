@@ -17,7 +17,7 @@ from ..rules import PUBLIC_STATUSES
 from ..rules.abuse import ClusterKind, is_cluster, window_bounds
 from ..rules.revisions import RevisionStatus
 from ..timeutil import as_utc
-from ..tokens import TokenInvalid, read_token
+from ..tokens import Purpose, SignatureLink, TokenInvalid, read_token
 from .models import Signature, SignRequest
 
 
@@ -57,7 +57,7 @@ def campaign_for_page_view(slug: str) -> Campaign | None:
         .options(
             selectinload(Campaign.recipients).selectinload(Recipient.demands).selectinload(Demand.answer),
             selectinload(Campaign.corrections),
-            selectinload(getattr(Campaign, "updates")),
+            selectinload(Campaign.updates),
             undefer(Campaign.body_html_nl),
             undefer(Campaign.body_html_en),
         )
@@ -131,14 +131,14 @@ class Pending:
         return Details.of(self.request if self.request is not None else self.signature)
 
 
-def _signature_from_token(purpose: str, token: str, max_age: int) -> tuple[Signature, dict[str, Any]]:
+def _signature_from_token(purpose: Purpose, token: str, max_age: int) -> tuple[Signature, dict[str, Any]]:
     """Every link in a mail is checked the same way: a genuine, fresh token whose secret is the one
     the signature holds now. A withdrawn signature is gone for all of them (its secret was replaced
     too), and a row that took the same id has another secret."""
     payload = read_token(purpose, token, max_age)
-    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("k"), str):
+    if not isinstance(payload, dict) or not isinstance(payload.get(SignatureLink.SIGNATURE), int) or not isinstance(payload.get(SignatureLink.SECRET), str):
         raise TokenInvalid()
-    signature = db.session.get(Signature, payload["s"])
+    signature = db.session.get(Signature, payload[SignatureLink.SIGNATURE])
     if signature is None:
         raise SignatureGone()
     _check_link(signature, payload)
@@ -147,7 +147,7 @@ def _signature_from_token(purpose: str, token: str, max_age: int) -> tuple[Signa
 
 def _check_link(signature: Signature, payload: dict[str, Any]) -> None:
     """A withdrawn signature is gone for every link; so is one whose secret changed."""
-    if signature.withdrawn_at is not None or not hmac.compare_digest(signature.secret.encode(), payload["k"].encode()):
+    if signature.withdrawn_at is not None or not hmac.compare_digest(signature.secret.encode(), payload[SignatureLink.SECRET].encode()):
         raise SignatureGone()
 
 
@@ -155,17 +155,17 @@ def pending_for_token(token: str) -> Pending:
     """The signature, its campaign and the request a confirmation link is for, in one statement,
     without changing anything (a GET shows, never confirms). A request of another signature is no
     request of this one."""
-    payload = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
-    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("k"), str):
+    payload = read_token(Purpose.VERIFY, token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    if not isinstance(payload, dict) or not isinstance(payload.get(SignatureLink.SIGNATURE), int) or not isinstance(payload.get(SignatureLink.SECRET), str):
         raise TokenInvalid()
-    request_id = payload.get("r")
+    request_id = payload.get(SignatureLink.REQUEST)
     request_id = request_id if isinstance(request_id, int) and not isinstance(request_id, bool) else None
     found = db.session.execute(
         select(Signature, SignRequest)
         .join(Signature.campaign)
         .outerjoin(SignRequest, and_(SignRequest.id == request_id, SignRequest.signature_id == Signature.id))
         .options(contains_eager(Signature.campaign))
-        .where(Signature.id == payload["s"])
+        .where(Signature.id == payload[SignatureLink.SIGNATURE])
         .execution_options(populate_existing=True)  # another press of the link may have confirmed it
     ).first()
     if found is None:
@@ -177,7 +177,7 @@ def pending_for_token(token: str) -> Pending:
     return Pending(signature, sign_request)
 
 
-def signature_from_link(purpose: str, token: str) -> Signature:
+def signature_from_link(purpose: Purpose, token: str) -> Signature:
     """The signature a link in one of its mails is for. Links in mails stay valid for a long time
     (LINK_TOKEN_MAX_AGE): a signer may want to withdraw months later."""
     return _signature_from_token(purpose, token, current_app.config["LINK_TOKEN_MAX_AGE"])[0]
@@ -185,12 +185,12 @@ def signature_from_link(purpose: str, token: str) -> Signature:
 
 def signature_for_unsubscribe(token: str) -> Signature:
     """The signature a one-click unsubscribe link is for."""
-    return signature_from_link("unsubscribe", token)
+    return signature_from_link(Purpose.UNSUBSCRIBE, token)
 
 
 def confirmed_signature_for_change(token: str) -> Signature:
     """The confirmed signature whose holder may change its details (the "my data" link of its mails)."""
-    signature = signature_from_link("my_data", token)
+    signature = signature_from_link(Purpose.MY_DATA, token)
     if signature.confirmed_at is None:
         raise SignatureGone()
     return signature
@@ -198,7 +198,7 @@ def confirmed_signature_for_change(token: str) -> Signature:
 
 def personal_data(token: str) -> dict[str, Any]:
     """Everything we hold about one signature, for the signer's own copy (GDPR article 15)."""
-    signature = signature_from_link("my_data", token)
+    signature = signature_from_link(Purpose.MY_DATA, token)
     campaign = signature.campaign
     stamp = lambda moment: moment.isoformat() if moment else None  # noqa: E731
     requests = db.session.scalars(

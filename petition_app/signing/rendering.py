@@ -63,7 +63,7 @@ def answer_summaries(campaign: Campaign) -> list[AnswerSummary]:
     demands the page loads anyway; a preview's demands have no answers)."""
     summaries = []
     for recipient in campaign.recipients:
-        answers = [answer for answer in (getattr(demand, "answer", None) for demand in recipient.demands) if answer is not None]
+        answers = [answer for answer in (demand.answer for demand in recipient.demands) if answer is not None]
         if answers:
             summaries.append(AnswerSummary(recipient, len(answers), len(recipient.demands), max(a.answered_at for a in answers)))
     return summaries

@@ -8,7 +8,7 @@ from ..campaigns.queries import public_campaign
 from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
 from ..security import from_this_site, sign_form_token_valid
-from ..tokens import TokenExpired, TokenInvalid
+from ..tokens import Purpose, TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
 from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
@@ -191,7 +191,7 @@ def withdraw_signature(token):
             campaign = withdraw(token)
             db.session.commit()
             return render_template("signing/withdrawn.html", campaign=campaign, locale=locale)
-        signature = signature_from_link("withdraw", token)
+        signature = signature_from_link(Purpose.WITHDRAW, token)
     except (TokenInvalid, SignatureGone):
         return render_template("signing/link_problem.html", problem="invalid", locale=locale), 404
     return render_template("signing/withdraw.html", campaign=signature.campaign, form=form, locale=locale)

@@ -11,6 +11,7 @@ from .. import mail
 from ..extensions import db
 from ..jobs import job
 from ..links import external_url
+from ..tokens import Purpose
 from . import operations
 from .mailing import link_token, signer_message, verify_token
 from .models import Signature, SignRequest
@@ -50,7 +51,7 @@ def send_signature_mail(signature_id: int, kind: str, request_no: int, sign_requ
         message = signer_message(
             signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title),
             details=Details.of(signature),
-            change_url=external_url("signing.change_details", token=link_token(signature, "my_data"), lang=signature.locale),
+            change_url=external_url("signing.change_details", token=link_token(signature, Purpose.MY_DATA), lang=signature.locale),
         )
     mail.send([message])
     db.session.execute(

@@ -8,6 +8,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
+from ..columns import EnumText
 from ..extensions import Model, db
 from ..rules import check_in
 from ..rules.stories import ContactMethod, Place, PublicationStatus, SubmissionStatus, TeamAction
@@ -77,9 +78,9 @@ class StorySubmission(Model):
     # A random name for the public page of the story, so that its address says nothing about order.
     public_ref: Mapped[str] = mapped_column(String(16))
     submitted_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.NEW)
+    status: Mapped[SubmissionStatus] = mapped_column(EnumText(SubmissionStatus, 20), default=SubmissionStatus.NEW)
     categories: Mapped[list] = mapped_column(JSON, default=list)
-    place: Mapped[str | None] = mapped_column(String(16))
+    place: Mapped[Place | None] = mapped_column(EnumText(Place, 16))
     wants_publish: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_quote: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_support: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -87,7 +88,7 @@ class StorySubmission(Model):
     # How to reach someone who asked for support: sealed {method, value, language}; deleted when the
     # case is closed. The method alone stays in clear for the queue ("by phone").
     contact_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    contact_method: Mapped[str | None] = mapped_column(String(8))
+    contact_method: Mapped[ContactMethod | None] = mapped_column(EnumText(ContactMethod, 8))
     support_due_on: Mapped[date | None] = mapped_column(Date)
     screened_on: Mapped[date | None] = mapped_column(Date)
     contacted_on: Mapped[date | None] = mapped_column(Date)
@@ -96,7 +97,7 @@ class StorySubmission(Model):
     # The team's redacted copy (sealed; the original stays as it was written) and its state.
     redacted_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_notes: Mapped[list] = mapped_column(JSON, default=list)
-    publication: Mapped[str | None] = mapped_column(String(20))
+    publication: Mapped[PublicationStatus | None] = mapped_column(EnumText(PublicationStatus, 20))
     approved_on: Mapped[date | None] = mapped_column(Date)
     # Whether an alert mail to the team has counted this submission yet (alerts are batched per
     # campaign, stories/limits.py); a flag, not a time, so nothing ties the submission to a moment.
@@ -127,7 +128,7 @@ class StoryAccess(Model):
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("story_submissions.id", ondelete="SET NULL"), index=True)
     number: Mapped[int]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[TeamAction] = mapped_column(EnumText(TeamAction, 20))
     detail: Mapped[str] = mapped_column(String(40), default="")
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 

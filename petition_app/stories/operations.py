@@ -29,7 +29,6 @@ from ..rules.stories import (
     is_escalation_due,
     is_overdue,
 )
-from ..signals import campaign_file_imported
 from ..timeutil import as_utc, utcnow
 from . import limits, queries, sealing, tasks
 from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
@@ -107,9 +106,8 @@ def parse_campaign_file_section(section: Any) -> dict[str, Any]:
     return data
 
 
-@campaign_file_imported.connect
-def _apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
-    """A campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
+def apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
+    """Receiver of signals.campaign_file_imported (connected in create_app): a campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
     if isinstance(data, dict) and "stories" in data:
         save_settings(campaign, parse_campaign_file_section(data["stories"]))
 
@@ -178,10 +176,10 @@ def submit(campaign: Campaign, settings: StorySettings, data: SubmissionInput) -
         content_notes=[],
     )
     if data.text.strip():
-        submission.text_sealed = sealing.seal(data.text.strip(), campaign.id, "text")
+        submission.text_sealed = sealing.seal(data.text.strip(), campaign.id, sealing.SealedField.TEXT)
     if data.wants_support and data.contact_method and data.contact_value:
         contact = {"method": data.contact_method, "value": data.contact_value, "language": data.contact_language or "nl"}
-        submission.contact_sealed = sealing.seal(json.dumps(contact), campaign.id, "contact")
+        submission.contact_sealed = sealing.seal(json.dumps(contact), campaign.id, sealing.SealedField.CONTACT)
         submission.contact_method = ContactMethod(data.contact_method)
         submission.support_due_on = add_working_days(day, settings.support_days)
     db.session.add(submission)
@@ -231,7 +229,7 @@ def mail_code(campaign: Campaign, code: str, email: str, locale: str) -> bool:
     if not limits.may_mail_code(code, email):
         return False
     payload = json.dumps({"code": code, "email": email, "locale": locale})
-    sealed = base64.urlsafe_b64encode(sealing.seal(payload, campaign.id, "code-mail")).decode()
+    sealed = base64.urlsafe_b64encode(sealing.seal(payload, campaign.id, sealing.SealedField.CODE_MAIL)).decode()
     enqueue_after_commit(tasks.mail_code, campaign.id, sealed)
     return True
 
@@ -307,7 +305,7 @@ def save_redaction(submission: StorySubmission, text: str, notes: list[str], use
         raise NothingToApprove()
     if ask_author and submission.status not in COUNTED_STATUSES:
         raise NotScreened()
-    submission.redacted_sealed = sealing.seal(text.strip(), submission.campaign_id, "redacted")
+    submission.redacted_sealed = sealing.seal(text.strip(), submission.campaign_id, sealing.SealedField.REDACTED)
     submission.content_notes = [note for note in (ContentNote(n) for n in notes)]
     submission.publication = PublicationStatus.AWAITING_AUTHOR if ask_author else PublicationStatus.DRAFT
     submission.approved_on = None

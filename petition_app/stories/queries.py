@@ -142,7 +142,7 @@ def queue_counts(campaign_id: int) -> dict[str, int]:
             .group_by(StorySubmission.status)
         ).all()
     )
-    return {status.value: int(rows.get(status.value, 0)) for status in QUEUE_ORDER}
+    return {status.value: int(rows.get(status, 0)) for status in QUEUE_ORDER}
 
 
 def access_log(campaign_id: int, submission_id: int | None = None, limit: int = 500) -> list[StoryAccess]:
@@ -157,21 +157,21 @@ def original_text(submission: StorySubmission) -> str:
     """What the author wrote (the team's page and the author's own page only)."""
     if submission.text_sealed is None:
         return ""
-    return sealing.unseal(submission.text_sealed, submission.campaign_id, "text")
+    return sealing.unseal(submission.text_sealed, submission.campaign_id, sealing.SealedField.TEXT)
 
 
 def redacted_text(submission: StorySubmission) -> str | None:
     """The team's redacted copy, if there is one."""
     if submission.redacted_sealed is None:
         return None
-    return sealing.unseal(submission.redacted_sealed, submission.campaign_id, "redacted")
+    return sealing.unseal(submission.redacted_sealed, submission.campaign_id, sealing.SealedField.REDACTED)
 
 
 def contact_details(submission: StorySubmission) -> dict[str, str] | None:
     """How to reach someone who asked for support: {method, value, language}, or None once deleted."""
     if submission.contact_sealed is None:
         return None
-    details: dict[str, str] = json.loads(sealing.unseal(submission.contact_sealed, submission.campaign_id, "contact"))
+    details: dict[str, str] = json.loads(sealing.unseal(submission.contact_sealed, submission.campaign_id, sealing.SealedField.CONTACT))
     return details
 
 

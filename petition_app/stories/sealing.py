@@ -15,6 +15,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask import Flask, current_app
 from nacl.exceptions import CryptoError
@@ -28,6 +29,16 @@ MIN_KEY_BYTES = 32
 # 20 characters of an alphabet without look-alikes (no 0/O, 1/I/L): 100 bits, written in groups of 4.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 20
+
+
+class SealedField(StrEnum):
+    """What a sealed value is: named in its associated data, so a value sealed as one field never opens
+    as another (the names are in every sealed value already stored: they never change)."""
+
+    TEXT = "text"  # what the author wrote (StorySubmission.text_sealed)
+    REDACTED = "redacted"  # the team's anonymous version (StorySubmission.redacted_sealed)
+    CONTACT = "contact"  # how to reach someone who asked for support (StorySubmission.contact_sealed)
+    CODE_MAIL = "code-mail"  # the job that mails an author their code carries the address sealed
 
 
 class StoriesKeyMissing(RuntimeError):
@@ -84,17 +95,17 @@ def _keys() -> list[_Key]:
     return keys
 
 
-def _context(campaign_id: int, field: str) -> bytes:
-    return f"petition-stories|{campaign_id}|{field}".encode()
+def _context(campaign_id: int, field: SealedField) -> bytes:
+    return f"petition-stories|{campaign_id}|{field.value}".encode()
 
 
-def seal(text: str, campaign_id: int, field: str) -> bytes:
+def seal(text: str, campaign_id: int, field: SealedField) -> bytes:
     """`text` encrypted for one field of one campaign's submission."""
     key = _keys()[0]
     return VERSION + key.fingerprint + bytes(Aead(key.seal).encrypt(text.encode("utf-8"), _context(campaign_id, field)))
 
 
-def unseal(sealed: bytes, campaign_id: int, field: str) -> str:
+def unseal(sealed: bytes, campaign_id: int, field: SealedField) -> str:
     """The text of a sealed value, with whichever configured key sealed it."""
     sealed = bytes(sealed)
     if not sealed.startswith(VERSION):

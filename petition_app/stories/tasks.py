@@ -74,7 +74,7 @@ def mail_code(campaign_id: int, sealed: str) -> None:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return
-    payload = json.loads(sealing.unseal(base64.urlsafe_b64decode(sealed), campaign_id, "code-mail"))
+    payload = json.loads(sealing.unseal(base64.urlsafe_b64decode(sealed), campaign_id, sealing.SealedField.CODE_MAIL))
     locale = payload.get("locale") or "nl"
     mail.send([mail.build_message(
         payload["email"], "stories_code", locale, lambda: gettext("Your private code"),
