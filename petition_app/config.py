@@ -166,6 +166,8 @@ class Config:
     # How long a run holds its outbox row: after that, with the row still there, the process running it
     # is taken to have died and the reconciliation hands the job over again. Longer than any one job.
     JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 120)
+    # How long a job keeps trying to write down a mail the server accepted while the database restarts.
+    DATABASE_RETRY_SECONDS = _int("DATABASE_RETRY_SECONDS", 10)
 
     # A DNS look-up of the mail domain catches typos like gmial.com; off by default outside production,
     # so that the demo works offline and with any made-up address.

@@ -37,6 +37,7 @@ from ..extensions import db, rowcount
 from ..logging_privacy import redact
 from ..rules.statuses import OutboxStatus
 from ..timeutil import utcnow
+from . import progress
 from .connection import get_queue, redis_connection
 from .locks import Hold, exclusive
 from .models import OutboxJob
@@ -81,9 +82,11 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
             hidden = _RUNNING_ROW.set(None)  # a job this one calls directly has no row of its own
             try:
                 with app.app_context():
-                    if row_id is not None and not _claim(row_id):
+                    done_before = _claim(row_id) if row_id is not None else 0
+                    if done_before is None:
                         log.info("%s: outbox row %s is done, given up or being run; nothing to do", marked.path, row_id)
                         return None
+                    sending = progress.running(progress.Progress(row_id, done_before) if row_id is not None else None)
                     try:
                         result = fn(*args)
                         if row_id is not None:  # done: its row goes with the job's own commit
@@ -91,6 +94,11 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
                         db.session.commit()
                     except Exception as error:
                         db.session.rollback()
+                        if row_id is None and _periodic(marked.path):
+                            # The schedule runs it again at its next slot: nothing is lost, nothing to list.
+                            log.warning("periodic %s failed; it runs again at its next slot: %s", marked.path,
+                                        redact(f"{type(error).__name__}: {error}")[:300])
+                            return None
                         if row_id is None:
                             raise
                         if _record_failure(row_id, marked, error, _travelled_intervals(in_rq)) and in_rq:
@@ -99,6 +107,8 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
                     except BaseException:  # the worker is stopped mid-job: the lease runs out, then it runs again
                         db.session.rollback()
                         raise
+                    finally:
+                        progress.stop(sending)
                     return result
             finally:
                 _RUNNING_ROW.reset(hidden)
@@ -118,9 +128,10 @@ def retry_intervals(job_fn: Job) -> list[int]:
     return list(current_app.config[job_fn.retry or "JOB_RETRY_INTERVALS"])
 
 
-def _claim(row_id: int) -> bool:
-    """Hold the row for this run, committed at once: False when it is gone (done), given up, or held by
-    another run whose lease has not run out."""
+def _claim(row_id: int) -> int | None:
+    """Hold the row for this run, committed at once. Returns how many mails earlier runs of it sent (a
+    run after a crash sends none of those again: jobs/progress.py), or None when it is gone (done), given
+    up, or held by another run whose lease has not run out."""
     now = utcnow()
     claimed = rowcount(db.session.execute(
         update(OutboxJob)
@@ -131,8 +142,15 @@ def _claim(row_id: int) -> bool:
         )
         .values(claimed_until=now + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"]), attempts=OutboxJob.attempts + 1)
     ))
+    done_before = db.session.scalar(select(OutboxJob.mails_sent).where(OutboxJob.id == row_id)) if claimed else None
     db.session.commit()
-    return claimed == 1
+    return done_before
+
+
+def _periodic(path: str) -> bool:
+    """Whether this run is the periodic job itself, handed over by the schedule (jobs/schedule.py)."""
+    rq_job = get_current_job()
+    return rq_job is not None and rq_job.func_name == path and "periodic" in (rq_job.meta or {})
 
 
 def _travelled_intervals(in_rq: bool) -> list[int] | None:

@@ -38,3 +38,5 @@ class OutboxJob(Model):
     #: the next try is not before then (after a failure, by the job's retry intervals)
     not_before: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(300))
+    #: mails its runs have sent so far, written the moment the server accepted each (jobs/progress.py)
+    mails_sent: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -22,6 +22,7 @@ from .addresses import (
     sender_address,
     sender_domain,
 )
+from ..jobs import progress
 from .transports import get_transport
 
 __all__ = [
@@ -108,13 +109,22 @@ def connection():
 
 
 def send(messages):
-    """Send a few messages over one connection of the configured transport."""
+    """Send a few messages over one connection of the configured transport. Inside a job, each message an
+    earlier run of the same job already sent is skipped, and each one sent is written down at once
+    (jobs/progress.py), so that no run after a crash sends a message twice."""
+    job = progress.current()
+    if job is not None and job.sent_before(len(messages)):
+        return  # every one of them went out in an earlier run of this job
     sent = 0
     try:
         with connection() as transport:
             for message in messages:
+                if job is not None and job.skip():
+                    continue
                 transport.send(message)
                 sent += 1
+                if job is not None:
+                    job.sent()
     except Exception:
         count_sent(sent, 1)
         raise
