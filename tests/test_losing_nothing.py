@@ -59,6 +59,41 @@ def test_a_row_held_by_a_live_run_is_left_alone_and_handed_over_again_once_its_r
     assert rows(app, "outbox_jobs") == 0
 
 
+_CRASHES = []
+
+
+def _mail_then_crash_once(to: str) -> None:
+    """A job that sends its mail and then fails, as when PostgreSQL restarts before the job's commit."""
+    from petition_app import mail
+
+    mail.send([mail.build_message(to, "stories_code", "en", lambda: "Your private code", code="ABCD",
+                                  status_url="http://localhost/s", campaign_title="T")])
+    if not _CRASHES:
+        _CRASHES.append(1)
+        raise RuntimeError("server closed the connection unexpectedly")
+
+
+def test_a_mail_the_server_accepted_is_not_sent_again_when_the_job_runs_again(app, campaign):
+    """The soak's one mail sent twice: the job's commit failed after its mail went out, and its retry
+    sent it again. Each mail is written down on the outbox row the moment the server accepted it."""
+    from petition_app import jobs
+
+    crashing = jobs.job("mail", retry="MAIL_RETRY_INTERVALS")(_mail_then_crash_once)
+    app.config["MAIL_RETRY_INTERVALS"] = [0]
+    _CRASHES.clear()
+    with app.app_context():
+        row_id = db.session.execute(
+            sa.text("INSERT INTO outbox_jobs (path, args, created_at, attempts, status, mails_sent) "
+                    "VALUES ('x', '[]', CURRENT_TIMESTAMP, 0, 'pending', 0) RETURNING id")
+        ).scalar_one()
+        db.session.commit()
+        assert not jobs.dispatch(crashing, "anna@example.org", outbox_row=row_id)  # sent, then failed
+        assert outbox_rows(app)[0].attempts == 1
+        assert jobs.dispatch(crashing, "anna@example.org", outbox_row=row_id)  # the retry
+    assert [str(m["To"]) for m in read_outbox(app)] == ["anna@example.org"]  # once
+    assert rows(app, "outbox_jobs") == 0
+
+
 def test_a_job_without_retry_settings_is_tried_again_and_given_up_only_after_its_last_try(app, campaign, monkeypatch):
     """Jobs that name no intervals of their own (compiling letters, planning a fan-out) use
     JOB_RETRY_INTERVALS: a database hiccup during one must not lose it."""
