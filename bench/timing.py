@@ -2,8 +2,8 @@
 (or has signed) must take as long as one about an address that has none, so that nobody can time the
 forms to learn who organizes a campaign or who signed it.
 
-    .venv/bin/python bench/timing.py            # about a minute on a 2-core machine
-    .venv/bin/python bench/timing.py --quick    # a smoke check, about 20 s
+    .venv/bin/python bench/timing.py            # about 2 minutes on a busy 2-core machine
+    .venv/bin/python bench/timing.py --quick    # a smoke check, about 30 s
 
 For each of register, password reset, login (a wrong password) and sign, requests about a known and an
 unknown address alternate (known, unknown, unknown, known, ...; every unknown address is new, and every
