@@ -43,9 +43,11 @@ translations: $(BIN)/python
 	$(MAKE) --no-print-directory compile-translations
 	@for po in translations/*/LC_MESSAGES/messages.po; do printf '%s: ' $$po; msgfmt --statistics -o /dev/null $$po; done
 
-## Every benchmark, with ratios to ceilings measured in the same run (docs/performance.md)
+## Every benchmark, with ratios to ceilings measured in the same run (docs/performance.md); installs wrk,
+## nginx-light and the letter fonts first when missing (bench/prepare.sh). BENCH_ARGS=--quick for a smoke run
 bench: install-test
-	$(BIN)/python bench/run.py
+	bench/prepare.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## The soak (docs/resilience.md): a private stack, 300 signers over nginx, parts killed at random, then
 ## every mail, count and job checked. SOAK_SECONDS of chaos per pass; SOAK_REDIS=aof|plain|both;

@@ -362,11 +362,14 @@ class Bench:
         """Run several loads in turn, `rounds` slices of duration/rounds seconds each (A B C A B C ...), so
         that whatever else happens on the machine falls on all of them alike; returns {name: result} with
         the slices added up. `loads` maps a name to (kind, phase, spec); request numbers (unique emails,
-        tokens) go on from slice to slice."""
+        tokens) go on from slice to slice. Each result also keeps its slices' rates in order ("slice_rates"),
+        so that a figure can give its ratio round by round (round_ratios, spread_text)."""
         parts = {name: [] for name in loads}
         next_index = {name: spec.get("index_start", 0) for name, (_, _, spec) in loads.items()}
-        for _ in range(rounds):
-            for name, (kind, phase, spec) in loads.items():
+        for number in range(rounds):
+            # A B C, C B A, A B C ...: a drift in the machine's load (others starting or stopping) falls on
+            # every load alike, not always on the one measured last
+            for name, (kind, phase, spec) in (list(loads.items()) if number % 2 == 0 else list(loads.items())[::-1]):
                 if kind == "wrk":
                     r = wrk_slice(self, spec["path"], phase["connections"], duration / rounds)
                     if r is None:
@@ -508,7 +511,33 @@ def combine_slices(results):
     total["ok_rate"] = total["ok"] / total["elapsed"] if total["elapsed"] else 0.0
     total["cpu_line"] = cpu_summary(cpu, total["elapsed"], total["client_cpu"])
     total["slices"] = [round(r["ok_rate"]) for r in results]
+    total["slice_rates"] = [r["ok_rate"] for r in results]
     return total
+
+
+# ---------------------------------------------------------------- rounds and their spread
+
+
+MIN_ROUNDS = 3  # every figure: at least three alternating rounds of its subject and its baseline
+
+
+def round_ratios(subject, baseline):
+    """The ratio of each round: the subject's slice over the baseline's slice of the same round."""
+    return [ratio_of(a, b) for a, b in zip(subject["slice_rates"], baseline["slice_rates"])]
+
+
+def spread_text(ratios, digits=2):
+    """'spread 0.84-0.91 over 4 rounds': the lowest and highest ratio of single rounds. The ratio of the
+    sums, the figure itself, lies between them; a second run on the same machine should land inside."""
+    if not ratios:
+        return "spread: no rounds"
+    return f"spread {min(ratios):.{digits}f}-{max(ratios):.{digits}f} over {len(ratios)} rounds"
+
+
+def load_text():
+    """The machine's load average (1, 5, 15 min): other agents' work shares these cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def latency_summary(latencies):

@@ -1,21 +1,25 @@
 """Benchmarks of the petition platform against its production stack on this machine (issue "Proof").
 
-    python bench/run.py                  # every benchmark, about 4-5 minutes
-    python bench/run.py --quick          # a much smaller version, a smoke check of about a minute
+    make bench                           # installs wrk and nginx-light when missing (bench/prepare.sh), then this
+    python bench/run.py                  # every benchmark: 12-13 minutes on 2 busy cores (about 6 quiet, estimated)
+    python bench/run.py --quick          # a much smaller version, a smoke check of 2-3 minutes
                                          # (bench/letters.py is left out: --quick --only letters runs it)
     python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
                                          # latency, mails, letters, timing, nginx; `workers` compares sync
                                          # and gthread
 
 Each benchmark prints one line with its figure, the ceiling (or baseline) measured in the same run, the
-ratio and whether it meets the target, followed by indented details (checks, latency, CPU per process
+ratio, its spread (the lowest and highest ratio of single rounds: every figure runs in at least three
+rounds alternating with its baseline) and whether it meets the target, followed by indented details (checks, latency, CPU per process
 group). The app runs under gunicorn (2 workers) against PostgreSQL and Redis, in a database and with a
 queue prefix of this run's own, all dropped or deleted at the end. See docs/performance.md.
 """
 import argparse
 import os
+import shutil
 import signal
 import smtplib
+import statistics
 import subprocess
 import sys
 import time
@@ -28,8 +32,8 @@ if (VENV / "bin" / "python").exists() and Path(sys.prefix).resolve() != VENV.res
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
-    PY, WORKER_CLASS, WORKERS, Bench, CpuMeter, cpu_summary, fmt, free_port, statements_per_call, stop_process,
-    ratio_of, verdict,
+    MIN_ROUNDS, PY, WORKER_CLASS, WORKERS, Bench, CpuMeter, cpu_summary, fmt, free_port, load_text, ratio_of,
+    round_ratios, spread_text, statements_per_call, stop_process, verdict,
 )
 
 from bench.nginx import bench_nginx as nginx_page_against_static  # noqa: E402
@@ -38,10 +42,14 @@ PAGE = "/campaigns/safe-leiden"
 SLUG = "safe-leiden"
 
 SIZES = {
-    "full": dict(warmup=1.5, duration=8.0, rounds=4, connections=8, sign_max=40000, confirm_tokens=12000, latency_requests=500,
-                 big_table=1_000_000, mail_signers=3000, letters_timeout=300),
-    "quick": dict(warmup=0.4, duration=1.6, rounds=2, connections=8, sign_max=5000, confirm_tokens=1500, latency_requests=60,
-                  big_table=100_000, mail_signers=300, letters_timeout=120),
+    # confirmations and latency compare like with like and are cheap per round: more, shorter rounds (in two
+    # runs under load, 4 rounds gave spreads that the other run's figure fell outside of)
+    "full": dict(warmup=1.5, duration=8.0, rounds=4, confirm_rounds=6, confirm_duration=12.0, connections=8, sign_max=40000, confirm_tokens=12000,
+                 latency_requests=600, latency_rounds=6,
+                 big_table=1_000_000, mail_signers=3000, mail_rounds=5, letters_timeout=300),
+    "quick": dict(warmup=0.4, duration=3.0, rounds=MIN_ROUNDS, confirm_rounds=MIN_ROUNDS, confirm_duration=3.0, connections=8, sign_max=5000,
+                  confirm_tokens=1500, latency_requests=60, latency_rounds=MIN_ROUNDS,
+                  big_table=100_000, mail_signers=600, mail_rounds=MIN_ROUNDS, letters_timeout=120),
 }
 
 RESULTS = []
@@ -59,7 +67,7 @@ def result(line, *details):
 
 
 def ratio_line(name, value, unit, ceiling, ceiling_name, ratio, target_text, ok, ceiling_unit=None):
-    return (f"{name}: {fmt(value)} {unit}; {ceiling_name} {fmt(ceiling)} {ceiling_unit or unit}; ratio {ratio:.2f} "
+    return (f"{name}: {fmt(value)} {unit}; {ceiling_name} {fmt(ceiling)} {ceiling_unit or unit}; ratio {ratio:.{3 if ratio < 0.1 else 2}f} "
             f"({target_text}) {verdict(ok)}")
 
 
@@ -103,10 +111,10 @@ def warm_up(b, loads, size):
 
 def pick_ceiling(res):
     """wrk's figure when wrk is installed (it costs less per request than the Python client, so its
-    ceiling is the higher and stricter one), else the Python client's."""
+    ceiling is the higher and stricter one), else the Python client's: (rate, by whom, the result)."""
     if "wrk" in res:
-        return res["wrk"]["ok_rate"], "wrk"
-    return res["ok"]["ok_rate"], "bench/loadgen.py"
+        return res["wrk"]["ok_rate"], "wrk", res["wrk"]
+    return res["ok"]["ok_rate"], "bench/loadgen.py", res["ok"]
 
 
 def ceiling_details(res, value_rate):
@@ -116,7 +124,8 @@ def ceiling_details(res, value_rate):
         lines.append(f"ceiling by wrk: {fmt(res['wrk']['ok_rate'])} req/s (slices {slices(res['wrk'])}); "
                      f"{res['wrk']['errors']} errors; {res['wrk']['cpu_line']}")
     else:
-        lines.append("wrk: not installed (apt-get install wrk); the ceiling is the Python client's")
+        lines.append("wrk: not installed (make bench installs it: bench/prepare.sh); the ceiling is the Python "
+                     "client's, lower than wrk's, so the ratios to it are higher than with wrk")
     return lines
 
 
@@ -148,17 +157,18 @@ def bench_page(b, size):
     finally:
         stop_process(rendered)
     page, ref, plain = res["page"], res["privacy"], res["rendered"]
-    top, by = pick_ceiling(res)
+    top, by, ceiling = pick_ceiling(res)
     errors = page["errors"] + page["completed"] - page["ok"]
     ratio = ratio_of(page["ok_rate"], top)
+    rounds = round_ratios(page, ceiling)
     before = ratio_of(*PAGE_BASELINE)
     client = b.app.test_client()
     ms, statements, db_ms, bad = statements_per_call(b.app, lambda i: client.get(PAGE), 50 if b.quick else 200)
     ref_ms, _, _, ref_bad = statements_per_call(b.app, lambda i: client.get("/privacy"), 50 if b.quick else 200)
     result(
         f"campaign page straight from gunicorn: {fmt(page['ok_rate'])} req/s; ceiling {fmt(top)} req/s; ratio "
-        f"{ratio:.2f} (the target of 0.5 is for the page through nginx: its own line; this one's is the next line)"
-        + inproc_errors(errors),
+        f"{ratio:.3f}, {spread_text(rounds, 3)} (the target of 0.5 is for the page through nginx: its own line; "
+        f"this one's is the next line)" + inproc_errors(errors),
         f"{size['rounds']} alternating slices of {size['duration'] / size['rounds']:.1f} s each, {conns} connections, "
         f"{WORKERS} {WORKER_CLASS} workers; ceiling by {by}; page slices {slices(page)} req/s",
         f"page: {status_text(page)}; {latency_text(page)}",
@@ -173,11 +183,14 @@ def bench_page(b, size):
     gain = ratio / before if before else 0.0
     result(
         f"campaign page from gunicorn, fragment cache warm: ratio {ratio:.3f} to the ceiling against {before:.3f} "
-        f"before issue 12 ({PAGE_BASELINE[0]} of {fmt(PAGE_BASELINE[1])} req/s), {gain:.1f} times (target >= 3) "
-        f"{verdict(errors == 0 and plain_errors == 0 and gain >= 3)}",
+        f"before issue 12 ({PAGE_BASELINE[0]} of {fmt(PAGE_BASELINE[1])} req/s), {gain:.1f} times, "
+        f"{spread_text([r / before for r in rounds], 1)} (target >= 3) "
+        + (verdict(errors == 0 and plain_errors == 0 and gain >= 3) if by == "wrk" else
+           "NOT COMPARABLE (the baseline's ceiling is wrk's; this one is bench/loadgen.py's, lower)"),
         f"the same page in the same slices from a second gunicorn with no fragment cache (every view rendered): "
         f"{fmt(plain['ok_rate'])} req/s, ratio {ratio_of(plain['ok_rate'], top):.3f}; the cache makes it "
-        f"{ratio_of(page['ok_rate'], plain['ok_rate']):.1f} times as fast; {status_text(plain)}; "
+        f"{ratio_of(page['ok_rate'], plain['ok_rate']):.1f} times as fast ({spread_text(round_ratios(page, plain), 1)}); "
+        f"{status_text(plain)}; "
         f"{latency_text(plain)}",
     )
 
@@ -196,7 +209,7 @@ def bench_signatures(b, size):
     loads = {"ok": ok_load(size), "wrk": wrk_load(size), "sign": (sign[0], sign[1], {**sign[2], "index_start": 1_000_000})}
     res = b.interleave(loads, size["rounds"], size["duration"])
     r = res["sign"]
-    top, by = pick_ceiling(res)
+    top, by, ceiling = pick_ceiling(res)
     rows = b.scalar("SELECT count(*) FROM signatures WHERE email LIKE %s", (prefix + "%",))
     accepted = warm["ok"] + r["ok"]
     errors = warm["errors"] + r["errors"] + (warm["completed"] - warm["ok"]) + (r["completed"] - r["ok"])
@@ -217,6 +230,7 @@ def bench_signatures(b, size):
     ms, statements, db_ms, bad = statements_per_call(b.app, one, 50 if b.quick else 200)
     result(
         ratio_line("signature submissions", r["ok_rate"], "submissions/s", top, "ceiling", ratio,
+                   f"{spread_text(round_ratios(r, ceiling), 3)}; rounds {slices(r)}/s; "
                    "target >= 330/s, 0 errors, one row and one job each", ok, ceiling_unit="req/s"),
         f"count: {accepted:,} answered 202 (warm-up included), {rows:,} rows in signatures "
         f"{'(exact)' if exact else '(MISMATCH)'}; {queued:,} mail jobs queued in Redis; {outbox:,} outbox rows waiting for their job to run; "
@@ -264,7 +278,7 @@ def confirmation_runs(b, size, campaign_id, label):
     warm = b.load("verify", {"connections": 8, "duration": size["warmup"]}, tokens_file=str(files["warm"]), expect=[303])
     loads = {name: ("verify", {"connections": conns}, {"tokens_file": str(files[name]), "expect": [303]})
              for name, conns in (("c8", 8), ("c64", 64))}
-    return {"warm": warm, **b.interleave(loads, size["rounds"], size["duration"])}
+    return {"warm": warm, **b.interleave(loads, size["confirm_rounds"], size["confirm_duration"])}
 
 
 def bench_confirmations(b, size):
@@ -297,19 +311,21 @@ def bench_confirmations(b, size):
     ok = ratio >= 0.8 and runs["c64"]["ok_rate"] >= CONFIRMATIONS_TARGET and errors == 0 and exact
     result(
         f"confirmations: {fmt(runs['c64']['ok_rate'])} confirmations/s with 64 clients; "
-        f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f} (target >= 0.8, no collapse, and "
+        f"{fmt(runs['c8']['ok_rate'])} with 8 clients; ratio {ratio:.2f}, {spread_text(round_ratios(runs['c64'], runs['c8']))} "
+        f"(target >= 0.8, no collapse, and "
         f">= {CONFIRMATIONS_TARGET}/s) {verdict(ok)}",
         f"count: {answered:,} answered 303 (warm-up included), {confirmed:,} signatures confirmed, campaign count "
         f"+{count_after - count_before:,} {'(exact)' if exact else '(MISMATCH)'}; {errors} errors"
         + (f"; tokens ran out in {', '.join(exhausted)} (that run ended early, its rate stands)" if exhausted else ""),
-        f"{size['rounds']} alternating slices each; 64-client slices {slices(runs['c64'])}/s, 8-client slices "
+        f"{size['confirm_rounds']} alternating slices each; 64-client slices {slices(runs['c64'])}/s, 8-client slices "
         f"{slices(runs['c8'])}/s",
         *(f"{name}: {status_text(r)}; {latency_text(r)}" for name, r in runs.items() if name != "warm"),
         *(f"{name}: {r['cpu_line']}" for name, r in runs.items() if name != "warm"),
         f"{WORKERS} {WORKER_CLASS} workers: at most {WORKERS} confirmations are in the database at once, the other "
         "connections wait in the listen queue",
         f"threaded (gthread, {WORKERS} x {threads} threads, up to {WORKERS * threads} in the database at once): "
-        f"{fmt(truns['c64']['ok_rate'])}/s with 64 clients, {fmt(truns['c8']['ok_rate'])}/s with 8; ratio {tratio:.2f}",
+        f"{fmt(truns['c64']['ok_rate'])}/s with 64 clients, {fmt(truns['c8']['ok_rate'])}/s with 8; ratio {tratio:.2f}, "
+        f"{spread_text(round_ratios(truns['c64'], truns['c8']))}",
         *(f"threaded {name}: {status_text(r)}; {latency_text(r)}" for name, r in truns.items() if name != "warm"),
         *(f"threaded {name}: {r['cpu_line']}" for name, r in truns.items() if name != "warm"),
         f"in one process (test client): {ms:.1f} ms per confirmation, {statements:.0f} SQL statements "
@@ -350,22 +366,30 @@ def bench_latency(b, size):
         targets = [[b.port, path], [site["port"], path]]
         roots = {"app": lambda: [b.server.pid, site["proc"].pid]}
         b.load("get", {"connections": 1, "requests": 40}, targets=targets, meter_roots=roots)
-        r = b.load("get", {"connections": 1, "requests": 2 * size["latency_requests"], "duration": 120},
-                   targets=targets, meter_roots=roots)
+        # rounds of requests alternating between the two servers one by one; each round gives its own ratios
+        rounds = [b.load("get", {"connections": 1, "requests": 2 * size["latency_requests"] // size["latency_rounds"],
+                                 "duration": 120}, targets=targets, meter_roots=roots) for _ in range(size["latency_rounds"])]
     finally:
         stop_process(site["proc"])
-    lb, ls = r["latency_by_label"][f"{b.port}{path}"], r["latency_by_label"][f"{site['port']}{path}"]
-    med, p95 = ratio_of(lb["p50"], ls["p50"]), ratio_of(lb["p95"], ls["p95"])
-    errors = r["errors"] + r["completed"] - r["ok"]
+    labels = f"{b.port}{path}", f"{site['port']}{path}"
+    per_round = [(r["latency_by_label"][labels[0]], r["latency_by_label"][labels[1]]) for r in rounds]
+    med_rounds = [ratio_of(lb["p50"], ls["p50"]) for lb, ls in per_round]
+    p95_rounds = [ratio_of(lb["p95"], ls["p95"]) for lb, ls in per_round]
+    # the figure is the median of the rounds' ratios (the rounds' latencies are not pooled)
+    med, p95 = statistics.median(med_rounds), statistics.median(p95_rounds)
+    ms = {name: statistics.median(lat[i]["p50"] for lat in per_round) * 1000 for i, name in enumerate(("big", "small"))}
+    ms95 = {name: statistics.median(lat[i]["p95"] for lat in per_round) * 1000 for i, name in enumerate(("big", "small"))}
+    errors = sum(r["errors"] + r["completed"] - r["ok"] for r in rounds)
     ok = med <= 1.2 and p95 <= 1.2 and errors == 0
     result(
-        f"campaign page latency: median {lb['p50'] * 1000:.1f} ms with {big:,} signatures against "
-        f"{ls['p50'] * 1000:.1f} ms with {small:,}, ratio {med:.2f}; p95 {lb['p95'] * 1000:.1f} ms against "
-        f"{ls['p95'] * 1000:.1f} ms, ratio {p95:.2f} (target <= 1.2) {verdict(ok)}",
-        f"{lb['count']} + {ls['count']} sequential requests on 1 connection, alternating between two servers of "
-        f"{WORKERS} {WORKER_CLASS} workers; {errors} errors; signatures in the two databases: {total_big:,} and {total_small:,}",
+        f"campaign page latency: median {ms['big']:.1f} ms with {big:,} signatures against "
+        f"{ms['small']:.1f} ms with {small:,}, ratio {med:.2f} ({spread_text(med_rounds)}); p95 {ms95['big']:.1f} ms "
+        f"against {ms95['small']:.1f} ms, ratio {p95:.2f} ({spread_text(p95_rounds)}) (target <= 1.2) {verdict(ok)}",
+        f"{len(rounds)} rounds of {per_round[0][0]['count']} + {per_round[0][1]['count']} sequential requests on 1 connection, "
+        f"alternating between two servers of {WORKERS} {WORKER_CLASS} workers; figures are the medians of the rounds'; "
+        f"{errors} errors; signatures in the two databases: {total_big:,} and {total_small:,}",
         f"{big:,} rows inserted in {insert_s:.1f} s (INSERT ... SELECT generate_series), VACUUM ANALYZE and CHECKPOINT {vacuum_s:.1f} s",
-        r["cpu_line"],
+        rounds[-1]["cpu_line"] + " (last round)",
     )
 
 
@@ -412,8 +436,9 @@ def wait_until(predicate, timeout, interval=0.05):
 
 def bench_mails(b, size):
     """Milestone fan-outs to n signers with 2 workers against n copies of a real milestone mail sent with raw
-    smtplib over one connection, to the same SMTP sink. The two sides alternate (app, raw, app, raw ...), a
-    new milestone each round, so that load from other sessions falls on both alike."""
+    smtplib over one connection, to the same SMTP sink. The two sides alternate in rounds (app raw, raw app,
+    app raw ...), a new milestone each round, so that load from other sessions and any drift fall on both
+    alike; each round gives its own ratio, and their spread is printed."""
     from petition_app.jobs import dispatch
     from petition_app.notifications.tasks import announce_milestone
 
@@ -423,12 +448,19 @@ def bench_mails(b, size):
     # sweep would otherwise hand to these workers in the middle of this measurement.
     b.sql("DELETE FROM outbox_jobs")
     n = size["mail_signers"]
-    rounds = 2 if b.quick else 3
+    rounds = size["mail_rounds"]
     sample = b.tmp / "milestone-mail.eml"
     sink = Sink(b, keep_path=sample, keep_number=2)  # message 1 goes to the organizers, 2 to a signer
     campaign_id = b.import_campaign("bench-mails")
     b.insert_signatures(campaign_id, n, f"mail-{b.run_id}-", confirmed=True, wants_updates=True)
     b.sql("UPDATE campaigns SET confirmed_count = %s WHERE id = %s", (n, campaign_id))
+    # A warm-up fan-out to a campaign of its own, big enough for a batch on each worker: the first batch a
+    # worker takes imports, connects and compiles templates, which would otherwise weigh on round 1 only.
+    batch = b.app.config["FANOUT_BATCH_SIZE"]
+    warm_n = 2 * batch + 1
+    warm_id = b.import_campaign("bench-mails-warm")
+    b.insert_signatures(warm_id, warm_n, f"mailwarm-{b.run_id}-", confirmed=True, wants_updates=True)
+    b.sql("UPDATE campaigns SET confirmed_count = %s WHERE id = %s", (warm_n, warm_id))
     # queues of this benchmark's own: the jobs left by the others (confirmation mails, milestones of the
     # demo campaign) stay where they are and are not counted here
     prefix = f"{b.queue_prefix}mails-"
@@ -438,42 +470,56 @@ def bench_mails(b, size):
                        any(w.poll() is not None for w in workers), 60, 0.1)
     if not ready or any(w.poll() is not None for w in workers):
         raise RuntimeError("the workers did not start: " + Path(workers[0].log_path).read_text()[-2000:])
-    expected = n + 1  # the organizers' mail and one per opted-in signer
-    app_time = raw_time = 0.0
-    received = raw_received = delivered = 0
-    done = True
-    used, base_used, per_worker = {}, {}, [0.0, 0.0]
-    sender_cpu = 0.0
-    message = b""
-    for r in range(rounds):
+
+    def announce(campaign, goal):
         milestone_id = b.scalar(
-            "INSERT INTO milestones (campaign_id, goal, reached_at) VALUES (%s, %s, now()) RETURNING id",
-            (campaign_id, 1500 + r),
+            "INSERT INTO milestones (campaign_id, goal, reached_at) VALUES (%s, %s, now()) RETURNING id", (campaign, goal),
         )
-        if r:
-            sink.ask("reset")  # (the first round keeps message 2, a signer's, for the baseline)
-        meter = CpuMeter({"workers": lambda: [w.pid for w in workers], "smtp": lambda: [sink.proc.pid]}, pg_db=b.db_name)
-        meter.start()
-        t0 = time.perf_counter()
         b.app.config["QUEUE_PREFIX"] = prefix
         try:
             with b.app.app_context():
                 dispatch(announce_milestone, milestone_id)
         finally:
             b.app.config["QUEUE_PREFIX"] = b.queue_prefix
+        return milestone_id
+
+    warm_milestone = announce(warm_id, 1400)
+    if not wait_until(lambda: sink.count() >= warm_n + 1, max(60, warm_n / 10), 0.02):
+        raise RuntimeError(f"the warm-up fan-out did not arrive ({sink.count()} of {warm_n + 1} mails)")
+    wait_until(lambda: b.scalar("SELECT announced_at FROM milestones WHERE id = %s", (warm_milestone,)), 20, 0.1)
+    sink.ask("keep")  # count from zero again and keep message 2 of the first round, a signer's
+
+    expected = n + 1  # the organizers' mail and one per opted-in signer
+    app_times, raw_times, app_counts, raw_counts = [], [], [], []
+    delivered = 0
+    done = True
+    used, base_used, per_worker = {}, {}, [0.0, 0.0]
+    sender_cpu = 0.0
+    message = b""
+
+    def app_side(r):
+        nonlocal done, delivered, per_worker, message
+        if r:
+            sink.ask("reset")
+        meter = CpuMeter({"workers": lambda: [w.pid for w in workers], "smtp": lambda: [sink.proc.pid]}, pg_db=b.db_name)
+        meter.start()
+        t0 = time.perf_counter()
+        milestone_id = announce(campaign_id, 1500 + r)
         done = bool(wait_until(lambda: sink.count() >= expected, max(60, n / 10), 0.02)) and done
-        app_time += time.perf_counter() - t0
+        app_times.append(time.perf_counter() - t0)
         for group, cpu in meter.stop().items():
             used[group] = used.get(group, 0.0) + cpu
         per_worker = [a + c for a, c in zip(per_worker, _per_process_cpu(meter, workers))]
-        received += sink.count()
+        app_counts.append(sink.count())
         wait_until(lambda: b.scalar("SELECT announced_at FROM milestones WHERE id = %s", (milestone_id,)), 20, 0.1)
         delivered += b.scalar("SELECT count(*) FROM deliveries WHERE kind = 'milestone' AND ref_id = %s", (milestone_id,))
-
-        # the baseline: the same number of copies of a real milestone mail, over one smtplib connection
         if not sample.exists():
-            raise RuntimeError(f"no milestone mail reached the SMTP sink ({received} received); see the worker logs")
+            raise RuntimeError(f"no milestone mail reached the SMTP sink ({app_counts[-1]} received); see the worker logs")
         message = message or sample.read_bytes()
+
+    def raw_side():
+        # the baseline: the same number of copies of a real milestone mail, over one smtplib connection
+        nonlocal sender_cpu
         sink.ask("reset")
         base_meter = CpuMeter({"smtp": lambda: [sink.proc.pid]})
         base_meter.start()
@@ -482,30 +528,46 @@ def bench_mails(b, size):
         with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
             for i in range(expected):
                 smtp.sendmail("no-reply@localhost", [f"raw-{i}@example.org"], message)
-        raw_time += time.perf_counter() - t1
+        raw_times.append(time.perf_counter() - t1)
         sender_cpu += time.process_time() - self_cpu
         for group, cpu in base_meter.stop().items():
             base_used[group] = base_used.get(group, 0.0) + cpu
-        raw_received += sink.count()
+        raw_counts.append(sink.count())
+
+    for r in range(rounds):
+        # app raw, raw app, app raw ...: the first round starts with the app (its mail is the baseline's sample)
+        if r % 2 == 0:
+            app_side(r)
+            raw_side()
+        else:
+            raw_side()
+            app_side(r)
     for w in workers:
         stop_process(w)
     sink.stop()
 
+    received, raw_received = sum(app_counts), sum(raw_counts)
+    app_time, raw_time = sum(app_times), sum(raw_times)
     app_rate = received / app_time if done else 0.0
     raw_rate = raw_received / raw_time
     ratio = ratio_of(app_rate, raw_rate)
+    per_round = [ratio_of(a / ta, c / tc) for a, ta, c, tc in zip(app_counts, app_times, raw_counts, raw_times)]
     exact = received == rounds * expected and delivered == rounds * n and raw_received == rounds * expected
     ok = ratio >= 0.5 and exact and done
     parts = mail_breakdown(b, campaign_id, 100 if b.quick else 300)
     result(
-        ratio_line("milestone mails", app_rate, "mails/s", raw_rate, "raw smtplib", ratio, "target >= 0.5", ok),
-        f"{rounds} rounds alternating with the baseline: {received:,} mails received for {rounds * expected:,} expected "
+        ratio_line("milestone mails", app_rate, "mails/s", raw_rate, "raw smtplib", ratio,
+                   f"{spread_text(per_round)}; target >= 0.5", ok),
+        f"{rounds} rounds alternating with the baseline (app raw, raw app, ...) after a warm-up fan-out of "
+        f"{warm_n + 1} mails: {received:,} mails received for {rounds * expected:,} expected "
         f"in {app_time:.1f} s (2 workers); {delivered:,} delivery records; baseline {raw_received:,} prebuilt copies "
         f"of a real milestone mail ({len(message):,} bytes) in {raw_time:.1f} s" + ("" if done else "; TIMED OUT"),
+        "rounds (mails/s, app against raw): " + ", ".join(
+            f"{a / ta:,.0f}/{c / tc:,.0f}" for a, ta, c, tc in zip(app_counts, app_times, raw_counts, raw_times)),
         cpu_summary(used, app_time) + "; per worker: " + ", ".join(f"{cpu / app_time:.2f}" for cpu in per_worker),
         "baseline " + cpu_summary(base_used, raw_time, client_cpu=sender_cpu).replace("client", "sender (smtplib)", 1),
         f"per mail in one process: {parts}",
-        f"the fan-out is split into batch jobs of FANOUT_BATCH_SIZE ({b.app.config['FANOUT_BATCH_SIZE']}) signers "
+        f"the fan-out is split into batch jobs of FANOUT_BATCH_SIZE ({batch}) signers "
         "that both workers share; each batch is one SMTP connection, each mail one autocommitted INSERT",
     )
 
@@ -585,7 +647,8 @@ def bench_letters(b, size):
         lines += [f"(exit code {proc.returncode})"] + proc.stderr.strip().splitlines()[-10:]
     if not lines:
         lines = ["bench/letters.py printed nothing"]
-    result("letters (the output of bench/letters.py):", *lines)
+    figures = [line for line in lines if line.startswith(("peak RSS", "time per name"))]
+    result("letters (bench/letters.py): " + ("; ".join(figures) if figures else "see below"), *lines)
 
 
 # ---------------------------------------------------------------- 7. what the clock tells (bench/timing.py)
@@ -695,8 +758,10 @@ def main():
         busy = idle.stop()["machine"] / idle.wall
         if busy < 0.25 or time.monotonic() >= deadline:
             break
-    say(f"load on the machine before the run (not ours): {busy:.2f} of {os.cpu_count()} cores busy"
+    before_load = f"{busy:.2f} of {os.cpu_count()} cores busy, {load_text()}"
+    say(f"load on the machine before the run (not ours): {before_load}"
         " (the 'others' figure in each cpu line is load we did not cause, e.g. other test runs)")
+    say(f"wrk: {shutil.which('wrk') or 'not installed (make bench installs it); ceilings by bench/loadgen.py'}")
     started = time.perf_counter()
     b = Bench(quick=args.quick)
     b.cache["only_letters"] = "letters" in (args.only or [])
@@ -719,7 +784,7 @@ def main():
     finally:
         b.cleanup()
     say()
-    say(f"summary ({time.perf_counter() - started:.0f} s in all):")
+    say(f"summary ({time.perf_counter() - started:.0f} s in all; before the run {before_load}; after it {load_text()}):")
     for line in RESULTS:
         say(f"  {line}")
     return 1 if failed else 0

@@ -5,7 +5,7 @@ if asked, the bytes of one message, so the raw-SMTP baseline can send copies of 
 
 Runs in its own process so that its CPU is not shared with the sender's. It reads commands on stdin,
 one per line: `count` prints the number of messages accepted so far, `reset` sets it to zero,
-`quit` stops. It stops by itself when stdin closes or after an hour at most.
+`keep` sets it to zero and keeps message N again (after a warm-up), `quit` stops. It stops by itself when stdin closes or after an hour at most.
 """
 import sys
 import threading
@@ -18,6 +18,7 @@ class CountingHandler:
     def __init__(self, keep_path=None, keep_number=1):
         self.count = 0
         self.keep_path, self.keep_number = keep_path, keep_number
+        self.keep_again = keep_path
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -47,6 +48,11 @@ def main():
                 with handler.lock:
                     handler.count = 0
                     handler.keep_path = None
+                print("ok", flush=True)
+            elif command == "keep":
+                with handler.lock:
+                    handler.count = 0
+                    handler.keep_path = handler.keep_again
                 print("ok", flush=True)
             elif command == "quit" or time.monotonic() - started > 3600:
                 break
