@@ -146,6 +146,15 @@ def _register_error_pages(app):
     def error_page(error, code):
         if request.path.startswith("/api/"):
             return jsonify({"error": HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")}), code
+        if code == 500:
+            original = getattr(error, "original_exception", None)
+            if original is not None and database_unavailable(original):
+                return service_unavailable_page(original)  # a lost connection is a 503, wherever it surfaced
+            try:  # the page itself must not fail on what made the request fail
+                db.session.rollback()
+            except sa_exc.SQLAlchemyError:
+                pass
+            _without_unloaded_user()
         return render_template("errors/error.html", code=code), code
 
     for code in (400, 403, 404, 405, 410, 413, 500):  # 415 and 429: security.py
@@ -177,8 +186,21 @@ _NOT_SHOWN = frozenset({"csrf_token", "website", "source", "submit", "next", "co
 def database_unavailable(error: BaseException) -> bool:
     """True for an error that says the database cannot be reached now (down, restarting, a connection it
     closed, no free connection in the pool), as opposed to a statement it refused."""
+    link: BaseException | None = error
+    for _ in range(5):  # the error itself, or what it was raised from
+        if link is None:
+            return False
+        if _says_unreachable(link):
+            return True
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def _says_unreachable(error: BaseException) -> bool:
     if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give in time
         return True
+    if isinstance(error, sa_exc.PendingRollbackError) and "invalid transaction" in str(error):
+        return True  # its connection was lost earlier in this request ("Can't reconnect until invalid transaction is rolled back")
     if not isinstance(error, sa_exc.DBAPIError):
         return False
     if error.connection_invalidated:

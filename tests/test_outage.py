@@ -324,3 +324,32 @@ def test_with_postgresql_down_a_logged_in_organizer_gets_the_503_page_not_a_500(
     private_postgres.stop()
     page = client.get("/organize/?lang=en")
     assert page.status_code == 503 and "the service is unavailable" in page.text
+
+
+def test_a_connection_lost_earlier_in_the_request_is_a_503_wherever_it_surfaces(app):
+    """The soak's one 500: PostgreSQL restarted in the middle of a request, and what surfaced was not the
+    driver's error itself but SQLAlchemy's "Can't reconnect until invalid transaction is rolled back", or
+    an error raised from the lost connection. Both are the database being away: 503, our page."""
+    import sqlalchemy.exc as sa_exc
+
+    def pending_rollback():
+        raise sa_exc.PendingRollbackError("Can't reconnect until invalid transaction is rolled back.", None, None)
+
+    def raised_from_a_lost_connection():
+        lost = sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"),
+                                       connection_invalidated=True)
+        raise RuntimeError("could not read the signature") from lost
+
+    def plain_bug():
+        raise RuntimeError("a bug")
+
+    for name, view in (("pending", pending_rollback), ("chained", raised_from_a_lost_connection), ("bug", plain_bug)):
+        app.add_url_rule(f"/test-outage/{name}", name, view)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error is answered, not raised to the test
+    client = app.test_client()
+    for name in ("pending", "chained"):
+        response = client.get(f"/test-outage/{name}?lang=en")
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "Sorry, the service is unavailable" in response.text
+    response = client.get("/test-outage/bug?lang=en")
+    assert response.status_code == 500 and "<html" in response.text.lower()  # our page, not werkzeug's
