@@ -11,7 +11,7 @@ from ..reach import opendata
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
-from ..signing.queries import SignatureInput
+from ..signing.inputs import SignatureInput
 from ..stories import queries as stories
 from . import bp
 from .openapi import openapi_document

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import format_decimal, ngettext
 from sqlalchemy import update
 
 from .. import mail
@@ -16,7 +16,8 @@ from ..signals import goal_reached
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .mailing import BulkMail
-from .operations import maybe_done, plan_fan_out, run_batch
+from .fanout import run_batch
+from .operations import maybe_done, plan_fan_out
 from .queries import opted_in, unfinished_milestones
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ def announce_milestone(milestone_id: int) -> None:
         )
         mail.send([message])
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
-        db.session.commit()  # told: a retry of this job must not tell them again
+        # The one job that commits twice (docs/architecture.md, "Exceptions"): told is told, so a retry of
+        # this job (planning the signers' batches failed) must not tell them again.
+        db.session.commit()
 
     batches = plan_fan_out("milestone", milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)
     if batches == 0:

@@ -7,11 +7,15 @@ from sqlalchemy import func, select, update
 
 from ..campaigns.models import Demand, Recipient
 from ..extensions import db, rowcount
-from ..jobs import enqueue_after_commit
+from ..jobs import enqueue_after_commit, job_by_path
 from ..letters.models import Handover
 from ..timeutil import utcnow
-from . import tasks
 from .models import Answer
+
+# The jobs queued here, by path: tasks.py imports this module (its jobs run operations), so this one
+# names its jobs instead of importing them (tests/test_domain_rooms.py checks that each names a job).
+ANNOUNCE_ANSWER = "petition_app.responses.tasks.announce_answer"
+SEND_REMINDER = "petition_app.responses.tasks.send_reminder"
 
 
 def mark_opened(recipient: Recipient) -> None:
@@ -41,7 +45,7 @@ def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], lang
             db.session.add(answer)
             changed += 1
     if changed and not had_answers:
-        enqueue_after_commit(tasks.announce_answer, recipient.id)
+        enqueue_after_commit(job_by_path(ANNOUNCE_ANSWER), recipient.id)
     db.session.flush()
     return changed
 
@@ -72,6 +76,6 @@ def claim_due_reminders(now: datetime | None = None) -> list[int]:
             .execution_options(synchronize_session=False)
         ))
         if claimed:
-            enqueue_after_commit(tasks.send_reminder, handover.id)
+            enqueue_after_commit(job_by_path(SEND_REMINDER), handover.id)
             claimed_ids.append(handover.id)
     return claimed_ids

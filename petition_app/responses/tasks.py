@@ -9,7 +9,8 @@ from ..letters.mailing import recipient_message
 from ..letters.models import Handover
 from ..links import external_url
 from ..notifications.mailing import BulkMail
-from ..notifications.operations import plan_fan_out, run_batch
+from ..notifications.fanout import run_batch
+from ..notifications.operations import plan_fan_out
 from ..notifications.queries import opted_in
 from . import operations
 

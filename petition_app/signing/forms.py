@@ -13,7 +13,7 @@ from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, Form, deliverable_email,
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES
 from ..security import sign_form_token
-from .queries import Details
+from .inputs import Details
 
 SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language: not translated

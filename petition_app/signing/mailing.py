@@ -8,6 +8,10 @@ from ..links import external_url
 from ..tokens import make_token
 from .models import Signature, SignRequest
 
+# The kinds of mail of signing.tasks.send_signature_mail.
+MAIL_CONFIRM = "confirm"
+MAIL_ALREADY_SIGNED = "already_signed"
+
 
 def link_token(signature: Signature, purpose: str) -> str:
     """The token of a link to this signature (withdraw, my_data, unsubscribe)."""

@@ -12,10 +12,9 @@ from ..tokens import TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
 from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
+from .inputs import Details, SignatureInput
 from .queries import (
-    Details,
     SignatureGone,
-    SignatureInput,
     confirmed_signature_for_change,
     pending_for_token,
     personal_data,

@@ -101,6 +101,17 @@ def has_team(campaign_id: int) -> bool:
     ))
 
 
+def may_configure(campaign: Campaign, user: Any) -> bool:
+    """Who may change the settings and the team: moderators, team members, and, until someone accepted
+    the statement, the campaign's organizers (so a campaign can set up its team; once there is one, it
+    decides)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_team(campaign, user):
+        return True
+    return user in campaign.organizers and not has_team(campaign.id)
+
+
 # ---------------------------------------------------------------- submissions
 
 
