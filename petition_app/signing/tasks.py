@@ -2,17 +2,13 @@
 
 The jobs import what they run (operations, upkeep); operations queue these jobs by path, so no module
 of the domain imports this one and there is no cycle."""
-from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import delete, update
 
 from .. import mail
 from ..extensions import db
 from ..jobs import job
-from ..links import external_url
 from . import operations, queries, upkeep
-from .inputs import Details
-from .mailing import MAIL_CONFIRM, link_token, signer_message, verify_token
+from .mailing import MAIL_CONFIRM, already_signed_message, confirmation_message, withdrawal_receipt
 from .models import Signature, SignRequest
 
 
@@ -35,19 +31,9 @@ def send_signature_mail(signature_id: int, kind: str, request_no: int, sign_requ
             sign_request = db.session.get(SignRequest, sign_request_id)
         if sign_request is None or sign_request.signature_id != signature.id:
             return False  # deleted with its signature's earlier life: nothing left to confirm
-        message = signer_message(
-            signature, "confirm_signature", lambda title: gettext("Confirm your signature: %(title)s", title=title),
-            locale=sign_request.locale,
-            details=Details.of(sign_request),
-            verify_url=external_url("signing.verify", token=verify_token(signature, sign_request), lang=sign_request.locale),
-            valid_days=max(1, current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400),
-        )
+        message = confirmation_message(signature, sign_request)
     else:
-        message = signer_message(
-            signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title),
-            details=Details.of(signature),
-            change_url=external_url("signing.change_details", token=link_token(signature, "my_data"), lang=signature.locale),
-        )
+        message = already_signed_message(signature)
     mail.send([message])
     db.session.execute(
         update(Signature).where(Signature.id == signature_id, Signature.mails_sent < request_no).values(mails_sent=request_no)
@@ -64,10 +50,7 @@ def send_withdrawal_receipt(signature_id: int) -> bool:
     signature = db.session.get(Signature, signature_id)
     if signature is None or signature.withdrawn_at is None:
         return False
-    message = signer_message(
-        signature, "withdrawn", lambda title: gettext("Your signature is withdrawn: %(title)s", title=title)
-    )
-    mail.send([message])
+    mail.send([withdrawal_receipt(signature)])
     db.session.execute(
         delete(Signature).where(Signature.id == signature_id, Signature.withdrawn_at.is_not(None))
         .execution_options(synchronize_session=False)
