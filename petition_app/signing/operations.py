@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, and_, case, delete, insert, select, update
+from sqlalchemy import Table, and_, case, delete, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,6 +26,7 @@ from .models import Signature, SignRequest, new_secret
 from .queries import (
     Pending,
     confirmed_signature_for_change,
+    signature_exists,
     signature_for_unsubscribe,
     signature_from_link,
 )
@@ -117,15 +118,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     if not _sign_known(campaign, email_key, assessment, details):
         # The row was deleted between the two statements (a withdrawal's receipt forgetting it): sign
         # as a new address, so that the request the person just made is not lost (issue 18).
-        if _exists(campaign.id, email_key):
+        if signature_exists(campaign.id, email_key):
             return  # enough mails to this address already
         sign(campaign, data)
-
-
-def _exists(campaign_id: int, email_key: str) -> bool:
-    return db.session.scalar(
-        select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email_key == email_key)
-    ) is not None
 
 
 def _sign_known(campaign: Campaign, email_key: str, assessment: Any, details: dict[str, Any]) -> bool:

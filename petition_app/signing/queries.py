@@ -255,7 +255,14 @@ def clusters(since: datetime, threshold: int, minutes: int, campaign_id: int | N
     return found
 
 
-def campaigns_with_signers() -> list[int]:
+def signature_exists(campaign_id: int, email_key: str) -> bool:
+    """Whether the campaign has a signature of this person (by uniqueness key), in any state."""
+    return db.session.scalar(
+        select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email_key == email_key)
+    ) is not None
+
+
+def campaigns_with_signers() -> list[Campaign]:
     """The campaigns whose signature rows are still kept (not purged after closing): the ones whose
-    count the scheduled check compares with their rows."""
-    return list(db.session.scalars(select(Campaign.id).where(Campaign.personal_data_purged_at.is_(None))))
+    count the scheduled check compares with their rows, and whose signers a purge may delete."""
+    return list(db.session.scalars(select(Campaign).where(Campaign.personal_data_purged_at.is_(None))))

@@ -76,7 +76,7 @@ def repair_counts() -> int:
     The one job that commits more than once (docs/architecture.md, "Exceptions"): it commits after each
     campaign, so that each campaign row is locked only for its own recount, not for all of them."""
     repaired = 0
-    for campaign_id in queries.campaigns_with_signers():
+    for campaign_id in [campaign.id for campaign in queries.campaigns_with_signers()]:
         repaired += upkeep.repair_count(campaign_id) is not None
         db.session.commit()
     return repaired

@@ -13,6 +13,7 @@ from ..extensions import db, rowcount
 from ..rules import SuspectReason, has_a_filter
 from ..timeutil import utcnow
 from .models import Signature, SignRequest
+from .queries import campaigns_with_signers
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def purge_closed_campaigns(now: datetime | None = None) -> list[str]:
     now = now or utcnow()
     retention = current_app.config["RETENTION_AFTER_CLOSE"]
     purged = []
-    for campaign in db.session.scalars(select(Campaign).where(Campaign.personal_data_purged_at.is_(None))):
+    for campaign in campaigns_with_signers():
         closing = campaign.closing_moment()
         if closing is None or closing + retention > now:
             continue

@@ -7,7 +7,7 @@ import json
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign
@@ -101,12 +101,8 @@ def claim_alert(campaign_id: int) -> int:
 def alert_waiting() -> list[int]:
     """Periodic: the campaigns whose submissions came while their alert window was closed get their
     alert now, if the window has opened again. Returns the campaigns alerted."""
-    waiting = list(db.session.scalars(
-        select(StorySubmission.campaign_id).where(StorySubmission.team_alerted.is_(False))
-        .distinct().order_by(StorySubmission.campaign_id)
-    ))
     alerted = []
-    for campaign_id in waiting:
+    for campaign_id in queries.campaigns_with_unalerted_submissions():
         if limits.may_alert_team(campaign_id):
             enqueue_after_commit(job_by_path(ALERT_TEAM), campaign_id)
             alerted.append(campaign_id)
@@ -229,7 +225,7 @@ def purge_expired(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     purged = 0
-    for settings in db.session.scalars(select(StorySettings)):
+    for settings in queries.all_settings():
         closing = settings.campaign.closing_moment()
         if closing is None or as_utc(closing) + timedelta(days=settings.retention_days) > now:
             continue
@@ -247,15 +243,8 @@ def claim_overdue(today: date | None = None) -> tuple[list[int], list[int]]:
     deadline, then an escalation to the moderators a working day later, each once (a conditional
     update, so two runs never mail twice); the mails follow after the commit. Returns both id lists."""
     today = today or queries.today()
-    waiting = list(db.session.scalars(
-        select(StorySubmission).where(
-            StorySubmission.status == SubmissionStatus.SUPPORT_REQUESTED,
-            StorySubmission.support_due_on.is_not(None),
-            StorySubmission.support_due_on < today,
-        ).order_by(StorySubmission.id)
-    ))
     reminded, escalated = [], []
-    for submission in waiting:
+    for submission in queries.support_requests_past_deadline(today):
         due: date = submission.support_due_on  # type: ignore[assignment]
         if is_overdue(due, today) and submission.reminded_on is None and _claim(submission.id, "reminded_on", today):
             enqueue_after_commit(job_by_path(REMIND_TEAM), submission.id)

@@ -57,6 +57,11 @@ def campaign_taking_stories(slug: str) -> tuple[Campaign, StorySettings] | None:
     return (campaign, settings) if campaign is not None and settings is not None else None
 
 
+def all_settings() -> list[StorySettings]:
+    """The settings of every campaign that ever had stories (for the retention sweep)."""
+    return list(db.session.scalars(select(StorySettings)))
+
+
 def team_of(campaign_id: int) -> list[StoryTeamMember]:
     """Everyone asked onto the team, accepted or not yet."""
     return list(db.session.scalars(select(StoryTeamMember).where(StoryTeamMember.campaign_id == campaign_id)))
@@ -184,6 +189,25 @@ def contact_details(submission: StorySubmission) -> dict[str, str] | None:
         return None
     details: dict[str, str] = json.loads(sealing.unseal(submission.contact_sealed, submission.campaign_id, "contact"))
     return details
+
+
+def campaigns_with_unalerted_submissions() -> list[int]:
+    """The campaigns with submissions that no alert to the team has counted yet."""
+    return list(db.session.scalars(
+        select(StorySubmission.campaign_id).where(StorySubmission.team_alerted.is_(False))
+        .distinct().order_by(StorySubmission.campaign_id)
+    ))
+
+
+def support_requests_past_deadline(today: date) -> list[StorySubmission]:
+    """Support requests still waiting whose deadline was before `today`, oldest first."""
+    return list(db.session.scalars(
+        select(StorySubmission).where(
+            StorySubmission.status == SubmissionStatus.SUPPORT_REQUESTED,
+            StorySubmission.support_due_on.is_not(None),
+            StorySubmission.support_due_on < today,
+        ).order_by(StorySubmission.id)
+    ))
 
 
 # ---------------------------------------------------------------- what the public sees
