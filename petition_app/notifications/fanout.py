@@ -1,14 +1,14 @@
 """Sending one batch of a fan-out of bulk mail to signers (milestones, answers, organizers' updates);
-planning it is operations.py's.
+planning the fan-out is operations.py's.
 
-A batch (`send_batch`) sends its signers' mails over one SMTP connection and
-records each mail the moment the server accepted it (INSERT ... ON CONFLICT DO NOTHING on the unique
-(kind, ref_id, signature_id)), committed at once. This module is the one listed exception to "operations flush and never commit or
-talk to SMTP" (docs/architecture.md, "Exceptions"): a fan-out must not hold a transaction open across
-thousands of mails, nor lose the record of one the server accepted. Every
-batch skips the signers already recorded, so any batch, or the whole fan-out, is safe to run again; a
-worker killed half-way through a batch sends the rest when the batch runs again and nobody twice, but
-for a mail the server accepted in the instant before the kill, ahead of its record (docs/architecture.md,
+A batch (`send_batch`) sends its signers' mails over one SMTP connection and records each mail the
+moment the server accepted it (INSERT ... ON CONFLICT DO NOTHING on the unique (kind, ref_id,
+signature_id)), committed at once. This module is the one listed exception to "operations flush and
+never commit or talk to SMTP" (docs/architecture.md, "Exceptions"): a fan-out must not hold a
+transaction open across thousands of mails, nor lose the record of one the server accepted. Every batch
+skips the signers already recorded, so any batch, or the whole fan-out, is safe to run again; a worker
+killed half-way through a batch sends the rest when the batch runs again and nobody twice, but for a
+mail the server accepted in the instant before the kill, ahead of its record (docs/architecture.md,
 "Jobs and losing nothing"). A batch holds a lock while it sends, extended as it goes, so a second copy of
 the same batch job waits instead of sending alongside."""
 import time

@@ -1,7 +1,8 @@
 """Every change to a submission: what its author does with the private code (approve, withdraw),
 what the team does (screen, redact, ask for approval, take down), the view log, and the periodic work
-(deadlines, deletion). The settings and the team are changed in settings.py. Operations flush; the request, job or command commits once, and
-every mail leaves through a job after that commit, with ids only and never any content."""
+(deadlines, deletion); the settings and the team are changed in settings.py. Operations flush; the
+request, job or command commits once, and every mail leaves through a job after that commit, with ids
+only and never any content."""
 import base64
 import json
 import secrets
