@@ -8,7 +8,8 @@ from flask_babel import force_locale
 from ..campaigns.models import Campaign, Recipient
 from ..links import external_url
 from ..rules import LANGUAGES, goal_count
-from ..stories.queries import figures_if_enabled, letter_quotes
+from ..stories.figures import figures_if_enabled
+from ..stories.queries import letter_quotes
 from ..timeutil import utcnow
 from .pdf import LetterContent, write_letter_pdf
 from .queries import named_signer_count, named_signers

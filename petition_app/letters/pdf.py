@@ -50,7 +50,7 @@ class LetterContent:
     campaign_url: str
     named_count: int  # how many signers agreed to be named (length of the annex)
     # Stories and support (a campaign that takes them): {"total", "categories", "places", "minimum"},
-    # every group already 5 or more (stories.queries.figures), or None; and the redacted stories whose
+    # every group already 5 or more (stories.figures.figures), or None; and the redacted stories whose
     # authors approved them for the letters, for an annex of their own.
     story_figures: Mapping[str, Any] | None = None
     story_quotes: list[str] = field(default_factory=list)

@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from typing import Any
 
-from flask_wtf import FlaskForm
-
 from .models import Signature, SignRequest
 
 
@@ -40,14 +38,6 @@ class SignatureInput:
     is_public: bool = False
     ip: str | None = None
     source: str | None = None
-
-    @classmethod
-    def from_form(cls, form: FlaskForm, locale: str, ip: str | None) -> "SignatureInput":
-        """The same fields whether they came from the web form or the API (which feeds the same form)."""
-        return cls(
-            name=form.name.data, email=form.email.data, city=form.city.data, locale=locale,
-            wants_updates=form.updates.data, is_public=form.public.data, ip=ip, source=form.source.data,
-        )
 
     def details(self) -> Details:
         return Details(self.name, self.city, self.locale, bool(self.wants_updates), bool(self.is_public))

@@ -1,9 +1,8 @@
 """Reads for stories and support: the settings, the team, a submission by its code, the team's queue
-and view log, the published stories, and the figures (never a group smaller than 5). Opening a sealed
+and view log, the published stories, and what the figures count (figures.py). Opening a sealed
 field is a read too, but only the team's routes and the author's own page call those."""
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,17 +14,7 @@ from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaign
 from ..extensions import db
-from ..rules.stories import (
-    COUNTED_STATUSES,
-    MIN_GROUP,
-    Category,
-    Place,
-    PublicationStatus,
-    SubmissionStatus,
-    fold_small_groups,
-    safe_total,
-    tally,
-)
+from ..rules.stories import COUNTED_STATUSES, PublicationStatus, SubmissionStatus
 from ..timeutil import utcnow
 from . import sealing
 from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
@@ -276,49 +265,12 @@ def letter_quotes(campaign_id: int) -> list[str]:
     return [text for text in (redacted_text(s) for s in rows) if text]
 
 
-@dataclass(frozen=True)
-class StoryFigures:
-    """What the campaign page, the open data and the letters may show: the number of people counted
-    (None when under 5) and the counts per category and per place, every group smaller than 5 folded
-    into "other" (and the breakdowns left empty when even that would be smaller than 5)."""
-
-    total: int | None
-    categories: dict[str, int] = field(default_factory=dict)
-    places: dict[str, int] = field(default_factory=dict)
-    minimum: int = MIN_GROUP
-
-    @property
-    def shown(self) -> bool:
-        return self.total is not None
-
-
-def _category_values(rows: Iterable[tuple[list[str] | None, str | None]]) -> tuple[list[str | None], list[str | None]]:
-    categories: list[str | None] = []
-    places: list[str | None] = []
-    for chosen, place in rows:
-        categories.extend(chosen or [None])  # not said counts as "other"
-        places.append(place)
-    return categories, places
-
-
-def figures(campaign_id: int) -> StoryFigures:
-    """The campaign's figures: submissions the team screened and did not dismiss, withdrawn ones gone."""
+def counted_categories_and_places(campaign_id: int) -> list[tuple[list[str], str | None]]:
+    """The categories and the place of each submission the team screened and did not dismiss (withdrawn
+    ones are gone): what the figures count."""
     rows = db.session.execute(
         select(StorySubmission.categories, StorySubmission.place).where(
             StorySubmission.campaign_id == campaign_id, StorySubmission.status.in_(COUNTED_STATUSES)
         )
     ).all()
-    total = safe_total(len(rows))
-    if total is None:
-        return StoryFigures(total=None)
-    categories, places = _category_values((list(c or []), p) for c, p in rows)
-    return StoryFigures(
-        total=total,
-        categories=fold_small_groups(tally(categories, [c.value for c in Category])),
-        places=fold_small_groups(tally(places, [p.value for p in Place])),
-    )
-
-
-def figures_if_enabled(campaign: Campaign) -> StoryFigures | None:
-    """The figures of a campaign whose stories are switched on (for the letters), else None."""
-    return figures(campaign.id) if enabled_settings(campaign) is not None else None
+    return [(list(categories or []), place) for categories, place in rows]

@@ -10,6 +10,7 @@ from ..campaigns.models import Campaign
 from ..extensions import db, limiter
 from ..ratelimits import link_limit, sign_limit
 from . import bp, queries
+from .figures import figures
 from .forms import AuthorActionForm, CodeForm, MailCodeForm, StoryForm
 from .models import StorySubmission
 from .sealing import new_code
@@ -50,7 +51,7 @@ def stories_on_page(campaign: Campaign):
         return None
     return {
         "settings": settings,
-        "figures": queries.figures(campaign.id),
+        "figures": figures(campaign.id),
         "stories": queries.published_stories(campaign.id, limit=STORY_PAGES_PER_CAMPAIGN),
         "published": queries.published_count(campaign.id),
     }
@@ -163,7 +164,7 @@ def index(slug):
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     return render_template(
         "stories/index.html", campaign=campaign, settings=settings, stories=queries.published_stories(campaign.id),
-        figures=queries.figures(campaign.id),
+        figures=figures(campaign.id),
     )
 
 

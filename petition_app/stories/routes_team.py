@@ -11,6 +11,7 @@ from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
 from ..rules.stories import SubmissionStatus, TeamAction
 from . import bp, queries
+from .figures import figures
 from .forms import AcceptForm, AuthorActionForm, RedactionForm, SettingsForm, StatusForm, TeamForm
 from .models import StorySubmission
 from .operations import NothingToApprove, NotScreened, log_access, save_redaction, set_status, take_down
@@ -58,7 +59,7 @@ def queue(slug):
     chosen = chosen if chosen in set(SubmissionStatus) else None
     return render_template(
         "stories/queue.html", campaign=campaign, submissions=queries.queue(campaign.id, chosen), chosen=chosen,
-        counts=queries.queue_counts(campaign.id), today=queries.today(), figures=queries.figures(campaign.id),
+        counts=queries.queue_counts(campaign.id), today=queries.today(), figures=figures(campaign.id),
     )
 
 
