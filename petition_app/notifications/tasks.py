@@ -54,8 +54,8 @@ def announce_milestone(milestone_id: int) -> None:
     if milestone.organizers_told_at is None:
         mail.send([milestone_organizers_message(milestone)])
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
-        # The one job that commits twice (docs/architecture.md, "Exceptions"): told is told, so a retry of
-        # this job (planning the signers' batches failed) must not tell them again.
+        # One of the two jobs that commit more than once (docs/architecture.md, "Exceptions"): told is
+        # told, so a retry of this job (planning the signers' batches failed) must not tell them again.
         db.session.commit()
 
     batches = plan_fan_out("milestone", milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)

@@ -73,8 +73,8 @@ def repair_counts() -> int:
     many counts were repaired. Campaigns whose signers' data was deleted after closing keep their count:
     it is all that is left.
 
-    The one job that commits more than once (docs/architecture.md, "Exceptions"): it commits after each
-    campaign, so that each campaign row is locked only for its own recount, not for all of them."""
+    One of the two jobs that commit more than once (docs/architecture.md, "Exceptions"): it commits
+    after each campaign, so that each campaign row is locked only for its own recount, not for all."""
     repaired = 0
     for campaign_id in [campaign.id for campaign in queries.campaigns_with_signers()]:
         repaired += upkeep.repair_count(campaign_id) is not None
