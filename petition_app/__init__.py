@@ -116,7 +116,7 @@ def register_receivers(app: Flask) -> None:
     from .letters.tasks import compile_at_the_goal
     from .notifications.tasks import announce_when_reached
     from .signals import campaign_file_imported, goal_reached
-    from .stories.operations import apply_campaign_file
+    from .stories.settings import apply_campaign_file
 
     goal_reached.connect(announce_when_reached)  # signers who asked for updates hear of the goal
     goal_reached.connect(compile_at_the_goal)  # the last goal compiles the letters with that count

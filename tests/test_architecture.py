@@ -128,7 +128,7 @@ def test_signal_receivers_are_connected_by_create_app_and_nowhere_else(app):
     from petition_app.letters.tasks import compile_at_the_goal
     from petition_app.notifications.tasks import announce_when_reached
     from petition_app.signals import campaign_file_imported, goal_reached
-    from petition_app.stories.operations import apply_campaign_file
+    from petition_app.stories.settings import apply_campaign_file
 
     decorated = []
     for path in sorted(PACKAGE.rglob("*.py")):

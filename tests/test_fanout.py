@@ -187,7 +187,7 @@ def test_a_batch_lock_is_extended_while_its_holder_sends_and_a_lost_lock_says_so
 
 
 def test_a_batch_that_lost_its_lock_stops_records_what_it_sent_and_the_retry_sends_the_rest(any_app):
-    from petition_app.notifications.operations import BatchBusy, run_batch, send_batch
+    from petition_app.notifications.fanout import BatchBusy, run_batch, send_batch
     from petition_app.organizers.models import Update
     from petition_app.organizers.tasks import update_subject
     from petition_app.notifications.mailing import BulkMail

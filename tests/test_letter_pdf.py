@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from petition_app import create_app
 from petition_app.config import TestConfig
-from petition_app.letters import pdf as letter_pdf
-from petition_app.letters.pdf import LetterContent, LetterFontError, write_letter_pdf
+from petition_app.letters import typesetting
+from petition_app.letters.pdf import LetterContent, write_letter_pdf
+from petition_app.letters.typesetting import LetterFontError
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}")
 
@@ -191,8 +192,8 @@ CHINESE = [("Anna de Vries", "Leiden"), ("王小明", "北京"), ("Piet Jansen",
 
 
 def test_without_a_fallback_font_chinese_is_left_out_with_a_warning_and_the_rest_stays(app, monkeypatch, tmp_path, caplog):
-    monkeypatch.setattr(letter_pdf, "FALLBACK_FONT_FILES", (tmp_path / "no-such-font.ttf",))
-    with caplog.at_level(logging.WARNING, logger=letter_pdf.log.name):
+    monkeypatch.setattr(typesetting, "FALLBACK_FONT_FILES", (tmp_path / "no-such-font.ttf",))
+    with caplog.at_level(logging.WARNING, logger=typesetting.log.name):
         pages = render(app, content(named_count=3, organizer_name="王小明"), CHINESE)
     annex = flat(" ".join(pages[1:]))
     assert_in_order(annex, ["Anna de Vries (Leiden)", "Piet Jansen (Delft)"])
@@ -201,11 +202,11 @@ def test_without_a_fallback_font_chinese_is_left_out_with_a_warning_and_the_rest
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CI") and not any(Path(path).is_file() for path in letter_pdf.FALLBACK_FONT_FILES),
+    not os.environ.get("CI") and not any(Path(path).is_file() for path in typesetting.FALLBACK_FONT_FILES),
     reason="no CJK fallback font installed (Debian: fonts-droid-fallback)",
 )
 def test_with_a_fallback_font_chinese_names_are_drawn(app, caplog):
-    with caplog.at_level(logging.WARNING, logger=letter_pdf.log.name):
+    with caplog.at_level(logging.WARNING, logger=typesetting.log.name):
         pages = render(app, content(named_count=3, organizer_name="王小明"), CHINESE)
     assert "王小明" in pages[0]
     assert_in_order(flat(" ".join(pages[1:])), ["Anna de Vries (Leiden)", "王小明 (北京)", "Piet Jansen (Delft)"])
@@ -215,10 +216,10 @@ def test_with_a_fallback_font_chinese_names_are_drawn(app, caplog):
 def test_without_uharfbuzz_arabic_names_are_drawn_unshaped(app, monkeypatch):
     def no_harfbuzz(self, use_shaping_engine=True, *args, **kwargs):
         if use_shaping_engine:
-            raise letter_pdf.FPDFException("The uharfbuzz package could not be imported")
+            raise typesetting.FPDFException("The uharfbuzz package could not be imported")
         self.text_shaping = None
 
-    monkeypatch.setattr(letter_pdf.LetterPDF, "set_text_shaping", no_harfbuzz)
+    monkeypatch.setattr(typesetting.LetterPDF, "set_text_shaping", no_harfbuzz)
     pages = render(app, content(named_count=3), [("Anna", None), ("محمد العلي", "Leiden"), ("Piet", "Delft")])
     annex = flat(" ".join(pages[1:]))
     assert_in_order(annex, ["Anna", "Leiden", "Piet (Delft)"])
@@ -226,6 +227,6 @@ def test_without_uharfbuzz_arabic_names_are_drawn_unshaped(app, monkeypatch):
 
 
 def test_a_missing_font_fails_clearly(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(letter_pdf, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(typesetting, "FONT_DIR", tmp_path)
     with pytest.raises(LetterFontError, match="fonts-dejavu-core"):
         render(app, content())

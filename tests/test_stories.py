@@ -604,7 +604,7 @@ def test_after_the_retention_period_texts_and_contacts_are_deleted_and_the_count
 
 def test_the_campaign_file_section_is_checked():
     from petition_app.campaigns.operations import CampaignFileError
-    from petition_app.stories.operations import parse_campaign_file_section
+    from petition_app.stories.settings import parse_campaign_file_section
 
     assert parse_campaign_file_section({"enabled": False})["enabled"] is False
     for section, message in (

@@ -1,18 +1,10 @@
-"""Mail to account holders, sent by a job after the commit in the account holder's language. Tokens
-are made when the mail is built, so a retried job sends a link that works."""
-from flask_babel import gettext
-
+"""Mail to account holders, sent by a job after the commit in the account holder's language (mailing.py
+builds it, with its tokens: a retried job sends a link that works)."""
 from .. import mail
 from ..extensions import db
 from ..jobs import job
-from ..links import external_url
-from ..tokens import make_token
+from .mailing import account_message
 from .models import User
-from .queries import CONFIRM, RESET, link_payload
-
-MAIL_CONFIRM = CONFIRM
-MAIL_ACCOUNT_EXISTS = "account_exists"
-MAIL_RESET = RESET
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -23,15 +15,4 @@ def send_account_mail(kind: str, user_id: int | None) -> None:
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None:
         return
-    if kind == MAIL_CONFIRM:
-        token = make_token(CONFIRM, link_payload(user, CONFIRM))
-        subject, context = (lambda: gettext("Confirm your account")), {"confirm_url": external_url("accounts.confirm", token=token)}
-    elif kind == MAIL_ACCOUNT_EXISTS:
-        subject = lambda: gettext("You already have an account")  # noqa: E731
-        context = {"reset_url": external_url("accounts.reset_request", lang=user.locale)}
-    elif kind == MAIL_RESET:
-        token = make_token(RESET, link_payload(user, RESET))
-        subject, context = (lambda: gettext("Reset your password")), {"reset_url": external_url("accounts.reset", token=token)}
-    else:
-        raise ValueError(f"unknown account mail {kind}")
-    mail.send([mail.build_message(user.email, kind, user.locale, subject, name=user.name, **context)])
+    mail.send([account_message(user, kind)])

@@ -11,8 +11,8 @@ from ..reach import opendata
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
-from ..signing.queries import SignatureInput
 from ..stories import queries as stories
+from ..stories.figures import figures as story_figures
 from . import bp
 from .openapi import openapi_document
 
@@ -145,7 +145,7 @@ def story_stats(slug, suffix):
     found = stories.campaign_taking_stories(slug)
     if found is None:
         return _open(not_found()[0]), 404
-    figures = stories.figures(found[0].id)
+    figures = story_figures(found[0].id)
     if _wants_csv(suffix):
         rows = [("total", "", figures.total if figures.shown else "")]
         rows += [("category", key, n) for key, n in figures.categories.items()]
@@ -202,7 +202,7 @@ def create_signature(slug):
         if not form.validate():
             return jsonify({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}), 422
     try:
-        sign(campaign, SignatureInput.from_form(form, locale, request.remote_addr))
+        sign(campaign, form.to_input(locale, request.remote_addr))
         db.session.commit()
     except CampaignClosed:
         return jsonify({"error": "campaign_closed"}), 409

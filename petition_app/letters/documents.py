@@ -4,17 +4,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask_babel import force_locale
-from sqlalchemy import func, select
 
 from ..campaigns.models import Campaign, Recipient
-from ..extensions import db
 from ..links import external_url
 from ..rules import LANGUAGES, goal_count
-from ..signing.models import Signature
-from ..stories.queries import figures_if_enabled, letter_quotes
+from ..stories.figures import figures_if_enabled
+from ..stories.queries import letter_quotes
 from ..timeutil import utcnow
 from .pdf import LetterContent, write_letter_pdf
-from .queries import named_signers_filter, named_signers
+from .queries import named_signer_count, named_signers
 
 
 def _letter_content(recipient: Recipient, locale: str, count: int, named_count: int) -> LetterContent:
@@ -55,9 +53,7 @@ def _story_content(campaign: Campaign) -> dict[str, Any]:
 def render_letter(recipient: Recipient, locale: str, out: BinaryIO) -> LetterContent:
     """Write one recipient's letter in `locale` to the binary stream `out`; returns its content."""
     campaign = recipient.campaign
-    named_count = db.session.execute(
-        select(func.count()).select_from(Signature).where(*named_signers_filter(campaign.id))
-    ).scalar_one()
+    named_count = named_signer_count(campaign.id)
     content = _letter_content(recipient, locale, campaign.confirmed_count, named_count)
     with force_locale(locale):
         write_letter_pdf(out, content, named_signers(campaign.id), locale)

@@ -48,3 +48,14 @@ def recipient_message(handover: Handover, template: str, subject: Callable[[], s
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
         demand_count=len(recipient.demands),
     )
+
+
+def handover_message(handover: Handover) -> EmailMessage:
+    """A recipient's letters (both languages attached) and the private link to answer them."""
+    title = handover.recipient.campaign.text("title", handover.recipient.language)
+    message = recipient_message(handover, "letter_to_recipient", lambda: gettext("Petition: %(title)s", title=title))
+    for letter in (handover.letter_nl, handover.letter_en):
+        message.add_attachment(
+            letter.pdf, maintype="application", subtype="pdf", filename=f"{handover.recipient.key}.{letter.language}.pdf"
+        )
+    return message

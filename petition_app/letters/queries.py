@@ -2,7 +2,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..campaigns.models import Recipient
@@ -16,6 +16,13 @@ def named_signers_filter(campaign_id: int) -> tuple[Any, ...]:
         Signature.campaign_id == campaign_id,
         Signature.named(),
     )
+
+
+def named_signer_count(campaign_id: int) -> int:
+    """How many signers agreed to be named: the length of the annex."""
+    return db.session.execute(
+        select(func.count()).select_from(Signature).where(*named_signers_filter(campaign_id))
+    ).scalar_one()
 
 
 def named_signers(campaign_id: int) -> Iterator[tuple[str, str | None]]:

@@ -1,6 +1,5 @@
 """Jobs for letters: compiling a set (when the last goal is reached, or when organizers ask), mailing
 each recipient its letters, and emptying the letters of purged campaigns."""
-from flask_babel import gettext
 from sqlalchemy import update
 
 from .. import mail
@@ -8,7 +7,7 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit, job
 from ..timeutil import utcnow
 from . import operations
-from .mailing import recipient_message
+from .mailing import handover_message
 from .models import Handover
 
 
@@ -32,13 +31,7 @@ def deliver_handover(handover_id: int) -> bool:
     handover = db.session.get(Handover, handover_id)
     if handover is None or handover.sent_at is not None:
         return False
-    title = handover.recipient.campaign.text("title", handover.recipient.language)
-    message = recipient_message(handover, "letter_to_recipient", lambda: gettext("Petition: %(title)s", title=title))
-    for letter in (handover.letter_nl, handover.letter_en):
-        message.add_attachment(
-            letter.pdf, maintype="application", subtype="pdf", filename=f"{handover.recipient.key}.{letter.language}.pdf"
-        )
-    mail.send([message])
+    mail.send([handover_message(handover)])
     db.session.execute(update(Handover).where(Handover.id == handover_id).values(sent_at=utcnow()))
     return True
 

@@ -22,9 +22,11 @@ from email.policy import SMTP
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import format_decimal, ngettext
 from markupsafe import escape
 
 from .. import mail
+from ..campaigns.models import Milestone
 from ..links import external_url
 from ..signing.mailing import link_token, signer_message
 from ..signing.models import Signature
@@ -159,3 +161,33 @@ class BulkMail:
         return signer_message(
             signature, self.template, self.subject, bulk=True, **self.context(signature.locale)
         )
+
+
+def _milestone_context(milestone: Milestone) -> dict[str, Any]:
+    later_goals = [g for g in milestone.campaign.goals if g > milestone.goal]
+    return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None}
+
+
+def milestone_organizers_message(milestone: Milestone) -> EmailMessage:
+    """The organizers' news of a goal reached, in their language."""
+    campaign = milestone.campaign
+    locale = campaign.organizer_language
+    return mail.build_message(
+        campaign.organizer_email, "milestone_organizers", locale,
+        lambda: ngettext("Your campaign reached %(goal)s signature", "Your campaign reached %(goal)s signatures", milestone.goal, goal=format_decimal(milestone.goal)),
+        campaign_title=campaign.text("title", locale), organizer_name=campaign.organizer_name,
+        campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale), **_milestone_context(milestone),
+    )
+
+
+def milestone_bulk_mail(milestone: Milestone) -> BulkMail:
+    """The signers' news of a goal reached, each in their own language with their own links."""
+    context = _milestone_context(milestone)
+    return BulkMail(
+        "milestone_signer",
+        lambda title: ngettext(
+            "%(goal)s signature: %(title)s", "%(goal)s signatures: %(title)s", milestone.goal,
+            goal=format_decimal(milestone.goal), title=title,
+        ),
+        lambda locale: context,
+    )

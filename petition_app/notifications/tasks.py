@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import update
 
 from .. import mail
@@ -12,11 +11,11 @@ from ..campaigns.models import Milestone
 from ..extensions import db
 from ..rules import DeliveryKind
 from ..jobs import dispatch, enqueue_after_commit, job
-from ..links import external_url
 from ..signing.models import Signature
 from ..timeutil import utcnow
-from .mailing import BulkMail
-from .operations import maybe_done, plan_fan_out, run_batch
+from .fanout import run_batch
+from .mailing import milestone_bulk_mail, milestone_organizers_message
+from .operations import maybe_done, plan_fan_out
 from .queries import opted_in, unfinished_milestones
 
 log = logging.getLogger(__name__)
@@ -26,11 +25,6 @@ def announce_when_reached(campaign_id: int, milestone_id: int, final: bool) -> N
     """Receiver of signals.goal_reached (connected in create_app): queue the announcement in the
     transaction that recorded the milestone."""
     enqueue_after_commit(announce_milestone, milestone_id)
-
-
-def _milestone_context(milestone: Milestone) -> dict[str, Any]:
-    later_goals = [g for g in milestone.campaign.goals if g > milestone.goal]
-    return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None}
 
 
 def _milestone_audience(milestone: Milestone) -> tuple[Any, ...]:
@@ -57,20 +51,12 @@ def announce_milestone(milestone_id: int) -> None:
     if milestone is None or milestone.announced_at is not None:
         return
     campaign = milestone.campaign
-    context = _milestone_context(milestone)
-
     if milestone.organizers_told_at is None:
-        locale = campaign.organizer_language
-        title = campaign.text("title", locale)
-        message = mail.build_message(
-            campaign.organizer_email, "milestone_organizers", locale,
-            lambda: ngettext("Your campaign reached %(goal)s signature", "Your campaign reached %(goal)s signatures", milestone.goal, goal=format_decimal(milestone.goal)),
-            campaign_title=title, organizer_name=campaign.organizer_name,
-            campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale), **context,
-        )
-        mail.send([message])
+        mail.send([milestone_organizers_message(milestone)])
         db.session.execute(update(Milestone).where(Milestone.id == milestone.id).values(organizers_told_at=utcnow()))
-        db.session.commit()  # told: a retry of this job must not tell them again
+        # One of the two jobs that commit more than once (docs/architecture.md, "Exceptions"): told is
+        # told, so a retry of this job (planning the signers' batches failed) must not tell them again.
+        db.session.commit()
 
     batches = plan_fan_out(DeliveryKind.MILESTONE, milestone.id, _milestone_audience(milestone), announce_milestone_batch, milestone.id)
     if batches == 0:
@@ -85,15 +71,7 @@ def announce_milestone_batch(milestone_id: int, first_id: int, last_id: int) -> 
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.announced_at is not None:
         return
-    context = _milestone_context(milestone)
-    bulk = BulkMail(
-        "milestone_signer",
-        lambda title: ngettext(
-            "%(goal)s signature: %(title)s", "%(goal)s signatures: %(title)s", milestone.goal,
-            goal=format_decimal(milestone.goal), title=title,
-        ),
-        lambda locale: context,
-    )
+    bulk = milestone_bulk_mail(milestone)
     audience = _milestone_audience(milestone)
     sent, failed = run_batch(DeliveryKind.MILESTONE, milestone.id, audience, first_id, last_id, bulk)
     if maybe_done(DeliveryKind.MILESTONE, milestone.id, audience):

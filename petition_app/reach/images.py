@@ -1,5 +1,5 @@
 """What a campaign looks like on paper and in link previews: the QR code, the A4 poster (with the
-letters' fonts, through letters.pdf's public API) and the share image."""
+letters' fonts, through letters.typesetting) and the share image."""
 
 import hashlib
 import io
@@ -13,19 +13,12 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
-from ..letters.pdf import FONT_FILES, LetterPDF, clean_text, font_path  # the letters' fonts, fallback glyphs included
-from .sharing import campaign_url, count_step
+from ..letters.typesetting import FONT_FILES, LetterPDF, clean_text, font_path  # the letters' fonts, fallback glyphs included
+from .sharing import SHARE_IMAGE_SIZE, campaign_url, count_step
 from ..timeutil import utcnow
 
-#: Open Graph wants a territory with the language.
-OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-#: A city with fewer counted signers than this is folded into "other", so that nobody is singled out.
-MIN_CITY_GROUP = 5
-SIGNERS_PER_PAGE = 50
-SHARE_IMAGE_SIZE = (1200, 630)
 #: Raise when the share image's design changes, so that cached images are drawn anew.
 SHARE_IMAGE_VERSION = "1"
-
 
 
 # ---------------------------------------------------------------- QR code

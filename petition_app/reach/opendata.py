@@ -6,46 +6,36 @@ ones, never mixed into them.
 
 Counting: the headline number everywhere is the campaign's `confirmed_count`, the counter that is
 raised in the confirming transaction and kept equal to the rows `Signature.counted()` selects (see
-signing.operations.recount); every query over signature rows selects them with `Signature.counted()`."""
+signing.upkeep.recount); every query over signature rows selects them with `Signature.counted()`
+(reach/queries.py runs them; this module shapes what they return)."""
 
 import csv
 import io
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
 
+from ..campaigns.models import Campaign
 from ..rules import neutralise_cell
-from ..extensions import db
-from ..paper.models import PaperEntry
-from ..signing.models import Signature
 from ..timeutil import as_utc
+from . import queries
 
-#: Open Graph wants a territory with the language.
-OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 #: A city with fewer counted signers than this is folded into "other", so that nobody is singled out.
 MIN_CITY_GROUP = 5
-SIGNERS_PER_PAGE = 50
-SHARE_IMAGE_SIZE = (1200, 630)
-#: Raise when the share image's design changes, so that cached images are drawn anew.
-SHARE_IMAGE_VERSION = "1"
-
 
 
 # ---------------------------------------------------------------- open data
 
 
-def daily_counts(campaign):
+def daily_counts(campaign: Campaign) -> list[tuple[date, int]]:
     """Counted signatures per day of confirmation (in the campaign's time zone), from the first day to
     the last, days without any included as 0: [(date, count)]."""
     zone = ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])
-    moments = db.session.scalars(
-        select(Signature.confirmed_at)
-        .where(Signature.campaign_id == campaign.id, Signature.counted())
-        .execution_options(yield_per=5000)
-    )
+    moments = queries.confirmation_moments(campaign.id)
     per_day = Counter(as_utc(moment).astimezone(zone).date() for moment in moments)
     if not per_day:
         return []
@@ -53,15 +43,11 @@ def daily_counts(campaign):
     return [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range((last - first).days + 1)]
 
 
-def daily_counts_with_paper(campaign):
+def daily_counts_with_paper(campaign: Campaign) -> list[tuple[date, int, int]]:
     """Per day, from the first to the last: (date, online, paper), online as in `daily_counts` and
     paper by the date the sheets were collected (voided entries left out)."""
     online = dict(daily_counts(campaign))
-    paper = dict(db.session.execute(
-        select(PaperEntry.collected_on, func.sum(PaperEntry.signatures))
-        .where(PaperEntry.campaign_id == campaign.id, PaperEntry.voided_at.is_(None))
-        .group_by(PaperEntry.collected_on)
-    ).all())
+    paper = queries.paper_per_day(campaign.id)
     days = set(online) | set(paper)
     if not days:
         return []
@@ -72,20 +58,16 @@ def daily_counts_with_paper(campaign):
     ]
 
 
-def _city_key(city):
+def _city_key(city: str) -> str:
     return " ".join(city.split()).casefold()
 
 
-def city_counts(campaign, minimum=MIN_CITY_GROUP):
+def city_counts(campaign: Campaign, minimum: int = MIN_CITY_GROUP) -> tuple[list[tuple[str, int]], int, int]:
     """Counted signatures per city. Spellings that differ only in case or spacing are one city, named by
     its most common spelling; a city with fewer than `minimum` signers is folded into `other`, and
     signers who gave no city are counted as `not_given`. Returns (cities [(name, count)], other,
     not_given), cities by count, largest first."""
-    rows = db.session.execute(
-        select(Signature.city, func.count())
-        .where(Signature.campaign_id == campaign.id, Signature.counted())
-        .group_by(Signature.city)
-    ).all()
+    rows = queries.counted_per_city(campaign.id)
     totals: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     not_given = 0
@@ -108,7 +90,8 @@ def city_counts(campaign, minimum=MIN_CITY_GROUP):
     return cities, other, not_given
 
 
-def csv_text(header, rows):
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV file (RFC 4180 line ends) whose cells cannot start a formula in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)

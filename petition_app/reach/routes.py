@@ -1,5 +1,5 @@
 """The reach pages and files: share kit, QR code, poster, share image, embed, signer wall, sitemap and
-robots.txt. Public, for anyone; routes are thin: sharing, images, wall and opendata make the content."""
+robots.txt. Public, for anyone; routes are thin: sharing, images, queries and opendata make the content."""
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 
@@ -8,7 +8,7 @@ from ..extensions import limiter
 from ..formfields import page_number
 from ..links import external_url
 from ..security import allow_framing
-from . import bp, images, sharing, wall
+from . import bp, images, queries, sharing
 
 # Files that only change with the campaign's text (the QR code) or with the count (image, poster).
 QR_CACHE = "public, max-age=86400"
@@ -103,7 +103,7 @@ def signers(slug):
     """The signer wall: names and cities of counted signers who chose to be shown; public."""
     campaign = public_campaign(slug) or abort(404)
     page = page_number() or abort(404)
-    names = wall.signer_wall(campaign, page)
+    names = queries.signer_wall(campaign, page)
     if page > 1 and not names.entries:
         abort(404)
     response = Response(render_template("reach/signers.html", campaign=campaign, wall=names))

@@ -17,13 +17,7 @@ from ..links import external_url
 
 #: Open Graph wants a territory with the language.
 OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-#: A city with fewer counted signers than this is folded into "other", so that nobody is singled out.
-MIN_CITY_GROUP = 5
-SIGNERS_PER_PAGE = 50
 SHARE_IMAGE_SIZE = (1200, 630)
-#: Raise when the share image's design changes, so that cached images are drawn anew.
-SHARE_IMAGE_VERSION = "1"
-
 
 
 # ---------------------------------------------------------------- links

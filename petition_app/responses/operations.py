@@ -3,15 +3,20 @@ ones. Operations flush; the caller commits once, and the mails follow through jo
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
-from ..campaigns.models import Demand, Recipient
+from ..campaigns.models import Recipient
 from ..extensions import db, rowcount
-from ..jobs import enqueue_after_commit
+from ..jobs import enqueue_after_commit, job_by_path
 from ..letters.models import Handover
 from ..timeutil import utcnow
-from . import tasks
 from .models import Answer
+from .queries import unanswered_handovers
+
+# The jobs queued here, by path: tasks.py imports this module (its jobs run operations), so this one
+# names its jobs instead of importing them (tests/test_domain_rooms.py checks that each names a job).
+ANNOUNCE_ANSWER = "petition_app.responses.tasks.announce_answer"
+SEND_REMINDER = "petition_app.responses.tasks.send_reminder"
 
 
 def mark_opened(recipient: Recipient) -> None:
@@ -41,7 +46,7 @@ def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], lang
             db.session.add(answer)
             changed += 1
     if changed and not had_answers:
-        enqueue_after_commit(tasks.announce_answer, recipient.id)
+        enqueue_after_commit(job_by_path(ANNOUNCE_ANSWER), recipient.id)
     db.session.flush()
     return changed
 
@@ -52,17 +57,7 @@ def claim_due_reminders(now: datetime | None = None) -> list[int]:
     so two runs at once never remind twice. Returns the hand-overs reminded."""
     now = now or utcnow()
     interval = current_app.config["REMINDER_INTERVAL"]
-    latest = select(func.max(Handover.id)).where(Handover.sent_at.is_not(None)).group_by(Handover.recipient_id)
-    answered = select(Demand.recipient_id).join(Answer, Answer.demand_id == Demand.id)
-    due = db.session.scalars(
-        select(Handover).where(
-            Handover.id.in_(latest),
-            Handover.sent_at <= now - interval,
-            Handover.reminders_sent < current_app.config["MAX_REMINDERS"],
-            (Handover.last_reminder_at.is_(None)) | (Handover.last_reminder_at <= now - interval),
-            Handover.recipient_id.not_in(answered),
-        )
-    ).all()
+    due = unanswered_handovers(now - interval, current_app.config["MAX_REMINDERS"])
     claimed_ids = []
     for handover in due:
         claimed = rowcount(db.session.execute(
@@ -72,6 +67,6 @@ def claim_due_reminders(now: datetime | None = None) -> list[int]:
             .execution_options(synchronize_session=False)
         ))
         if claimed:
-            enqueue_after_commit(tasks.send_reminder, handover.id)
+            enqueue_after_commit(job_by_path(SEND_REMINDER), handover.id)
             claimed_ids.append(handover.id)
     return claimed_ids

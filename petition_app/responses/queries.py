@@ -1,11 +1,15 @@
-"""Reads for a recipient's private answer page."""
+"""Reads for a recipient's private answer page, and the hand-overs due a reminder."""
 import hmac
+from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import func, select
 
-from ..campaigns.models import Recipient
+from ..campaigns.models import Demand, Recipient
 from ..extensions import db
+from ..letters.models import Handover
 from ..tokens import Purpose, RecipientLink, TokenInvalid, read_token
+from .models import Answer
 
 
 def recipient_for_token(token: str) -> Recipient:
@@ -19,3 +23,19 @@ def recipient_for_token(token: str) -> Recipient:
     if recipient is None or not hmac.compare_digest(secret, recipient.link_secret):
         raise TokenInvalid()
     return recipient
+
+
+def unanswered_handovers(sent_before: datetime, max_reminders: int) -> list[Handover]:
+    """The latest hand-over of each recipient that answered nothing, sent before `sent_before`, reminded
+    fewer than `max_reminders` times and not since `sent_before`."""
+    latest = select(func.max(Handover.id)).where(Handover.sent_at.is_not(None)).group_by(Handover.recipient_id)
+    answered = select(Demand.recipient_id).join(Answer, Answer.demand_id == Demand.id)
+    return list(db.session.scalars(
+        select(Handover).where(
+            Handover.id.in_(latest),
+            Handover.sent_at <= sent_before,
+            Handover.reminders_sent < max_reminders,
+            (Handover.last_reminder_at.is_(None)) | (Handover.last_reminder_at <= sent_before),
+            Handover.recipient_id.not_in(answered),
+        )
+    ))

@@ -1,23 +1,15 @@
 """Jobs that follow a recipient's answer, and the reminders to recipients who stay silent."""
-from flask_babel import get_locale, gettext
-
 from .. import mail
 from ..campaigns.models import Recipient
 from ..extensions import db
 from ..rules import DeliveryKind
 from ..jobs import job
-from ..letters.mailing import recipient_message
 from ..letters.models import Handover
-from ..links import external_url
-from ..notifications.mailing import BulkMail
-from ..notifications.operations import plan_fan_out, run_batch
+from ..notifications.fanout import run_batch
+from ..notifications.operations import plan_fan_out
 from ..notifications.queries import opted_in
 from . import operations
-
-
-def capitalised(text: str) -> str:
-    """A subject that starts with a recipient's name in a sentence ("de burgemeester van Leiden")."""
-    return text[:1].upper() + text[1:]
+from .mailing import answer_bulk_mail, reminder_message
 
 
 @job("milestones", retry="MAIL_RETRY_INTERVALS")
@@ -37,24 +29,7 @@ def announce_answer_batch(recipient_id: int, first_id: int, last_id: int) -> Non
     recipient = db.session.get(Recipient, recipient_id)
     if recipient is None:
         return
-    campaign = recipient.campaign
-    # What the signers are told is what was answered: "3 of 7 demands", not "the demands".
-    answered = sum(1 for demand in recipient.demands if demand.answer is not None)
-    bulk = BulkMail(
-        "answer_to_signers",
-        lambda title: capitalised(gettext(
-            "%(recipient)s answered: %(title)s", recipient=recipient.display_name(str(get_locale())), title=title
-        )),
-        lambda locale: {
-            "recipient_name": recipient.display_name(locale),
-            "answered": answered,
-            "total": len(recipient.demands),
-            "answers_url": external_url(
-                "signing.campaign", slug=campaign.slug, lang=locale, _anchor=f"recipient-{recipient.key}"
-            ),
-        },
-    )
-    run_batch(DeliveryKind.ANSWER, recipient.id, opted_in(campaign.id), first_id, last_id, bulk)
+    run_batch(DeliveryKind.ANSWER, recipient.id, opted_in(recipient.campaign_id), first_id, last_id, answer_bulk_mail(recipient))
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -64,8 +39,7 @@ def send_reminder(handover_id: int) -> None:
     handover = db.session.get(Handover, handover_id)
     if handover is None:
         return
-    title = handover.recipient.campaign.text("title", handover.recipient.language)
-    mail.send([recipient_message(handover, "reminder_to_recipient", lambda: gettext("Reminder: %(title)s", title=title))])
+    mail.send([reminder_message(handover)])
 
 
 @job("default")

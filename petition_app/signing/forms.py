@@ -13,7 +13,7 @@ from ..formfields import CITY_MAX, EMAIL_MAX, NAME_MAX, Form, deliverable_email,
 from ..formfields import strip as _strip
 from ..rules import LANGUAGES
 from ..security import sign_form_token
-from .queries import Details
+from .inputs import Details, SignatureInput
 
 SOURCE_RE = re.compile(r"[a-z0-9-]{1,16}")
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language: not translated
@@ -93,6 +93,13 @@ class SignForm(Form):
     # A honeypot: hidden from people (by CSS, and from screen readers by its label), filled in by bots.
     website = StringField(_l("Leave this field empty"))
     submit = SubmitField(_l("Sign"))
+
+    def to_input(self, locale: str, ip: str | None) -> SignatureInput:
+        """The same fields whether they came from the web form or the API (which feeds this form)."""
+        return SignatureInput(
+            name=self.name.data, email=self.email.data, city=self.city.data, locale=locale,
+            wants_updates=self.updates.data, is_public=self.public.data, ip=ip, source=self.source.data,
+        )
 
 
 class ConfirmForm(Form):

@@ -3,10 +3,20 @@ links to stop updates, withdraw the signature, download one's data and read the 
 
 Every link carries the signature's id and its random secret (`Signature.secret`), signed and dated by
 tokens.make_token: a link acts only on the row it was made for, and withdrawing voids all of them."""
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import gettext
+
 from .. import mail
 from ..links import external_url
 from ..tokens import Purpose, SignatureLink, make_token
+from .inputs import Details
 from .models import Signature, SignRequest
+
+# The kinds of mail of signing.tasks.send_signature_mail.
+MAIL_CONFIRM = "confirm"
+MAIL_ALREADY_SIGNED = "already_signed"
 
 
 def link_token(signature: Signature, purpose: Purpose) -> str:
@@ -45,4 +55,32 @@ def signer_message(signature, template, subject, bulk=False, locale=None, **cont
         signature.email, template, locale, lambda: subject(title),
         headers=mail.bulk_headers(links["unsubscribe_url"]) if bulk else None,
         about=(mail.About.SIGNATURE, signature.id), signature=signature, campaign_title=title, **links, **context,
+    )
+
+
+def confirmation_message(signature: Signature, sign_request: SignRequest) -> EmailMessage:
+    """The mail that confirms a signature: the details of its own sign request, in that request's
+    language, and a link that confirms exactly those."""
+    return signer_message(
+        signature, "confirm_signature", lambda title: gettext("Confirm your signature: %(title)s", title=title),
+        locale=sign_request.locale,
+        details=Details.of(sign_request),
+        verify_url=external_url("signing.verify", token=verify_token(signature, sign_request), lang=sign_request.locale),
+        valid_days=max(1, current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400),
+    )
+
+
+def already_signed_message(signature: Signature) -> EmailMessage:
+    """"You have already signed", with the confirmed name and a link to change the details."""
+    return signer_message(
+        signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title),
+        details=Details.of(signature),
+        change_url=external_url("signing.change_details", token=link_token(signature, Purpose.MY_DATA), lang=signature.locale),
+    )
+
+
+def withdrawal_receipt(signature: Signature) -> EmailMessage:
+    """The receipt of a withdrawal, the last mail a signer gets."""
+    return signer_message(
+        signature, "withdrawn", lambda title: gettext("Your signature is withdrawn: %(title)s", title=title)
     )

@@ -1,36 +1,48 @@
-"""The path of a signature: signing, confirming, withdrawing; and keeping the count true (bulk
-invalidation, recount) and only what is needed (purges). Counting and milestones are decided here and
-nowhere else. Operations flush; the request, job or command around them commits once."""
+"""The path of a signature: signing, confirming, changing details, withdrawing. Counting and
+milestones are decided here and nowhere else (keeping the count true and purging live in upkeep.py).
+Operations flush; the request, job or command around them commits once.
+
+The mails are jobs of tasks.py, queued by path (`job_by_path`): tasks.py imports this module (a mail
+job may make a sign request), so this one names its jobs instead of importing them."""
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, and_, case, delete, func, insert, select, update
+from sqlalchemy import Table, and_, case, delete, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..campaigns.models import Campaign
 from ..campaigns.operations import add_to_count
 from ..extensions import db, rowcount
-from ..jobs import enqueue_after_commit
-from ..rules import SuspectReason, has_a_filter, normalise_email, uniqueness_key
+from ..jobs import enqueue_after_commit, job_by_path
+from ..rules import SuspectReason, normalise_email, uniqueness_key
 from ..timeutil import utcnow
 from ..tokens import Purpose
-from . import tasks
 from .abuse import assess, hash_ip
+from .inputs import Details, SignatureInput
+from .mailing import MAIL_ALREADY_SIGNED, MAIL_CONFIRM
 from .models import Signature, SignRequest, new_secret
 from .queries import (
-    Confirmation,
-    Details,
     Pending,
-    SignatureInput,
     confirmed_signature_for_change,
+    signature_exists,
     signature_for_unsubscribe,
     signature_from_link,
 )
 
 log = logging.getLogger(__name__)
+
+# The jobs queued here, by path (tests/test_domain_rooms.py checks that each names a job).
+SEND_SIGNATURE_MAIL = "petition_app.signing.tasks.send_signature_mail"
+SEND_WITHDRAWAL_RECEIPT = "petition_app.signing.tasks.send_withdrawal_receipt"
+
+
+@dataclass
+class Confirmation:
+    campaign: Campaign
+    newly_confirmed: bool
 
 
 class SigningError(Exception):
@@ -107,15 +119,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> None:
     if not _sign_known(campaign, email_key, assessment, details):
         # The row was deleted between the two statements (a withdrawal's receipt forgetting it): sign
         # as a new address, so that the request the person just made is not lost (issue 18).
-        if _exists(campaign.id, email_key):
+        if signature_exists(campaign.id, email_key):
             return  # enough mails to this address already
         sign(campaign, data)
-
-
-def _exists(campaign_id: int, email_key: str) -> bool:
-    return db.session.scalar(
-        select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email_key == email_key)
-    ) is not None
 
 
 def _sign_known(campaign: Campaign, email_key: str, assessment: Any, details: dict[str, Any]) -> bool:
@@ -152,7 +158,7 @@ def _sign_known(campaign: Campaign, email_key: str, assessment: Any, details: di
             .execution_options(synchronize_session=False)
         )
     elif known.confirmed_at is not None:
-        enqueue_after_commit(tasks.send_signature_mail, known.id, tasks.MAIL_ALREADY_SIGNED, known.mails_requested)
+        enqueue_after_commit(job_by_path(SEND_SIGNATURE_MAIL), known.id, MAIL_ALREADY_SIGNED, known.mails_requested)
         return True
     _queue_confirmation(known.id, known.mails_requested, details)
     return True
@@ -162,7 +168,7 @@ def _queue_confirmation(signature_id: int, request_no: int, details: dict[str, A
     """The sign request whose details the confirmation link will confirm, and its mail."""
     requests = cast(Table, SignRequest.__table__)
     request_id = db.session.scalar(insert(requests).values(signature_id=signature_id, **details).returning(requests.c.id))
-    enqueue_after_commit(tasks.send_signature_mail, signature_id, tasks.MAIL_CONFIRM, request_no, request_id)
+    enqueue_after_commit(job_by_path(SEND_SIGNATURE_MAIL), signature_id, MAIL_CONFIRM, request_no, request_id)
 
 
 def request_from_signature(signature: Signature) -> SignRequest:
@@ -203,7 +209,7 @@ def withdraw(token: str) -> Campaign:
             .values(confirmed_count=Campaign.confirmed_count - 1)
             .execution_options(synchronize_session=False)
         )
-    enqueue_after_commit(tasks.send_withdrawal_receipt, signature.id)
+    enqueue_after_commit(job_by_path(SEND_WITHDRAWAL_RECEIPT), signature.id)
     return campaign
 
 
@@ -263,117 +269,5 @@ def verify(pending: Pending, chosen: Details | None = None) -> Confirmation:
     return Confirmation(campaign, newly_confirmed=True)
 
 
-# ---------------------------------------------------------------- keeping the count true
-
-
-def recount(campaign_id: int) -> tuple[int, int]:
-    """Set the campaign's count to its counted rows and return (before, after). The campaign row is
-    locked first, so the count is taken after every confirmation that got there earlier, and every
-    later one adds to it: nothing is lost in between."""
-    before = db.session.execute(
-        select(Campaign.confirmed_count).where(Campaign.id == campaign_id).with_for_update()
-    ).scalar_one()
-    after = db.session.execute(
-        select(func.count()).select_from(Signature).where(Signature.campaign_id == campaign_id, Signature.counted())
-    ).scalar_one()
-    if after != before:
-        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(confirmed_count=after))
-    return before, after
-
-
-def _matching(campaign_id: int, since: datetime | None = None, until: datetime | None = None, ip_hash: str | None = None, domain: str | None = None) -> list[Any]:
-    """One definition of "matching" for the preview and the invalidation, so both count the same rows."""
-    criteria = [Signature.campaign_id == campaign_id, Signature.counted()]
-    if since is not None:
-        criteria.append(Signature.created_at >= since)
-    if until is not None:
-        criteria.append(Signature.created_at < until)
-    if ip_hash:
-        criteria.append(Signature.ip_hash == ip_hash)
-    if domain:
-        criteria.append(Signature.email.endswith(f"@{domain.lower()}", autoescape=True))  # % and _ are letters here
-    return criteria
-
-
-def preview_invalidation(campaign_id: int, **filters: Any) -> int:
-    """How many counted signatures an invalidation with these filters would take out."""
-    return db.session.execute(select(func.count()).select_from(Signature).where(*_matching(campaign_id, **filters))).scalar_one()
-
-
-def invalidate(campaign_id: int, **filters: Any) -> int:
-    """Mark the counted signatures matching the filters (time window, IP hash, mail domain) as
-    invalidated and recompute the count. Returns how many were taken out."""
-    if not has_a_filter(filters):
-        raise ValueError("at least one filter is needed")
-    taken = rowcount(db.session.execute(
-        update(Signature)
-        .where(*_matching(campaign_id, **filters))
-        .values(suspect_reason=SuspectReason.INVALIDATED)
-        .execution_options(synchronize_session=False)
-    ))
-    before, after = recount(campaign_id)
-    log.warning("invalidated %s signature(s) of campaign %s; count %s -> %s", taken, campaign_id, before, after)
-    return taken
-
-
-def reconcile_counts() -> list[tuple[int, int, int]]:
-    """The scheduled check: repair and log any campaign whose count differs from its rows. Campaigns
-    whose signers' data was deleted after closing keep their count: it is all that is left. Commits
-    per campaign, so that each campaign row is locked only for its own recount."""
-    repaired = []
-    for campaign_id in db.session.scalars(select(Campaign.id).where(Campaign.personal_data_purged_at.is_(None))).all():
-        before, after = recount(campaign_id)
-        db.session.commit()
-        if before != after:
-            log.error("count of campaign %s drifted: %s stored, %s counted; repaired", campaign_id, before, after)
-            repaired.append((campaign_id, before, after))
-    return repaired
-
-
-# ---------------------------------------------------------------- keeping only what is needed
-
-
-def purge_unconfirmed(now: datetime | None = None) -> int:
-    """Delete signatures never confirmed within UNCONFIRMED_RETENTION, and withdrawn ones whose receipt
-    could not be sent within a day, with their sign requests; and every sign request whose link has
-    expired. Returns how many signatures went."""
-    now = now or utcnow()
-    cutoff = now - current_app.config["UNCONFIRMED_RETENTION"]
-    doomed = [
-        Signature.confirmed_at.is_(None),
-        ((Signature.withdrawn_at.is_(None)) & (Signature.created_at < cutoff))
-        | (Signature.withdrawn_at < now - current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]),
-    ]
-    expired = now - timedelta(seconds=current_app.config["VERIFY_TOKEN_MAX_AGE"])
-    db.session.execute(
-        delete(SignRequest)
-        .where(SignRequest.signature_id.in_(select(Signature.id).where(*doomed)) | (SignRequest.created_at < expired))
-        .execution_options(synchronize_session=False)
-    )
-    result = db.session.execute(delete(Signature).where(*doomed).execution_options(synchronize_session=False))
-    deleted = rowcount(result)
-    if deleted:
-        log.info("deleted %s unconfirmed or withdrawn signature(s)", deleted)
-    return deleted
-
-
-def purge_closed_campaigns(now: datetime | None = None) -> list[str]:
-    """Delete every signature of campaigns closed longer than RETENTION_AFTER_CLOSE and mark the
-    campaign purged; the campaign, its counts and its milestones stay. The letters domain empties
-    the stored letters of purged campaigns (their annex names people) in its own periodic job."""
-    now = now or utcnow()
-    retention = current_app.config["RETENTION_AFTER_CLOSE"]
-    purged = []
-    for campaign in db.session.scalars(select(Campaign).where(Campaign.personal_data_purged_at.is_(None))):
-        closing = campaign.closing_moment()
-        if closing is None or closing + retention > now:
-            continue
-        signatures = select(Signature.id).where(Signature.campaign_id == campaign.id)
-        db.session.execute(delete(SignRequest).where(SignRequest.signature_id.in_(signatures)))
-        db.session.execute(delete(Signature).where(Signature.campaign_id == campaign.id))
-        campaign.personal_data_purged_at = now
-        purged.append(campaign.slug)
-    db.session.flush()
-    for slug in purged:
-        log.info("deleted the signers' personal data of closed campaign %s", slug)
-    return purged
+# The moderators' page and the CLI import these from here.
+from .upkeep import invalidate, preview_invalidation  # noqa: E402,F401

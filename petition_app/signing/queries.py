@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, Integer, and_, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.orm import contains_eager, selectinload, undefer
 
@@ -18,6 +17,7 @@ from ..rules.abuse import ClusterKind, is_cluster, window_bounds
 from ..rules.revisions import RevisionStatus
 from ..timeutil import as_utc
 from ..tokens import Purpose, SignatureLink, TokenInvalid, read_token
+from .inputs import Details
 from .models import Signature, SignRequest
 
 
@@ -66,57 +66,6 @@ def campaign_for_page_view(slug: str) -> Campaign | None:
 
 class SignatureGone(Exception):
     """The token is genuine but its signature no longer exists (withdrawn or purged)."""
-
-
-@dataclass(frozen=True)
-class Details:
-    """What a signer chooses about their signature: shown on the wall and in letters only as confirmed."""
-
-    name: str
-    city: str | None
-    locale: str
-    wants_updates: bool
-    is_public: bool
-
-    @classmethod
-    def of(cls, row: Signature | SignRequest) -> "Details":
-        return cls(row.name, row.city, row.locale, bool(row.wants_updates), bool(row.is_public))
-
-    def values(self) -> dict[str, Any]:
-        """The columns these details set, on a signature or a request alike."""
-        return {
-            "name": self.name.strip(), "city": (self.city or "").strip() or None, "locale": self.locale,
-            "wants_updates": bool(self.wants_updates), "is_public": bool(self.is_public),
-        }
-
-
-@dataclass
-class SignatureInput:
-    name: str
-    email: str
-    locale: str
-    city: str | None = None
-    wants_updates: bool = False
-    is_public: bool = False
-    ip: str | None = None
-    source: str | None = None
-
-    @classmethod
-    def from_form(cls, form: FlaskForm, locale: str, ip: str | None) -> "SignatureInput":
-        """The same fields whether they came from the web form or the API (which feeds the same form)."""
-        return cls(
-            name=form.name.data, email=form.email.data, city=form.city.data, locale=locale,
-            wants_updates=form.updates.data, is_public=form.public.data, ip=ip, source=form.source.data,
-        )
-
-    def details(self) -> Details:
-        return Details(self.name, self.city, self.locale, bool(self.wants_updates), bool(self.is_public))
-
-
-@dataclass
-class Confirmation:
-    campaign: Campaign
-    newly_confirmed: bool
 
 
 @dataclass
@@ -304,3 +253,16 @@ def clusters(since: datetime, threshold: int, minutes: int, campaign_id: int | N
                 found.append(Cluster(campaign, kind, str(value), total, confirmed, flagged, as_utc(first), as_utc(last)))
     found.sort(key=lambda c: (-c.size, c.campaign_id, c.kind, c.key))
     return found
+
+
+def signature_exists(campaign_id: int, email_key: str) -> bool:
+    """Whether the campaign has a signature of this person (by uniqueness key), in any state."""
+    return db.session.scalar(
+        select(Signature.id).where(Signature.campaign_id == campaign_id, Signature.email_key == email_key)
+    ) is not None
+
+
+def campaigns_with_signers() -> list[Campaign]:
+    """The campaigns whose signature rows are still kept (not purged after closing): the ones whose
+    count the scheduled check compares with their rows, and whose signers a purge may delete."""
+    return list(db.session.scalars(select(Campaign).where(Campaign.personal_data_purged_at.is_(None))))

@@ -12,10 +12,9 @@ from ..tokens import Purpose, TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
 from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
+from .inputs import Details
 from .queries import (
-    Details,
     SignatureGone,
-    SignatureInput,
     confirmed_signature_for_change,
     pending_for_token,
     personal_data,
@@ -63,7 +62,7 @@ def sign_campaign(slug):
     if form.website.data:  # only a bot fills in the hidden field: answer as always, store nothing
         return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
     try:
-        sign(campaign, SignatureInput.from_form(form, str(get_locale()), request.remote_addr))
+        sign(campaign, form.to_input(str(get_locale()), request.remote_addr))
         db.session.commit()
     except CampaignClosed:
         return render_campaign(campaign, form, 409, closed_notice())

@@ -1,24 +1,15 @@
 """Jobs of the path of a signature: its mails, and the periodic purges and recount.
 
-Operations enqueue these jobs and the periodic ones call operations, so each module refers to the
-other by module (`tasks.send_signature_mail`, `operations.purge_unconfirmed`): either can be imported
-first."""
-from flask import current_app
-from flask_babel import gettext
+The jobs import what they run (operations, upkeep); operations queue these jobs by path, so no module
+of the domain imports this one and there is no cycle."""
 from sqlalchemy import delete, update
 
 from .. import mail
 from ..extensions import db
 from ..jobs import job
-from ..links import external_url
-from ..tokens import Purpose
-from . import operations
-from .mailing import link_token, signer_message, verify_token
+from . import operations, queries, upkeep
+from .mailing import MAIL_CONFIRM, already_signed_message, confirmation_message, withdrawal_receipt
 from .models import Signature, SignRequest
-from .queries import Details
-
-MAIL_CONFIRM = "confirm"
-MAIL_ALREADY_SIGNED = "already_signed"
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -40,19 +31,9 @@ def send_signature_mail(signature_id: int, kind: str, request_no: int, sign_requ
             sign_request = db.session.get(SignRequest, sign_request_id)
         if sign_request is None or sign_request.signature_id != signature.id:
             return False  # deleted with its signature's earlier life: nothing left to confirm
-        message = signer_message(
-            signature, "confirm_signature", lambda title: gettext("Confirm your signature: %(title)s", title=title),
-            locale=sign_request.locale,
-            details=Details.of(sign_request),
-            verify_url=external_url("signing.verify", token=verify_token(signature, sign_request), lang=sign_request.locale),
-            valid_days=max(1, current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400),
-        )
+        message = confirmation_message(signature, sign_request)
     else:
-        message = signer_message(
-            signature, "already_signed", lambda title: gettext("You have already signed: %(title)s", title=title),
-            details=Details.of(signature),
-            change_url=external_url("signing.change_details", token=link_token(signature, Purpose.MY_DATA), lang=signature.locale),
-        )
+        message = already_signed_message(signature)
     mail.send([message])
     db.session.execute(
         update(Signature).where(Signature.id == signature_id, Signature.mails_sent < request_no).values(mails_sent=request_no)
@@ -69,10 +50,7 @@ def send_withdrawal_receipt(signature_id: int) -> bool:
     signature = db.session.get(Signature, signature_id)
     if signature is None or signature.withdrawn_at is None:
         return False
-    message = signer_message(
-        signature, "withdrawn", lambda title: gettext("Your signature is withdrawn: %(title)s", title=title)
-    )
-    mail.send([message])
+    mail.send([withdrawal_receipt(signature)])
     db.session.execute(
         delete(Signature).where(Signature.id == signature_id, Signature.withdrawn_at.is_not(None))
         .execution_options(synchronize_session=False)
@@ -85,12 +63,20 @@ def purge_personal_data() -> tuple[int, int]:
     """Periodic: delete unconfirmed signatures after UNCONFIRMED_RETENTION and the signers of campaigns
     closed longer than RETENTION_AFTER_CLOSE. Keeping only what is needed is a promise to signers.
     Returns (unconfirmed signatures deleted, closed campaigns purged)."""
-    unconfirmed = operations.purge_unconfirmed()
-    return unconfirmed, len(operations.purge_closed_campaigns())
+    unconfirmed = upkeep.purge_unconfirmed()
+    return unconfirmed, len(upkeep.purge_closed_campaigns())
 
 
 @job("default")
 def repair_counts() -> int:
     """Periodic: keep every campaign's count equal to its counted rows (and log any drift). Returns how
-    many counts were repaired."""
-    return len(operations.reconcile_counts())
+    many counts were repaired. Campaigns whose signers' data was deleted after closing keep their count:
+    it is all that is left.
+
+    One of the two jobs that commit more than once (docs/architecture.md, "Exceptions"): it commits
+    after each campaign, so that each campaign row is locked only for its own recount, not for all."""
+    repaired = 0
+    for campaign_id in [campaign.id for campaign in queries.campaigns_with_signers()]:
+        repaired += upkeep.repair_count(campaign_id) is not None
+        db.session.commit()
+    return repaired

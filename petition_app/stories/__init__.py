@@ -13,4 +13,4 @@ def _configure(state):
     sealing.configure(state.app)
 
 
-from . import routes, sealing, tasks  # noqa: E402,F401
+from . import routes, routes_team, sealing, tasks  # noqa: E402,F401

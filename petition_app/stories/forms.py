@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import EMAIL_MAX, TOO_LONG, Form, deliverable_email, multi_line, single_line, strip
 from ..rules.stories import Category, ContactMethod, ContentNote, Place, SubmissionStatus
-from .operations import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
+from .inputs import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
 
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,25}$")
 

@@ -1,23 +1,19 @@
-"""Every change to stories and support: settings (also from a campaign file), the team and its
-confidentiality statement, a submission and what its author does with the private code (approve,
-withdraw), what the team does (screen, redact, ask for approval, take down), the view log, and the
-periodic work (deadlines, deletion). Operations flush; the request, job or command commits once, and
-every mail leaves through a job after that commit, with ids only and never any content."""
+"""Every change to a submission: what its author does with the private code (approve, withdraw),
+what the team does (screen, redact, ask for approval, take down), the view log, and the periodic work
+(deadlines, deletion); the settings and the team are changed in settings.py. Operations flush; the
+request, job or command commits once, and every mail leaves through a job after that commit, with ids
+only and never any content."""
 import base64
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign
-from ..campaigns.operations import CampaignFileError
 from ..extensions import db, rowcount
-from ..jobs import enqueue_after_commit
-from ..rules import LANGUAGES
+from ..jobs import enqueue_after_commit, job_by_path
 from ..rules.stories import (
     COUNTED_STATUSES,
     ContactMethod,
@@ -30,14 +26,16 @@ from ..rules.stories import (
     is_overdue,
 )
 from ..timeutil import as_utc, utcnow
-from . import limits, queries, sealing, tasks
-from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
+from . import limits, queries, sealing
+from .inputs import SubmissionInput
+from .models import StoryAccess, StorySettings, StorySubmission
 
-TEXT_MAX = 10_000
-SETTING_TEXTS = ("contact_by", "confidentiality", "help", "report")
-REQUIRED_TEXTS = ("contact_by", "confidentiality")
-SUPPORT_DAYS = (1, 10)
-RETENTION_DAYS = (1, 3650)
+# The jobs queued here, by path: tasks.py imports this module (its jobs run operations), so this one
+# names its jobs instead of importing them (tests/test_domain_rooms.py checks that each names a job).
+ALERT_TEAM = "petition_app.stories.tasks.alert_team"
+MAIL_CODE = "petition_app.stories.tasks.mail_code"
+REMIND_TEAM = "petition_app.stories.tasks.remind_team"
+ESCALATE = "petition_app.stories.tasks.escalate"
 
 
 class NotScreened(Exception):
@@ -48,112 +46,7 @@ class NothingToApprove(Exception):
     """The author's page offered no version to approve (it changed, or was approved already)."""
 
 
-class NotOnTheTeam(Exception):
-    """Only someone asked onto the team can accept its confidentiality statement."""
-
-
-# ---------------------------------------------------------------- settings
-
-
-def save_settings(campaign: Campaign, data: dict[str, Any]) -> StorySettings:
-    """Switch stories on or off and set the texts and periods (both languages); creates the row once."""
-    settings = queries.settings_of(campaign.id)
-    if settings is None:
-        settings = StorySettings(campaign_id=campaign.id)
-        db.session.add(settings)
-    settings.enabled = bool(data.get("enabled"))
-    settings.support_days = int(data.get("support_days") or 2)
-    settings.retention_days = int(data.get("retention_days") or 183)
-    for name in SETTING_TEXTS:
-        for lang in LANGUAGES:
-            setattr(settings, f"{name}_{lang}", (data.get(f"{name}_{lang}") or "").strip())
-    db.session.flush()
-    return settings
-
-
-def _whole(value: Any, name: str, bounds: tuple[int, int], default: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
-        raise CampaignFileError(f"stories.{name}: a whole number from {bounds[0]} to {bounds[1]}")
-    return value
-
-
-def parse_campaign_file_section(section: Any) -> dict[str, Any]:
-    """The `stories:` section of a campaign file as settings data; raises CampaignFileError naming the
-    field. Switched on, it needs who will contact and the limits of confidentiality in both languages."""
-    if not isinstance(section, dict):
-        raise CampaignFileError("stories: expected {enabled: true, ...}")
-    enabled = section.get("enabled", False)
-    if not isinstance(enabled, bool):
-        raise CampaignFileError("stories.enabled: true or false")
-    data: dict[str, Any] = {
-        "enabled": enabled,
-        "support_days": _whole(section.get("support_days"), "support_days", SUPPORT_DAYS, 2),
-        "retention_days": _whole(section.get("retention_days"), "retention_days", RETENTION_DAYS, 183),
-    }
-    for name in SETTING_TEXTS:
-        value = section.get(name) or {}
-        if not isinstance(value, dict):
-            raise CampaignFileError(f"stories.{name}: expected {{nl: ..., en: ...}}")
-        for lang in LANGUAGES:
-            text = value.get(lang) or ""
-            if not isinstance(text, str) or len(text) > 5000:
-                raise CampaignFileError(f"stories.{name}.{lang}: text of at most 5000 characters")
-            if enabled and name in REQUIRED_TEXTS and not text.strip():
-                raise CampaignFileError(f"stories.{name}.{lang}: text is missing")
-            data[f"{name}_{lang}"] = text
-    return data
-
-
-def apply_campaign_file(campaign: Campaign, data: dict[str, Any]) -> None:
-    """Receiver of signals.campaign_file_imported (connected in create_app): a campaign file with a `stories:` section sets the campaign's stories; one without leaves them."""
-    if isinstance(data, dict) and "stories" in data:
-        save_settings(campaign, parse_campaign_file_section(data["stories"]))
-
-
-# ---------------------------------------------------------------- the team
-
-
-def set_team(campaign: Campaign, user_ids: set[int]) -> list[int]:
-    """Make the team exactly these organizers of the campaign: new ones are asked (they see nothing
-    until they accept the statement), others leave. Returns the ids newly asked."""
-    organizers = {user.id for user in campaign.organizers}
-    wanted = set(user_ids) & organizers
-    current = {member.user_id: member for member in queries.team_of(campaign.id)}
-    for user_id, member in current.items():
-        if user_id not in wanted:
-            db.session.delete(member)
-    added = sorted(wanted - set(current))
-    for user_id in added:
-        db.session.add(StoryTeamMember(campaign_id=campaign.id, user_id=user_id))
-    db.session.flush()
-    return added
-
-
-def accept_statement(campaign: Campaign, user: User) -> None:
-    """The member read and accepted the confidentiality statement: from now on they see submissions."""
-    member = queries.membership(campaign.id, user.id)
-    if member is None:
-        raise NotOnTheTeam()
-    member.accepted_at = member.accepted_at or utcnow()
-    db.session.flush()
-
-
 # ---------------------------------------------------------------- a submission and its author
-
-
-@dataclass(frozen=True)
-class SubmissionInput:
-    text: str
-    categories: list[str]
-    place: str | None
-    wants_publish: bool
-    wants_quote: bool
-    wants_support: bool
-    contact_method: str | None = None
-    contact_value: str | None = None
-    contact_language: str | None = None
 
 
 def submit(campaign: Campaign, settings: StorySettings, data: SubmissionInput) -> tuple[StorySubmission, str]:
@@ -192,7 +85,7 @@ def _alert_team(campaign_id: int) -> None:
     """Queue the team's alert if the campaign's alert window is open; otherwise the submission waits
     for the next one (`alert_waiting`), so a flood of submissions is one mail per window."""
     if limits.may_alert_team(campaign_id):
-        enqueue_after_commit(tasks.alert_team, campaign_id)
+        enqueue_after_commit(job_by_path(ALERT_TEAM), campaign_id)
 
 
 def claim_alert(campaign_id: int) -> int:
@@ -209,14 +102,10 @@ def claim_alert(campaign_id: int) -> int:
 def alert_waiting() -> list[int]:
     """Periodic: the campaigns whose submissions came while their alert window was closed get their
     alert now, if the window has opened again. Returns the campaigns alerted."""
-    waiting = list(db.session.scalars(
-        select(StorySubmission.campaign_id).where(StorySubmission.team_alerted.is_(False))
-        .distinct().order_by(StorySubmission.campaign_id)
-    ))
     alerted = []
-    for campaign_id in waiting:
+    for campaign_id in queries.campaigns_with_unalerted_submissions():
         if limits.may_alert_team(campaign_id):
-            enqueue_after_commit(tasks.alert_team, campaign_id)
+            enqueue_after_commit(job_by_path(ALERT_TEAM), campaign_id)
             alerted.append(campaign_id)
     return alerted
 
@@ -230,7 +119,7 @@ def mail_code(campaign: Campaign, code: str, email: str, locale: str) -> bool:
         return False
     payload = json.dumps({"code": code, "email": email, "locale": locale})
     sealed = base64.urlsafe_b64encode(sealing.seal(payload, campaign.id, sealing.SealedField.CODE_MAIL)).decode()
-    enqueue_after_commit(tasks.mail_code, campaign.id, sealed)
+    enqueue_after_commit(job_by_path(MAIL_CODE), campaign.id, sealed)
     return True
 
 
@@ -337,7 +226,7 @@ def purge_expired(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     purged = 0
-    for settings in db.session.scalars(select(StorySettings)):
+    for settings in queries.all_settings():
         closing = settings.campaign.closing_moment()
         if closing is None or as_utc(closing) + timedelta(days=settings.retention_days) > now:
             continue
@@ -355,21 +244,14 @@ def claim_overdue(today: date | None = None) -> tuple[list[int], list[int]]:
     deadline, then an escalation to the moderators a working day later, each once (a conditional
     update, so two runs never mail twice); the mails follow after the commit. Returns both id lists."""
     today = today or queries.today()
-    waiting = list(db.session.scalars(
-        select(StorySubmission).where(
-            StorySubmission.status == SubmissionStatus.SUPPORT_REQUESTED,
-            StorySubmission.support_due_on.is_not(None),
-            StorySubmission.support_due_on < today,
-        ).order_by(StorySubmission.id)
-    ))
     reminded, escalated = [], []
-    for submission in waiting:
+    for submission in queries.support_requests_past_deadline(today):
         due: date = submission.support_due_on  # type: ignore[assignment]
         if is_overdue(due, today) and submission.reminded_on is None and _claim(submission.id, "reminded_on", today):
-            enqueue_after_commit(tasks.remind_team, submission.id)
+            enqueue_after_commit(job_by_path(REMIND_TEAM), submission.id)
             reminded.append(submission.id)
         if is_escalation_due(due, today) and submission.escalated_on is None and _claim(submission.id, "escalated_on", today):
-            enqueue_after_commit(tasks.escalate, submission.id)
+            enqueue_after_commit(job_by_path(ESCALATE), submission.id)
             escalated.append(submission.id)
     return reminded, escalated
 

@@ -1,9 +1,8 @@
 """Reads for stories and support: the settings, the team, a submission by its code, the team's queue
-and view log, the published stories, and the figures (never a group smaller than 5). Opening a sealed
+and view log, the published stories, and what the figures count (figures.py). Opening a sealed
 field is a read too, but only the team's routes and the author's own page call those."""
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,17 +14,7 @@ from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaign
 from ..extensions import db
-from ..rules.stories import (
-    COUNTED_STATUSES,
-    MIN_GROUP,
-    Category,
-    Place,
-    PublicationStatus,
-    SubmissionStatus,
-    fold_small_groups,
-    safe_total,
-    tally,
-)
+from ..rules.stories import COUNTED_STATUSES, PublicationStatus, SubmissionStatus
 from ..timeutil import utcnow
 from . import sealing
 from .models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
@@ -55,6 +44,11 @@ def campaign_taking_stories(slug: str) -> tuple[Campaign, StorySettings] | None:
     campaign = public_campaign(slug)
     settings = enabled_settings(campaign) if campaign is not None else None
     return (campaign, settings) if campaign is not None and settings is not None else None
+
+
+def all_settings() -> list[StorySettings]:
+    """The settings of every campaign that ever had stories (for the retention sweep)."""
+    return list(db.session.scalars(select(StorySettings)))
 
 
 def team_of(campaign_id: int) -> list[StoryTeamMember]:
@@ -99,6 +93,17 @@ def has_team(campaign_id: int) -> bool:
             StoryTeamMember.campaign_id == campaign_id, StoryTeamMember.accepted_at.is_not(None)
         )
     ))
+
+
+def may_configure(campaign: Campaign, user: Any) -> bool:
+    """Who may change the settings and the team: moderators, team members, and, until someone accepted
+    the statement, the campaign's organizers (so a campaign can set up its team; once there is one, it
+    decides)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_team(campaign, user):
+        return True
+    return user in campaign.organizers and not has_team(campaign.id)
 
 
 # ---------------------------------------------------------------- submissions
@@ -175,6 +180,25 @@ def contact_details(submission: StorySubmission) -> dict[str, str] | None:
     return details
 
 
+def campaigns_with_unalerted_submissions() -> list[int]:
+    """The campaigns with submissions that no alert to the team has counted yet."""
+    return list(db.session.scalars(
+        select(StorySubmission.campaign_id).where(StorySubmission.team_alerted.is_(False))
+        .distinct().order_by(StorySubmission.campaign_id)
+    ))
+
+
+def support_requests_past_deadline(today: date) -> list[StorySubmission]:
+    """Support requests still waiting whose deadline was before `today`, oldest first."""
+    return list(db.session.scalars(
+        select(StorySubmission).where(
+            StorySubmission.status == SubmissionStatus.SUPPORT_REQUESTED,
+            StorySubmission.support_due_on.is_not(None),
+            StorySubmission.support_due_on < today,
+        ).order_by(StorySubmission.id)
+    ))
+
+
 # ---------------------------------------------------------------- what the public sees
 
 
@@ -241,49 +265,12 @@ def letter_quotes(campaign_id: int) -> list[str]:
     return [text for text in (redacted_text(s) for s in rows) if text]
 
 
-@dataclass(frozen=True)
-class StoryFigures:
-    """What the campaign page, the open data and the letters may show: the number of people counted
-    (None when under 5) and the counts per category and per place, every group smaller than 5 folded
-    into "other" (and the breakdowns left empty when even that would be smaller than 5)."""
-
-    total: int | None
-    categories: dict[str, int] = field(default_factory=dict)
-    places: dict[str, int] = field(default_factory=dict)
-    minimum: int = MIN_GROUP
-
-    @property
-    def shown(self) -> bool:
-        return self.total is not None
-
-
-def _category_values(rows: Iterable[tuple[list[str] | None, str | None]]) -> tuple[list[str | None], list[str | None]]:
-    categories: list[str | None] = []
-    places: list[str | None] = []
-    for chosen, place in rows:
-        categories.extend(chosen or [None])  # not said counts as "other"
-        places.append(place)
-    return categories, places
-
-
-def figures(campaign_id: int) -> StoryFigures:
-    """The campaign's figures: submissions the team screened and did not dismiss, withdrawn ones gone."""
+def counted_categories_and_places(campaign_id: int) -> list[tuple[list[str], str | None]]:
+    """The categories and the place of each submission the team screened and did not dismiss (withdrawn
+    ones are gone): what the figures count."""
     rows = db.session.execute(
         select(StorySubmission.categories, StorySubmission.place).where(
             StorySubmission.campaign_id == campaign_id, StorySubmission.status.in_(COUNTED_STATUSES)
         )
     ).all()
-    total = safe_total(len(rows))
-    if total is None:
-        return StoryFigures(total=None)
-    categories, places = _category_values((list(c or []), p) for c, p in rows)
-    return StoryFigures(
-        total=total,
-        categories=fold_small_groups(tally(categories, [c.value for c in Category])),
-        places=fold_small_groups(tally(places, [p.value for p in Place])),
-    )
-
-
-def figures_if_enabled(campaign: Campaign) -> StoryFigures | None:
-    """The figures of a campaign whose stories are switched on (for the letters), else None."""
-    return figures(campaign.id) if enabled_settings(campaign) is not None else None
+    return [(list(categories or []), place) for categories, place in rows]

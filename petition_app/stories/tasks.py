@@ -4,19 +4,23 @@ work. No mail holds what anyone wrote or how to reach them: a submission is name
 import base64
 import json
 
-from flask_babel import gettext
+from email.message import EmailMessage
 
 from .. import mail
-from ..accounts.mailing import mail_users
 from ..accounts.models import User
 from ..accounts.queries import confirmed_admins
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..jobs import job
-from ..links import external_url
 from ..rules.stories import SubmissionStatus
 from . import operations, queries, sealing
+from .mailing import alert_messages, code_message, overdue_messages
 from .models import StorySubmission
+
+
+def _send(messages: list[EmailMessage]) -> None:
+    if messages:
+        mail.send(messages)
 
 
 def _team_or_moderators(campaign_id: int) -> list[User]:
@@ -33,24 +37,14 @@ def alert_team(campaign_id: int) -> None:
     new = operations.claim_alert(campaign_id) if campaign is not None else 0
     if campaign is None or not new:
         return  # another alert counted them already
-    mail_users(
-        _team_or_moderators(campaign_id), campaign, "stories_new",
-        lambda title: gettext("New in the story queue: %(title)s", title=title),
-        queue_url=external_url("stories.queue", slug=campaign.slug), new=new,
-    )
+    _send(alert_messages(_team_or_moderators(campaign_id), campaign, new))
 
 
 def _overdue_mail(submission_id: int, users: list[User], template: str) -> None:
     submission = db.session.get(StorySubmission, submission_id)
     if submission is None or submission.status != SubmissionStatus.SUPPORT_REQUESTED or submission.support_due_on is None:
         return  # contacted, closed or withdrawn in the meantime
-    campaign = submission.campaign
-    mail_users(
-        users, campaign, template,
-        lambda title: gettext("Support request past its deadline: %(title)s", title=title),
-        number=submission.id, deadline=submission.support_due_on,
-        submission_url=external_url("stories.submission", slug=campaign.slug, submission_id=submission.id),
-    )
+    _send(overdue_messages(users, submission, template))
 
 
 @job("mail", retry="MAIL_RETRY_INTERVALS")
@@ -75,12 +69,7 @@ def mail_code(campaign_id: int, sealed: str) -> None:
     if campaign is None:
         return
     payload = json.loads(sealing.unseal(base64.urlsafe_b64decode(sealed), campaign_id, sealing.SealedField.CODE_MAIL))
-    locale = payload.get("locale") or "nl"
-    mail.send([mail.build_message(
-        payload["email"], "stories_code", locale, lambda: gettext("Your private code"),
-        code=payload["code"], status_url=external_url("stories.status", lang=locale),
-        campaign_title=campaign.text("title", locale),
-    )])
+    mail.send([code_message(campaign, payload["email"], payload["code"], payload.get("locale") or "nl")])
 
 
 @job("default")
