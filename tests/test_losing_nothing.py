@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import PROJECT_ROOT, add_campaign, read_outbox, subject, verify_path, wait_for
-from helpers import rows, sign, signature_token
-
+from helpers import add_campaign, read_outbox, rows, sign, signature_token, subject, verify_path, wait_for
+from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 
 
@@ -91,7 +90,7 @@ def test_a_job_without_retry_settings_is_tried_again_and_given_up_only_after_its
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without_a_command(
-    pg_app, own_redis, smtp_server, worker_env, start_worker
+    committed_pg_app, own_redis, smtp_server, worker_env, start_worker
 ):
     """The soak's six signers without their mail: the first try met a refusing SMTP server, RQ scheduled
     the retry, and Redis then lost its data. The row stays owed, so the worker's reconciliation hands the
@@ -99,21 +98,21 @@ def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without
     from redis import Redis
 
     prefix = worker_env["QUEUE_PREFIX"]
-    pg_app.config.update(
+    committed_pg_app.config.update(
         REDIS_URL=own_redis.url, QUEUE_PREFIX=prefix, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
         MAIL_RETRY_INTERVALS=[3, 3],  # travels with the job to the worker
     )
     worker_env.update(REDIS_URL=own_redis.url, PERIODIC_INTERVALS="outbox=1", OUTBOX_HANDOVER_AFTER="0")
-    slug = add_campaign(pg_app)
+    slug = add_campaign(committed_pg_app)
     smtp_server.refuse = 1
     start_worker()
-    assert sign(pg_app.test_client(), slug, lang="en", email="patient@example.org").status_code == 200
-    wait_for(lambda: outbox_rows(pg_app) and outbox_rows(pg_app)[0].attempts == 1, what="the refused first try")
+    assert sign(committed_pg_app.test_client(), slug, lang="en", email="patient@example.org").status_code == 200
+    wait_for(lambda: outbox_rows(committed_pg_app) and outbox_rows(committed_pg_app)[0].attempts == 1, what="the refused first try")
     assert smtp_server.messages == []
     Redis.from_url(own_redis.url).flushall()  # the scheduled retry is gone with everything else
 
     wait_for(lambda: smtp_server.recipients() == ["patient@example.org"], timeout=40, what="the confirmation mail")
-    wait_for(lambda: rows(pg_app, "outbox_jobs") == 0, what="nothing owed any more")
+    wait_for(lambda: rows(committed_pg_app, "outbox_jobs") == 0, what="nothing owed any more")
     assert smtp_server.recipients() == ["patient@example.org"]  # once
     assert subject(smtp_server.messages[0]).startswith("Confirm your signature")
 
@@ -122,7 +121,7 @@ def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_after_a_redis_outage_the_scheduler_of_retries_is_back_within_seconds(
-    pg_app, own_redis, worker_env, start_worker
+    committed_pg_app, own_redis, worker_env, start_worker
 ):
     """RQ's scheduler process (it enqueues the retries that wait) ends with a Redis outage; RQ itself
     starts it again only in its maintenance run, a minute later. The worker's ticker does within seconds."""

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from conftest import add_campaign, header, mail_text, read_outbox, subject, verify_path
-from helpers import rows, seed_signers, sign
+from helpers import add_campaign, header, mail_text, read_outbox, rows, seed_signers, sign, subject, verify_path
 from petition_app.extensions import db
 
 

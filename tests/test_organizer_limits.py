@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, example_campaign_data, mail_text, read_outbox, subject
-from helpers import logged_in, publish, rows, seed_signers, write_campaign
+from helpers import (
+    add_campaign, example_campaign_data, logged_in, mail_text, publish, read_outbox, rows, seed_signers, subject,
+    write_campaign,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -141,16 +143,16 @@ def test_sending_letters_asks_for_confirmation_and_sends_each_recipient_once_a_d
     assert letters_sent_to(app) == ["board@example.org"] * 2 + ["mayor@example.org"] * 2
 
 
-def test_two_sends_at_once_hand_each_recipient_its_letters_once(pg_app):
+def test_two_sends_at_once_hand_each_recipient_its_letters_once(committed_pg_app):
     from petition_app.letters.operations import send_letters
 
-    slug = add_campaign(pg_app)
-    ident = campaign_id(pg_app, slug)
+    slug = add_campaign(committed_pg_app)
+    ident = campaign_id(committed_pg_app, slug)
     barrier, results, errors = threading.Barrier(4), [], []
 
     def press():
         try:
-            with pg_app.app_context():
+            with committed_pg_app.app_context():
                 barrier.wait()
                 results.append(len(send_letters(ident)))
                 db.session.commit()
@@ -163,8 +165,8 @@ def test_two_sends_at_once_hand_each_recipient_its_letters_once(pg_app):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sum(results) == 3 and rows(pg_app, "handovers") == 3
-    assert sorted(letters_sent_to(pg_app)) == ["board@example.org", "mayor@example.org", "police@example.org"]
+    assert sum(results) == 3 and rows(committed_pg_app, "handovers") == 3
+    assert sorted(letters_sent_to(committed_pg_app)) == ["board@example.org", "mayor@example.org", "police@example.org"]
 
 
 # ---------------------------------------------------------------- what organizers see

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
-from helpers import CAMPAIGN, PASSWORD, RECIPIENTS, add_organizer, api_count, login, make_admin, make_organizer, rows, seed_signers, sign
+from helpers import (
+    CAMPAIGN, PASSWORD, RECIPIENTS, add_campaign, add_organizer, api_count, app_with_tables, login, mail_text,
+    make_admin, make_organizer, read_outbox, rows, seed_signers, sign, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -237,9 +239,7 @@ def test_an_organizer_is_refused_the_moderation(app, owned, method, route):
 @pytest.fixture
 def csrf_session(tmp_path):
     """An app that checks CSRF tokens, an admin who also organizes a campaign, logged in with a token."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True)
     from petition_app.accounts.operations import create_admin
 
     slug = add_campaign(app, status="pending")
@@ -274,9 +274,7 @@ def test_every_organizer_and_admin_post_is_refused_without_its_csrf_token(csrf_s
 
 
 def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True)
     from petition_app.accounts.operations import create_admin
 
     with app.app_context():

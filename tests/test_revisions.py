@@ -6,8 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, example_campaign_data, mail_text, read_outbox, subject
-from helpers import campaign_status, logged_in, publish, rows, seed_signers, write_campaign
+from helpers import (
+    add_campaign, campaign_status, example_campaign_data, logged_in, mail_text, publish, read_outbox, rows,
+    seed_signers, subject, write_campaign,
+)
 from petition_app.extensions import db
 from petition_app.rules.revisions import changed_parts, goals_fit, same_structure
 from petition_app.timeutil import utcnow
@@ -251,7 +253,7 @@ def test_the_migration_freezes_what_waits_for_review(tmp_path):
     """A campaign waiting for review when the migration runs can be approved as revision 1."""
     from flask_migrate import upgrade
 
-    from conftest import make_app
+    from helpers import make_app
 
     app = make_app(tmp_path)
     with app.app_context():
