@@ -233,13 +233,13 @@ def test_a_receipt_forgetting_the_row_between_the_two_statements_of_signing_agai
     assert subjects[-1].startswith("Confirm your signature")
 
 
-def test_two_updates_sent_at_the_same_moment_do_not_both_pass_the_limit(any_app, monkeypatch):
+def test_two_updates_sent_at_the_same_moment_do_not_both_pass_the_limit(any_committed_app, monkeypatch):
     """One update per UPDATE_INTERVAL: two requests that both checked before either wrote used to both
     go out. The campaign's row is taken first, so the second sees the first."""
     from petition_app.campaigns.queries import campaign_by_slug
     from petition_app.organizers import operations
 
-    app = any_app
+    app = any_committed_app
     slug = add_campaign(app)
     both_checked = threading.Barrier(2, timeout=1)
     original = operations.next_update_at
@@ -311,11 +311,11 @@ def test_every_periodic_job_is_declared_in_the_schedule():
     assert periodic and periodic <= declared, sorted(periodic - declared)
 
 
-def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organizers_get_one_mail(any_app, monkeypatch):
+def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organizers_get_one_mail(any_committed_app, monkeypatch):
     from petition_app.admin import operations
     from petition_app.campaigns.queries import campaign_by_slug, pending_revision
 
-    app = any_app
+    app = any_committed_app
     slug = add_campaign(app, status="pending")
     with app.app_context():
         number = pending_revision(campaign_by_slug(slug)).number
