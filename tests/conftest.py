@@ -206,6 +206,16 @@ def start_worker(request, tmp_path):
 
 
 @pytest.fixture
+def stack(tmp_path):
+    """Production's processes (gunicorn, nginx) started by one test (tests/deploy_stack.py), stopped at its end."""
+    from deploy_stack import Stack
+
+    stack = Stack(tmp_path)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
 def live_app(committed_pg_app, redis_url, smtp_server, queue_prefix):
     """The web app as production runs it: PostgreSQL, Redis queues and an SMTP server."""
     committed_pg_app.config.update(

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from deploy_stack import Client, Response, Stack, hidden_token, loopback_address, production_env, sign_through
+from deploy_stack import Client, Response, hidden_token, loopback_address, production_env, sign_through
 from helpers import add_campaign, add_organizer, confirmed_account, free_port, rows, signature_link
 from petition_app.config import PROJECT_ROOT, Config
 from petition_app.rules.paper import MAX_PAPER_BODY
@@ -17,13 +17,6 @@ from petition_app.extensions import db
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 CACHE_SECONDS = 2
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from deploy_stack import Client, Stack, hidden_token, loopback_address, production_env, sign_through
+from deploy_stack import Client, hidden_token, loopback_address, production_env, sign_through
 from helpers import add_campaign, free_port, rows, wait_for
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
@@ -19,13 +19,6 @@ CACHE_SECONDS = 1
 SERVICES = [pytest.mark.postgres, pytest.mark.redis]
 DUTCH = "Sorry, de site is even niet bereikbaar"
 ENGLISH = "Sorry, we could not reach the site for a moment"
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture
