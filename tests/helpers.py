@@ -554,6 +554,17 @@ def publish(app, organizer, moderator, slug):
     return number
 
 
+def recipients_seen(client, slug):
+    """The fingerprint of the recipients that the letters' confirmation page carries."""
+    page = client.get(f"/organize/{slug}/letters/send").text
+    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def letters_sent_to(app):
+    """The addresses the letters (mails with the PDFs attached) went to, from the outbox folder."""
+    return sorted(str(m["To"]) for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
+
+
 def campaign_status(app, slug):
     with app.app_context():
         return db.session.execute(sa.text("SELECT status FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()

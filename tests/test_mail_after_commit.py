@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpers import (
-    CAMPAIGN, PASSWORD, RECIPIENTS, drain_queues, jobs_in_flight, login, mail_text, rows, stop_process, subject,
-    wait_for, wait_until_idle,
+    CAMPAIGN, PASSWORD, RECIPIENTS, drain_queues, jobs_in_flight, login, mail_text, recipients_seen, rows, stop_process,
+    subject, wait_for, wait_until_idle,
 )
 from petition_app.extensions import db
 
@@ -144,8 +144,7 @@ def test_every_mail_outlasts_an_smtp_outage_and_arrives_exactly_once(live_app, s
     note = {"note": "Reported as harassment.", "confirm": "1"}
     expect(f"take {hidden} offline", moderator.post(f"/admin/{hidden}/hide?lang=en", data=note, follow_redirects=True),
            "Taken offline; the organizers are told why.")
-    seen = re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"',
-                     organizer.get(f"/organize/{slug}/letters/send").text).group(1)
+    seen = recipients_seen(organizer, slug)
     expect("send the letters", organizer.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": seen},
                                               follow_redirects=True),
            "The letters are on their way to the recipients.")

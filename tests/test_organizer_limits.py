@@ -12,22 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import (
-    add_campaign, example_campaign_data, logged_in, mail_text, publish, read_outbox, rows, seed_signers, subject,
-    write_campaign,
+    add_campaign, example_campaign_data, letters_sent_to, logged_in, mail_text, publish, read_outbox, recipients_seen,
+    rows, seed_signers, subject, write_campaign,
 )
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
 RECIPIENTS = (("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "en"))
-
-
-def letters_sent_to(app):
-    return sorted(str(m["To"]) for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
-
-
-def seen(client, slug):
-    page = client.get(f"/organize/{slug}/letters/send").text
-    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def campaign_id(app, slug):
@@ -122,7 +113,7 @@ def test_sending_letters_asks_for_confirmation_and_sends_each_recipient_once_a_d
     stale = organizer.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": "0" * 16})
     assert "The recipients changed since you opened this page" in stale.text and letters_sent_to(app) == []
 
-    fingerprint = seen(organizer, slug)
+    fingerprint = recipients_seen(organizer, slug)
     sent = organizer.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": fingerprint},
                           follow_redirects=True)
     assert "The letters are on their way" in sent.text
