@@ -10,8 +10,8 @@ WAITING_HELPER = ("helpers.py", "wait_for")
 
 
 def sleeps(tree):
-    """(line, argument, function) of each call of time.sleep, sleep or asyncio.sleep, with the name of the
-    function it is in."""
+    """(line, seconds, function) of each call of time.sleep, sleep, asyncio.sleep or a browser page's
+    wait_for_timeout (in milliseconds), with the name of the function it is in."""
     found = []
 
     def visit(node, function):
@@ -19,10 +19,12 @@ def sleeps(tree):
             name = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
             if isinstance(child, ast.Call) and child.args:
                 called = child.func
-                if (isinstance(called, ast.Attribute) and called.attr == "sleep") or (
-                    isinstance(called, ast.Name) and called.id == "sleep"
-                ):
-                    found.append((child.lineno, child.args[0], function))
+                name_called = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", None)
+                if name_called in ("sleep", "wait_for_timeout"):
+                    seconds = child.args[0]
+                    if name_called == "wait_for_timeout" and isinstance(seconds, ast.Constant):
+                        seconds = ast.Constant(seconds.value / 1000)
+                    found.append((child.lineno, seconds, function))
             visit(child, name)
 
     visit(tree, None)
@@ -54,3 +56,4 @@ def test_the_check_finds_a_long_sleep_and_lets_the_waiting_helper_sleep():
     assert long_sleeps(source, "test_x.py") == ["test_x.py:5: sleep(3)", "test_x.py:9: sleep(0.5)"]
     assert long_sleeps("def wait_for(p, interval):\n    time.sleep(interval)\n", "helpers.py") == []
     assert long_sleeps("def wait(p, interval):\n    time.sleep(interval)\n", "helpers.py") != []
+    assert long_sleeps("def test_page(page):\n    page.wait_for_timeout(3000)\n", "e2e/test_x.py") == ["e2e/test_x.py:2: sleep(3.0)"]
