@@ -12,6 +12,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -298,14 +299,16 @@ def service_env(database_url, redis_url, queue_prefix, base_url=TestConfig.BASE_
 def flask_process(env, log_path, *args):
     """`flask --app wsgi ARGS` started in the background, its output in `log_path` (process.log_path)."""
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                                   cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log_path = str(log_path)
+        # A group of its own: RQ's scheduler runs in a child process, which stop_process ends too.
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process.log_path, process.own_group = str(log_path), True
     return process
 
 
 def stop_process(process, timeout=10):
-    """Ask a process to stop (SIGTERM: a worker finishes its job first), and kill it if it does not."""
+    """Ask a process to stop (SIGTERM: a worker finishes its job first), and kill it if it does not; a
+    process started in a group of its own (flask_process) takes what is left of its group with it."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -313,6 +316,9 @@ def stop_process(process, timeout=10):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if getattr(process, "own_group", False):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------- the job queues
