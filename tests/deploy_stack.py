@@ -16,8 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
-from conftest import free_port, service_missing, wait_for
-from petition_app.config import PROJECT_ROOT, TestConfig
+from helpers import free_port, service_env, service_missing, wait_for
+from petition_app.config import PROJECT_ROOT
 
 if str(PROJECT_ROOT) not in sys.path:  # bench/ is a folder of the checkout, not an installed package
     sys.path.insert(0, str(PROJECT_ROOT))
@@ -35,21 +35,7 @@ def require_nginx():
 
 def production_env(database_url, redis_url, queue_prefix, base_url, **extra):
     """The environment of a production gunicorn: everything APP_ENV=production requires."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_", "GUNICORN_"))}
-    env.update(
-        APP_ENV="production",
-        SECRET_KEY=TestConfig.SECRET_KEY,
-        STORIES_KEY=TestConfig.STORIES_KEY,
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        QUEUE_PREFIX=queue_prefix,
-        BASE_URL=base_url,
-        PROXY_COUNT="1",
-        EMAIL_CHECK_DELIVERABILITY="false",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    return service_env(database_url, redis_url, queue_prefix, base_url, APP_ENV="production", PROXY_COUNT="1", **extra)
 
 
 class Stack:

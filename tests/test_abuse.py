@@ -7,16 +7,16 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from conftest import add_campaign, make_app, read_outbox, verify_path
-from helpers import api_count, make_admin, make_milestone, moderator_client, rows, seed_signers, sign
+from helpers import (
+    add_campaign, api_count, app_with_tables, make_admin, make_milestone, read_outbox, rows, seed_signers, sign,
+    verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
 
 def limited_app(tmp_path, **config):
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True, **config)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True, **config)
     app.slug = add_campaign(app)
     return app
 
@@ -58,7 +58,7 @@ def test_over_the_soft_limit_a_signature_is_mailed_counted_and_flagged_for_the_m
         assert "Thank you, your signature is confirmed" in client.post(verify_path(message) + "?lang=en", follow_redirects=True).text
     assert api_count(client, app.slug) == 2  # both count
 
-    moderator = moderator_client(app)
+    moderator = make_admin(app)
     page = moderator.get("/admin/clusters?lang=en").text
     row = next(r for r in page.split("<tr>") if "One client address" in r)
     cells = re.findall(r"<td>([^<]*)</td>", row)

@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from conftest import make_app, mail_text, read_outbox, subject
-from helpers import PASSWORD, confirmed_account, login
+from helpers import PASSWORD, app_with_tables, confirmed_account, login, mail_text, make_app, read_outbox, subject
 from petition_app.extensions import db
 from petition_app.rules.paths import local_path
 from petition_app.timeutil import utcnow
@@ -121,9 +120,7 @@ def test_a_login_lasts_the_account_session_lifetime(app):
 
 @pytest.mark.parametrize("base_url, secure", [("https://petitions.example.org", True), ("http://localhost", False)])
 def test_the_session_cookie_of_a_login_is_secure_when_the_site_is_https(tmp_path, base_url, secure):
-    app = make_app(tmp_path, BASE_URL=base_url)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, BASE_URL=base_url)
     confirmed_account(app)
     response = app.test_client().post(
         "/account/login", data={"email": "org@example.org", "password": PASSWORD}, base_url=base_url
@@ -265,9 +262,7 @@ ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 
 @pytest.fixture
 def throttled_app(tmp_path):
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True)
     confirmed_account(app)
     return app
 
@@ -393,7 +388,7 @@ def empty_database_url(request, tmp_path):
         return
     import uuid
 
-    from conftest import POSTGRES_ADMIN_URL
+    from helpers import POSTGRES_ADMIN_URL
 
     request.getfixturevalue("postgres_url")  # PostgreSQL is there (or the test fails under CI)
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -3,9 +3,8 @@ import re
 
 import pytest
 
-from conftest import read_outbox, subject
-from helpers import PASSWORD, account_link, login, make_organizer, register, rows
-from petition_app.extensions import db
+from helpers import PASSWORD, account_link, app_with_tables, login, make_organizer, read_outbox, register, rows, subject
+
 
 def test_register_confirm_and_log_in(app):
     client = app.test_client()
@@ -82,11 +81,7 @@ def test_login_redirects_only_to_paths_on_this_site(app):
 
 
 def test_login_is_throttled(tmp_path):
-    from conftest import make_app
-
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True)
     statuses = [login(app.test_client(), password=f"guess number {i}").status_code for i in range(7)]
     assert statuses[:5] == [422] * 5 and statuses[5:] == [429, 429]
 

@@ -2,8 +2,7 @@
 import jsonschema
 import pytest
 
-from conftest import add_campaign, read_outbox, verify_path
-from helpers import rows
+from helpers import add_campaign, read_outbox, rows, verify_path
 
 GOOD = {"name": "Anna de Vries", "email": "anna@example.org", "consent": True, "updates": True, "public": False, "locale": "en"}
 

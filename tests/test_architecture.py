@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT
+from petition_app.config import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "petition_app"
 # create_app and the registration of CLI commands import late, as Flask's own pattern does.

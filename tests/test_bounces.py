@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import PROJECT_ROOT, add_campaign, read_outbox, subject, wait_for
-from helpers import add_organizer, logged_in, rows, seed_signers
+from petition_app.config import PROJECT_ROOT
+from helpers import add_campaign, add_organizer, logged_in, read_outbox, rows, seed_signers, subject, wait_for
 from petition_app import mail
 from petition_app.campaigns.models import Campaign
 from petition_app.extensions import db

@@ -5,8 +5,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import EXAMPLE_CAMPAIGN, example_campaign_data, make_app
-from helpers import api_count, rows, sign
+from helpers import EXAMPLE_CAMPAIGN, api_count, example_campaign_data, make_app, rows, sign
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 

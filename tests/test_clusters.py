@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
-from helpers import make_organizer, api_count, moderator_client, rows, seed_signers, sign
+from helpers import (
+    add_campaign, api_count, app_with_tables, mail_text, make_admin, make_app, make_organizer, read_outbox, rows,
+    seed_signers, sign, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.rules.abuse import is_cluster, window_bounds, window_number
 from petition_app.timeutil import utcnow
@@ -19,11 +21,9 @@ HALL = "145.107.1.1"  # one campus address for a whole lecture hall
 def crowd_app(request, tmp_path):
     """The app with its rate limits on, as in production (the test configuration turns them off)."""
     if request.param == "sqlite":
-        app = make_app(tmp_path, RATELIMIT_ENABLED=True)
-        with app.app_context():
-            db.create_all()
+        app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True)
     else:
-        request.getfixturevalue("pg_app")  # its teardown empties the shared test database
+        request.getfixturevalue("committed_pg_app")  # its teardown empties the shared test database
         app = make_app(tmp_path / "crowd", request.getfixturevalue("migrated_postgres_url"), RATELIMIT_ENABLED=True)
     yield app
     with app.app_context():
@@ -44,7 +44,7 @@ def mails_to_moderator(app):
 
 def test_fifty_signers_from_one_address_within_a_minute_are_mailed_counted_and_one_cluster(crowd_app):
     slug = add_campaign(crowd_app)
-    moderator = moderator_client(crowd_app)
+    moderator = make_admin(crowd_app)
     for i in range(50):
         response = crowd_app.test_client().post(
             f"/campaigns/{slug}/sign?lang=en", environ_base={"REMOTE_ADDR": HALL}, follow_redirects=True,
@@ -84,9 +84,7 @@ def test_fifty_signers_from_one_address_within_a_minute_are_mailed_counted_and_o
 def test_a_lecture_hall_of_200_gets_through_the_hard_limit(tmp_path):
     """The hard limit counts requests per client address, whatever they hold. Here each request fills in
     the honeypot (answered like any signature, nothing stored), so 200 requests stay quick to run."""
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True)
     slug = add_campaign(app)
     client = app.test_client()
 
@@ -109,7 +107,7 @@ def test_clusters_by_domain_and_minutes_lead_to_the_bulk_invalidation(app):
     burst = datetime.fromtimestamp(window_number(now - timedelta(hours=1), 10) * 600, tz=timezone.utc)
     seed_signers(app, slug, [{"email": f"burst{i}@mail{i}.example", "created_at": burst + timedelta(seconds=i)} for i in range(3)])
     app.config.update(CLUSTER_THRESHOLD=3)
-    moderator = moderator_client(app)
+    moderator = make_admin(app)
     rows_shown = cluster_rows(moderator.get("/admin/clusters?lang=en").text)
     shared = {row[1] for row in rows_shown}
     assert "One mail domain: spam.example" in shared and "One mail domain: example.org" in shared
@@ -138,14 +136,12 @@ def test_only_moderators_see_the_clusters(app, campaign):
 
 
 def test_blocked_signatures_are_no_cluster_and_no_mail(tmp_path):
-    app = make_app(tmp_path, BLOCKED_EMAIL_DOMAINS=["spam.example"], CLUSTER_THRESHOLD=3)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, BLOCKED_EMAIL_DOMAINS=["spam.example"], CLUSTER_THRESHOLD=3)
     slug = add_campaign(app)
     for i in range(5):
         sign(app.test_client(), slug, email=f"bot{i}@spam.example")
     assert read_outbox(app) == []  # refused in silence
-    moderator = moderator_client(app)
+    moderator = make_admin(app)
     assert "No signatures arrived together." in moderator.get("/admin/clusters?lang=en").text
     assert "told the moderators about 0 new cluster(s)" in app.test_cli_runner().invoke(args=["sweep"]).output
 
@@ -177,7 +173,7 @@ def test_the_periodic_work_tells_the_moderators_about_clusters(app):
 
 def test_the_cluster_mail_is_in_the_moderators_language_and_names_no_address(app):
     slug = add_campaign(app)
-    moderator_client(app)
+    make_admin(app)
     seed_signers(app, slug, [{"email": f"s{i}@hall.example", "ip_hash": "a" * 64} for i in range(30)])
     app.test_cli_runner().invoke(args=["sweep"])
     (alert,) = mails_to_moderator(app)

@@ -4,8 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import add_campaign
-from helpers import api_count, rows, signature_token
+from helpers import add_campaign, api_count, rows, signature_token
 from petition_app.extensions import db
 from petition_app.jobs import job
 from petition_app.signing.models import Signature
@@ -30,7 +29,7 @@ def unconfirmed_signatures(app, slug, n):
 def test_concurrent_confirmations_across_goals_count_exactly_and_record_each_goal_once(
     request, monkeypatch, backend, confirmations, threads
 ):
-    app = request.getfixturevalue("pg_app" if backend == "postgresql" else "app")
+    app = request.getfixturevalue("committed_pg_app" if backend == "postgresql" else "app")
     goals = [confirmations * 3 // 4, confirmations]
     slug = add_campaign(app, goals=goals)
     tokens = unconfirmed_signatures(app, slug, confirmations)
@@ -66,23 +65,23 @@ def test_concurrent_confirmations_across_goals_count_exactly_and_record_each_goa
     assert confirmed == confirmations
 
 
-def test_the_same_link_pressed_concurrently_counts_once(pg_app):
-    slug = add_campaign(pg_app, goals=[1, 2])
-    (token,) = unconfirmed_signatures(pg_app, slug, 1)
+def test_the_same_link_pressed_concurrently_counts_once(committed_pg_app):
+    slug = add_campaign(committed_pg_app, goals=[1, 2])
+    (token,) = unconfirmed_signatures(committed_pg_app, slug, 1)
     with ThreadPoolExecutor(max_workers=16) as pool:
-        answers = list(pool.map(lambda _: pg_app.test_client().post(f"/verify/{token}"), range(32)))
+        answers = list(pool.map(lambda _: committed_pg_app.test_client().post(f"/verify/{token}"), range(32)))
     assert [answer.status_code for answer in answers] == [303] * 32
     locations = sorted(answer.headers["Location"] for answer in answers)
     assert locations == [f"/campaigns/{slug}/confirmed"] + [f"/campaigns/{slug}/confirmed/again"] * 31  # one was first
-    assert api_count(pg_app.test_client(), slug) == 1
-    assert rows(pg_app, "milestones") == 1
+    assert api_count(committed_pg_app.test_client(), slug) == 1
+    assert rows(committed_pg_app, "milestones") == 1
 
 
-def test_the_same_address_signing_concurrently_is_one_signature(any_app):
+def test_the_same_address_signing_concurrently_is_one_signature(any_committed_app):
     from helpers import sign
 
-    slug = add_campaign(any_app)
+    slug = add_campaign(any_committed_app)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda _: sign(any_app.test_client(), slug).status_code, range(16)))
+        statuses = list(pool.map(lambda _: sign(any_committed_app.test_client(), slug).status_code, range(16)))
     assert statuses == [200] * 16
-    assert rows(any_app, "signatures") == 1
+    assert rows(any_committed_app, "signatures") == 1

@@ -19,8 +19,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from conftest import CI, add_campaign, make_app, mail_text, verify_path
-from helpers import PASSWORD, login
+from helpers import CI, PASSWORD, add_campaign, app_with_tables, login, mail_text, verify_path
 from petition_app import mail
 from petition_app.accounts.models import User
 from petition_app.accounts.operations import register, request_password_reset
@@ -44,12 +43,10 @@ MAX_SCORE = 1.0
 def mail_app(tmp_path_factory):
     """The app as production addresses its mail: a sender on its own domain, https links."""
     tmp_path = tmp_path_factory.mktemp("mail")
-    app = make_app(
+    app = app_with_tables(
         tmp_path, MAIL_DEFAULT_SENDER=f"noreply@{SENDER_DOMAIN}", BASE_URL=f"https://{SENDER_DOMAIN}",
         SESSION_COOKIE_SECURE=False,
     )
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.engine.dispose()

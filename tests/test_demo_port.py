@@ -6,7 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import PROJECT_ROOT, free_port
+from petition_app.config import PROJECT_ROOT
+from helpers import free_port
 
 # Stands in for `flask --app wsgi` in the Makefile's demo recipe: migrate and load the demo for real (in a
 # folder of the test's own), and instead of serving, sign the demo campaign and print the mail's link.

@@ -9,9 +9,8 @@ import time
 
 import pytest
 
-from conftest import add_campaign, free_port
-from deploy_stack import Client, Response, Stack, hidden_token, loopback_address, production_env, sign_through
-from helpers import add_organizer, confirmed_account, rows, signature_link
+from deploy_stack import Client, Response, hidden_token, loopback_address, production_env, sign_through
+from helpers import add_campaign, add_organizer, confirmed_account, free_port, rows, signature_link
 from petition_app.config import PROJECT_ROOT, Config
 from petition_app.rules.paper import MAX_PAPER_BODY
 from petition_app.extensions import db
@@ -21,22 +20,15 @@ CACHE_SECONDS = 2
 
 
 @pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture
-def site(pg_app, redis_url, queue_prefix, stack):
+def site(committed_pg_app, redis_url, queue_prefix, stack):
     """nginx in front of one gunicorn with two workers; returns (nginx port, the app for the database)."""
-    slug = add_campaign(pg_app)
+    slug = add_campaign(committed_pg_app)
     nginx_port = free_port()  # the port BASE_URL names; nginx is started on its own free port below
-    env = production_env(pg_app.config["SQLALCHEMY_DATABASE_URI"], redis_url, queue_prefix, f"http://127.0.0.1:{nginx_port}",
+    env = production_env(committed_pg_app.config["SQLALCHEMY_DATABASE_URI"], redis_url, queue_prefix, f"http://127.0.0.1:{nginx_port}",
                          PUBLIC_CACHE_SECONDS=CACHE_SECONDS, SIGN_RATE_LIMIT="3 per minute", MAIL_SERVER="")
     app_port = stack.start_gunicorn(env)
     port = stack.start_nginx([app_port])
-    return {"port": port, "app_port": app_port, "slug": slug, "app": pg_app, "seed": random.randrange(10**6)}
+    return {"port": port, "app_port": app_port, "slug": slug, "app": committed_pg_app, "seed": random.randrange(10**6)}
 
 
 def from_the_cache(client, path, headers=None):
@@ -65,18 +57,25 @@ def test_public_pages_come_from_the_cache_and_are_at_most_n_seconds_old(site):
     assert first.header("X-Cache-Status") == "MISS"
     assert first.header("Cache-Control") == f"public, max-age={CACHE_SECONDS}"
     assert first.header("Set-Cookie") is None
-    fetched = time.monotonic()
+    fetched = time.monotonic()  # the copy was made before this moment
     set_count(site["app"], slug, 321)
     second = from_the_cache(client, f"/campaigns/{slug}", headers=english)
     assert second.header("X-Cache-Status") == "HIT"
     assert "0 have signed" in second.text  # kept: the change is not shown yet ...
+    # ... until the copy expires. An age is taken when a request is sent: an old count in the answer to a
+    # request sent `age` seconds after the copy was made shows the copy lived that long at least, however
+    # long a busy machine then takes to answer; so no bound here depends on how fast the machine is.
     seen = []
-    while "321 have signed" not in (page := client.get(f"/campaigns/{slug}", headers=english)).text:
-        seen.append((round(time.monotonic() - fetched, 2), page.header("X-Cache-Status"), page.header("ETag")))
+    while True:
+        age = time.monotonic() - fetched
+        page = client.get(f"/campaigns/{slug}", headers=english)
+        if "321 have signed" in page.text:
+            break
+        seen.append((round(age, 2), page.header("X-Cache-Status")))
         # nginx counts expiry in whole seconds: a copy lives at most one second longer than max-age.
-        assert time.monotonic() - fetched <= CACHE_SECONDS + 1.2, f"the count is older than PUBLIC_CACHE_SECONDS: {seen}, direct: {Client(site['app_port']).get(f'/campaigns/{slug}', headers=english).text.count('321 have')}"
+        assert age <= CACHE_SECONDS + 1.2, f"the count is older than PUBLIC_CACHE_SECONDS: {seen}"
         time.sleep(0.1)
-    assert time.monotonic() - fetched >= CACHE_SECONDS - 0.2  # ... until the copy expires
+    assert seen and seen[-1][0] >= CACHE_SECONDS - 1, seen  # kept for about max-age (whole seconds, polled)
     assert page.header("X-Cache-Status") in ("EXPIRED", "MISS")
 
     # Each language its own copy; the Dutch one from the cache the second time as well.

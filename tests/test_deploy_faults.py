@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from conftest import add_campaign, free_port, wait_for
-from deploy_stack import Client, Stack, hidden_token, loopback_address, production_env, sign_through
-from helpers import rows
+from deploy_stack import Client, hidden_token, loopback_address, production_env, sign_through
+from helpers import add_campaign, free_port, rows, wait_for
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 
@@ -23,22 +22,15 @@ ENGLISH = "Sorry, we could not reach the site for a moment"
 
 
 @pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture
-def site(pg_app, redis_url, queue_prefix, stack):
+def site(committed_pg_app, redis_url, queue_prefix, stack):
     """nginx in front of one gunicorn with two workers; PUBLIC_CACHE_SECONDS=1, so that kept copies
     expire within the test."""
-    slug = add_campaign(pg_app)
-    env = production_env(pg_app.config["SQLALCHEMY_DATABASE_URI"], redis_url, queue_prefix, f"http://127.0.0.1:{free_port()}",
+    slug = add_campaign(committed_pg_app)
+    env = production_env(committed_pg_app.config["SQLALCHEMY_DATABASE_URI"], redis_url, queue_prefix, f"http://127.0.0.1:{free_port()}",
                          PUBLIC_CACHE_SECONDS=CACHE_SECONDS, MAIL_SERVER="")
     app_port = stack.start_gunicorn(env)
     port = stack.start_nginx([app_port])
-    return {"port": port, "app_port": app_port, "env": env, "slug": slug, "app": pg_app, "seed": random.randrange(10**6)}
+    return {"port": port, "app_port": app_port, "env": env, "slug": slug, "app": committed_pg_app, "seed": random.randrange(10**6)}
 
 
 def set_count(app, slug, count):

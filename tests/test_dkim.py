@@ -9,8 +9,7 @@ from pathlib import Path
 import dkim
 import pytest
 
-from conftest import add_campaign, read_outbox
-from helpers import seed_signers, sign
+from helpers import add_campaign, read_outbox, seed_signers, sign
 from petition_app import mail
 from petition_app.extensions import db
 

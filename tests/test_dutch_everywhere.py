@@ -11,8 +11,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, mail_html, mail_text, read_outbox, verify_path
-from helpers import PASSWORD, login
+from helpers import PASSWORD, add_campaign, login, mail_html, mail_text, read_outbox, verify_path
 from petition_app import mail
 from petition_app.accounts.models import User
 from petition_app.accounts.operations import register, request_password_reset

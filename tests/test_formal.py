@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import add_campaign, example_campaign_data, make_app, read_outbox
-from helpers import logged_in, publish, rows, seed_signers, write_campaign
+from helpers import (
+    add_campaign, example_campaign_data, logged_in, make_app, publish, read_outbox, rows, seed_signers, write_campaign,
+)
 from petition_app import mail
 from petition_app.campaigns.operations import CampaignFileError, import_campaign, snapshot
 from petition_app.campaigns.queries import campaign_by_slug

@@ -43,8 +43,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import HTTPException
 
-from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
-from helpers import account_link, add_organizer, make_admin, make_organizer, register, sign, sign_form
+from helpers import (
+    account_link, add_campaign, add_organizer, app_with_tables, mail_text, make_admin, make_organizer, read_outbox,
+    register, sign, sign_form, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.rules.paper import MAX_PAPER_BODY
 
@@ -122,9 +124,7 @@ def world(tmp_path_factory):
     from petition_app.letters.operations import send_letters
     from helpers import signature_link
 
-    app = make_app(tmp_path_factory.mktemp("hostile"))
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path_factory.mktemp("hostile"))
     slug = add_campaign(app)
     draft = add_campaign(app, slug="draft-campaign", status="draft")
     pending = add_campaign(app, slug="pending-campaign", status="pending")

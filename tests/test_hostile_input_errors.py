@@ -24,8 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SearchField, StringField, TelField, TextAreaField, URLField
 from wtforms.fields.core import UnboundField
 
-from conftest import add_campaign, read_outbox, subject
-from helpers import moderator_organizing, rows, sign, sign_form
+from helpers import add_campaign, moderator_organizing, read_outbox, rows, sign, sign_form, subject
 from petition_app.extensions import db
 from petition_app.formfields import MAX_PAGE, deliverable_email, multi_line, plain_text, single_line
 from petition_app.responses.forms import answer_form, visible_text

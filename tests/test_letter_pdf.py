@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
+from helpers import flat, pdf_pages
 from petition_app import create_app
 from petition_app.config import TestConfig
 from petition_app.letters import typesetting
@@ -68,11 +68,7 @@ def render(app, letter, names=(), locale="en"):
     out = io.BytesIO()
     with app.app_context():
         write_letter_pdf(out, letter, iter(names), locale)
-    return [page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages]
-
-
-def flat(text):
-    return re.sub(r"\s+", " ", text)
+    return pdf_pages(out.getvalue())
 
 
 def assert_in_order(text, parts):

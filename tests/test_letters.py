@@ -1,27 +1,18 @@
 """Letters to recipients: compiled per recipient and language, handed over with a private answer link,
 answered demand by demand, and reminders to those who stay silent."""
-import io
 import re
 from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from pypdf import PdfReader
 
-from conftest import add_campaign, example_campaign_data, mail_text, read_outbox, subject
-from helpers import rows, seed_signers
+from helpers import (
+    add_campaign, example_campaign_data, flat, mail_text, pdf_text, read_outbox, rows, seed_signers, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}")
-
-
-def pdf_text(data):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def flat(text):
-    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture
@@ -209,7 +200,6 @@ def test_silent_recipients_get_at_most_three_reminders_fourteen_days_apart(app, 
 
 
 def test_reaching_the_last_goal_compiles_the_letters(app):
-    from conftest import verify_path
     from helpers import sign
 
     slug = add_campaign(app, goals=[1, 2])

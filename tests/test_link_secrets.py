@@ -6,8 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, make_app, mail_text, read_outbox, verify_path
-from helpers import api_count, rows, sign
+from helpers import add_campaign, api_count, mail_text, make_app, read_outbox, rows, sign, verify_path
 from petition_app.extensions import db
 from petition_app.jobs import job
 from petition_app.rules import SuspectReason

@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from conftest import add_campaign, free_port, read_outbox, verify_path, wait_for
-from helpers import seed_signers, sign, signature_link
+from helpers import add_campaign, free_port, read_outbox, seed_signers, sign, signature_link, verify_path, wait_for
 from petition_app.extensions import db
 
 ODD = ["wezq!rdxy%kvqp@example.org", "obzr'ienq+tagzw@example.org", "hxqm#fjvo&plus@example.org", '"quoted jqzv"@example.org']

@@ -1,8 +1,7 @@
 """No log line holds an email address or an IP address."""
 import logging
 
-from conftest import read_outbox
-from helpers import sign
+from helpers import read_outbox, sign
 from petition_app.logging_privacy import redact
 
 
@@ -26,7 +25,7 @@ def test_log_records_and_tracebacks_are_redacted(app, caplog):
 
 
 def test_a_failing_mail_job_logs_no_address(app, campaign, caplog):
-    from conftest import free_port
+    from helpers import free_port
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     with caplog.at_level(logging.INFO):

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import PROJECT_ROOT, add_campaign, read_outbox, subject, verify_path, wait_for
-from helpers import rows, sign, signature_token
-
+from helpers import add_campaign, read_outbox, rows, sign, signature_token, subject, verify_path, wait_for
+from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 
 
@@ -126,7 +125,7 @@ def test_a_job_without_retry_settings_is_tried_again_and_given_up_only_after_its
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without_a_command(
-    pg_app, own_redis, smtp_server, worker_env, start_worker
+    committed_pg_app, own_redis, smtp_server, worker_env, start_worker
 ):
     """The soak's six signers without their mail: the first try met a refusing SMTP server, RQ scheduled
     the retry, and Redis then lost its data. The row stays owed, so the worker's reconciliation hands the
@@ -134,21 +133,21 @@ def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without
     from redis import Redis
 
     prefix = worker_env["QUEUE_PREFIX"]
-    pg_app.config.update(
+    committed_pg_app.config.update(
         REDIS_URL=own_redis.url, QUEUE_PREFIX=prefix, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
         MAIL_RETRY_INTERVALS=[3, 3],  # travels with the job to the worker
     )
     worker_env.update(REDIS_URL=own_redis.url, PERIODIC_INTERVALS="outbox=1", OUTBOX_HANDOVER_AFTER="0")
-    slug = add_campaign(pg_app)
+    slug = add_campaign(committed_pg_app)
     smtp_server.refuse = 1
     start_worker()
-    assert sign(pg_app.test_client(), slug, lang="en", email="patient@example.org").status_code == 200
-    wait_for(lambda: outbox_rows(pg_app) and outbox_rows(pg_app)[0].attempts == 1, what="the refused first try")
+    assert sign(committed_pg_app.test_client(), slug, lang="en", email="patient@example.org").status_code == 200
+    wait_for(lambda: outbox_rows(committed_pg_app) and outbox_rows(committed_pg_app)[0].attempts == 1, what="the refused first try")
     assert smtp_server.messages == []
     Redis.from_url(own_redis.url).flushall()  # the scheduled retry is gone with everything else
 
     wait_for(lambda: smtp_server.recipients() == ["patient@example.org"], timeout=40, what="the confirmation mail")
-    wait_for(lambda: rows(pg_app, "outbox_jobs") == 0, what="nothing owed any more")
+    wait_for(lambda: rows(committed_pg_app, "outbox_jobs") == 0, what="nothing owed any more")
     assert smtp_server.recipients() == ["patient@example.org"]  # once
     assert subject(smtp_server.messages[0]).startswith("Confirm your signature")
 
@@ -157,7 +156,7 @@ def test_a_mail_refused_once_then_lost_by_redis_still_reaches_the_signer_without
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_after_a_redis_outage_the_scheduler_of_retries_is_back_within_seconds(
-    pg_app, own_redis, worker_env, start_worker
+    committed_pg_app, own_redis, worker_env, start_worker
 ):
     """RQ's scheduler process (it enqueues the retries that wait) ends with a Redis outage; RQ itself
     starts it again only in its maintenance run, a minute later. The worker's ticker does within seconds."""
@@ -186,13 +185,13 @@ def test_after_a_redis_outage_the_scheduler_of_retries_is_back_within_seconds(
 # ---------------------------------------------------------------- check-then-act pairs
 
 
-def test_signing_again_while_the_withdrawal_receipt_is_sent_keeps_the_new_signature(any_app, monkeypatch):
+def test_signing_again_while_the_withdrawal_receipt_is_sent_keeps_the_new_signature(any_committed_app, monkeypatch):
     """The receipt job read the signature as withdrawn, sent the receipt, and then deleted the row
     unconditionally: a signature signed again in between was lost (1 in 3 tries in the soak)."""
     from petition_app import mail
     from petition_app.signing import operations
 
-    app = any_app
+    app = any_committed_app
     slug = add_campaign(app)
     client = app.test_client()
     sign(client, slug, lang="en")
@@ -226,13 +225,13 @@ def test_signing_again_while_the_withdrawal_receipt_is_sent_keeps_the_new_signat
 
 
 @pytest.mark.postgres
-def test_a_receipt_forgetting_the_row_between_the_two_statements_of_signing_again_loses_nothing(pg_app, monkeypatch):
+def test_a_receipt_forgetting_the_row_between_the_two_statements_of_signing_again_loses_nothing(committed_pg_app, monkeypatch):
     """The other order: signing again found the address known (its INSERT conflicted), then the receipt
     deleted the row before the UPDATE, which found nothing. PostgreSQL only: SQLite's one write lock
     makes the two transactions take turns, so there the interleaving cannot happen."""
     from petition_app.signing import operations, tasks
 
-    app = pg_app
+    app = committed_pg_app
     slug = add_campaign(app)
     client = app.test_client()
     sign(client, slug, lang="en")
@@ -269,13 +268,13 @@ def test_a_receipt_forgetting_the_row_between_the_two_statements_of_signing_agai
     assert subjects[-1].startswith("Confirm your signature")
 
 
-def test_two_updates_sent_at_the_same_moment_do_not_both_pass_the_limit(any_app, monkeypatch):
+def test_two_updates_sent_at_the_same_moment_do_not_both_pass_the_limit(any_committed_app, monkeypatch):
     """One update per UPDATE_INTERVAL: two requests that both checked before either wrote used to both
     go out. The campaign's row is taken first, so the second sees the first."""
     from petition_app.campaigns.queries import campaign_by_slug
     from petition_app.organizers import updates as operations
 
-    app = any_app
+    app = any_committed_app
     slug = add_campaign(app)
     both_checked = threading.Barrier(2, timeout=1)
     original = operations.next_update_at
@@ -347,11 +346,11 @@ def test_every_periodic_job_is_declared_in_the_schedule():
     assert periodic and periodic <= declared, sorted(periodic - declared)
 
 
-def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organizers_get_one_mail(any_app, monkeypatch):
+def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organizers_get_one_mail(any_committed_app, monkeypatch):
     from petition_app.admin import operations
     from petition_app.campaigns.queries import campaign_by_slug, pending_revision
 
-    app = any_app
+    app = any_committed_app
     slug = add_campaign(app, status="pending")
     with app.app_context():
         number = pending_revision(campaign_by_slug(slug)).number

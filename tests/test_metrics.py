@@ -4,8 +4,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from conftest import free_port, make_app, verify_path
-from helpers import sign
+from helpers import free_port, make_app, sign, verify_path
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 
@@ -58,7 +57,7 @@ def test_counters_move_after_a_signature_and_a_confirmation_and_queues_show_thei
     from petition_app.jobs import get_queue
 
     live_app.config["METRICS_TOKEN"] = TOKEN
-    from conftest import add_campaign
+    from helpers import add_campaign
 
     slug = add_campaign(live_app, goals=[100])
     client = live_app.test_client()
@@ -92,7 +91,7 @@ def test_a_failed_mail_is_counted(live_app, smtp_server):
     from rq import SimpleWorker
 
     from petition_app.jobs import get_queue
-    from conftest import add_campaign
+    from helpers import add_campaign
 
     live_app.config.update(METRICS_TOKEN=TOKEN, MAIL_RETRY_INTERVALS=[])
     slug = add_campaign(live_app)

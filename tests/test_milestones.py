@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from conftest import add_campaign, header, mail_text, read_outbox, subject, verify_path
-from helpers import rows, seed_signers, sign
+from helpers import add_campaign, header, mail_text, read_outbox, rows, seed_signers, sign, subject, verify_path
 from petition_app.extensions import db
 
 
@@ -22,10 +21,10 @@ def cross_goal(app, slug, lang="nl"):
 
 
 @pytest.fixture
-def campaign_near_goal(any_app):
-    slug = add_campaign(any_app, goals=[6, 10])
+def campaign_near_goal(any_committed_app):
+    slug = add_campaign(any_committed_app, goals=[6, 10])
     seed_signers(
-        any_app,
+        any_committed_app,
         slug,
         [
             {"email": "anna@example.org", "locale": "nl", "wants_updates": True},
@@ -36,7 +35,7 @@ def campaign_near_goal(any_app):
             {"email": "dirk@example.org", "locale": "nl", "wants_updates": True},
         ],
     )
-    return any_app, slug  # 5 confirmed: the next confirmation reaches 6
+    return any_committed_app, slug  # 5 confirmed: the next confirmation reaches 6
 
 
 def test_crossing_a_goal_mails_each_opted_in_confirmed_signer_once_in_their_language(campaign_near_goal):

@@ -6,8 +6,7 @@ import html
 
 import pytest
 
-from conftest import add_campaign, read_outbox
-from helpers import make_organizer, register, rows, seed_signers, sign, signature_link
+from helpers import add_campaign, make_organizer, read_outbox, register, rows, seed_signers, sign, signature_link
 from petition_app.rules import contains_link
 
 PHISH = "URGENT: verify your bank at https://evil.example/login"

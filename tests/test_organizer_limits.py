@@ -11,21 +11,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, example_campaign_data, mail_text, read_outbox, subject
-from helpers import logged_in, publish, rows, seed_signers, write_campaign
+from helpers import (
+    add_campaign, example_campaign_data, letters_sent_to, logged_in, mail_text, publish, read_outbox, recipients_seen,
+    rows, seed_signers, subject, write_campaign,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
 RECIPIENTS = (("Leiden University", "board@example.org", "nl"), ("Mayor of Leiden", "mayor@example.org", "en"))
-
-
-def letters_sent_to(app):
-    return sorted(str(m["To"]) for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
-
-
-def seen(client, slug):
-    page = client.get(f"/organize/{slug}/letters/send").text
-    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def campaign_id(app, slug):
@@ -120,7 +113,7 @@ def test_sending_letters_asks_for_confirmation_and_sends_each_recipient_once_a_d
     stale = organizer.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": "0" * 16})
     assert "The recipients changed since you opened this page" in stale.text and letters_sent_to(app) == []
 
-    fingerprint = seen(organizer, slug)
+    fingerprint = recipients_seen(organizer, slug)
     sent = organizer.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": fingerprint},
                           follow_redirects=True)
     assert "The letters are on their way" in sent.text
@@ -141,16 +134,16 @@ def test_sending_letters_asks_for_confirmation_and_sends_each_recipient_once_a_d
     assert letters_sent_to(app) == ["board@example.org"] * 2 + ["mayor@example.org"] * 2
 
 
-def test_two_sends_at_once_hand_each_recipient_its_letters_once(pg_app):
+def test_two_sends_at_once_hand_each_recipient_its_letters_once(committed_pg_app):
     from petition_app.letters.operations import send_letters
 
-    slug = add_campaign(pg_app)
-    ident = campaign_id(pg_app, slug)
+    slug = add_campaign(committed_pg_app)
+    ident = campaign_id(committed_pg_app, slug)
     barrier, results, errors = threading.Barrier(4), [], []
 
     def press():
         try:
-            with pg_app.app_context():
+            with committed_pg_app.app_context():
                 barrier.wait()
                 results.append(len(send_letters(ident)))
                 db.session.commit()
@@ -163,8 +156,8 @@ def test_two_sends_at_once_hand_each_recipient_its_letters_once(pg_app):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sum(results) == 3 and rows(pg_app, "handovers") == 3
-    assert sorted(letters_sent_to(pg_app)) == ["board@example.org", "mayor@example.org", "police@example.org"]
+    assert sum(results) == 3 and rows(committed_pg_app, "handovers") == 3
+    assert sorted(letters_sent_to(committed_pg_app)) == ["board@example.org", "mayor@example.org", "police@example.org"]
 
 
 # ---------------------------------------------------------------- what organizers see

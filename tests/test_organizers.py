@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from conftest import add_campaign, make_app, mail_text, read_outbox, subject, verify_path
-from helpers import CAMPAIGN, PASSWORD, RECIPIENTS, add_organizer, api_count, login, make_admin, make_organizer, rows, seed_signers, sign
+from helpers import (
+    CAMPAIGN, PASSWORD, RECIPIENTS, add_campaign, add_organizer, api_count, app_with_tables, login, mail_text,
+    make_admin, make_organizer, read_outbox, recipients_seen, rows, seed_signers, sign, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -25,12 +27,6 @@ def written_campaign(app, client):
             client.post(f"/organize/{slug}/recipients/{recipient_id}/demands",
                         data={"text_nl": f"Eis {index}.{n}", "text_en": f"Demand {index}.{n}"})
     return slug, ids
-
-
-def seen(client, slug):
-    """The fingerprint of the recipients that the letters' confirmation page carries."""
-    page = client.get(f"/organize/{slug}/letters/send").text
-    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def published(app, runner, organizer, slug):
@@ -93,7 +89,7 @@ def test_the_whole_path_of_a_campaign_through_the_web_forms(app, runner):
 
     # the letters are sent to the three recipients, after a page that shows to whom
     assert organizer.get(f"/organize/{slug}/letters/send?lang=en").status_code == 200
-    organizer.post(f"/organize/{slug}/letters/send", data={"recipients_seen": seen(organizer, slug)})
+    organizer.post(f"/organize/{slug}/letters/send", data={"recipients_seen": recipients_seen(organizer, slug)})
     letters_to = sorted(m["To"] for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
     assert letters_to == ["board@example.org", "mayor@example.org", "police@example.org"]
     assert "Hand-over log" in organizer.get(f"/organize/{slug}?lang=en").text
@@ -271,9 +267,7 @@ def test_an_organizer_is_refused_the_moderation(app, owned, method, route):
 @pytest.fixture
 def csrf_session(tmp_path):
     """An app that checks CSRF tokens, an admin who also organizes a campaign, logged in with a token."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True)
     from petition_app.accounts.operations import create_admin
 
     slug = add_campaign(app, status="pending")
@@ -308,9 +302,7 @@ def test_every_organizer_and_admin_post_is_refused_without_its_csrf_token(csrf_s
 
 
 def test_every_organizer_and_admin_form_needs_its_csrf_token(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True)
     from petition_app.accounts.operations import create_admin
 
     with app.app_context():

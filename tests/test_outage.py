@@ -19,8 +19,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from conftest import add_campaign, free_port, make_app, service_missing, wait_for
-from helpers import rows, sign_form
+from helpers import add_campaign, app_with_tables, free_port, make_app, rows, service_missing, sign_form, wait_for
 from petition_app.extensions import db
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -106,12 +105,10 @@ def test_with_redis_down_the_page_and_signing_work_and_the_mail_goes_once_it_is_
 
 
 def test_with_redis_down_the_rate_limits_are_counted_in_each_process_and_still_answer_429(tmp_path, own_redis, caplog):
-    app = make_app(
+    app = app_with_tables(
         tmp_path, CACHE_TYPE="RedisCache", REDIS_URL=own_redis.url, RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=own_redis.url, SIGN_RATE_LIMIT="3 per minute", SIGN_SOFT_LIMITS="1 per minute",
     )
-    with app.app_context():
-        db.create_all()
     slug = add_campaign(app)
     app.config["REDIS_URL"] = None  # the mails in-process (to the outbox folder); cache and limits stay in Redis
     own_redis.stop()
@@ -144,9 +141,7 @@ def test_with_redis_down_a_page_that_still_needs_it_answers_503_not_500(tmp_path
     shown, and says so like any part that is down."""
     from helpers import logged_in
 
-    app = make_app(tmp_path, REDIS_URL=own_redis.url)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, REDIS_URL=own_redis.url)
     moderator = logged_in(app, "mod.outage@example.org", role="admin")
     assert moderator.get("/admin/jobs?lang=en").status_code == 200
     own_redis.stop()

@@ -1,26 +1,19 @@
 """The owner of an address decides what their signature says: each mail's link confirms the details of
 the request that caused that mail, the confirmation page shows them and takes corrections, and nobody
 else's request ever puts a name on the wall or in a letter. On SQLite and PostgreSQL."""
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
-from conftest import add_campaign, mail_html, mail_text, read_outbox, subject, verify_path
-from helpers import api_count, sign
+from helpers import add_campaign, api_count, mail_html, mail_text, pdf_text, read_outbox, sign, subject, verify_path
 
 VICTIM = "robin@example.org"
-
-
-def pdf_text(path):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
 def letters_text(app, slug, out):
     result = app.test_cli_runner().invoke(args=["letters", "generate", slug, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    return {path.name: pdf_text(path) for path in sorted(out.glob("*.pdf"))}
+    return {path.name: pdf_text(path.read_bytes()) for path in sorted(out.glob("*.pdf"))}
 
 
 def mails_to(app, address):

@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from conftest import add_campaign, make_app
-from helpers import logged_in, rows
+from helpers import add_campaign, app_with_tables, logged_in, make_app, rows
 from petition_app.extensions import db
 from petition_app.markdown import render_markdown
 
@@ -47,9 +46,7 @@ def set_count(app, slug, count):
 @pytest.fixture
 def cached_app(tmp_path):
     """The app with a fragment cache (in this process's memory) and CSRF on, as production has."""
-    app = make_app(tmp_path, CACHE_TYPE="SimpleCache", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, CACHE_TYPE="SimpleCache", WTF_CSRF_ENABLED=True)
     return app
 
 
@@ -159,9 +156,7 @@ def test_what_changes_on_the_page_reaches_anonymous_visitors_at_once(cached_app)
 
 
 def test_logged_in_visitors_and_share_links_get_their_own_page(tmp_path):
-    app = make_app(tmp_path, CACHE_TYPE="SimpleCache")
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, CACHE_TYPE="SimpleCache")
     slug = add_campaign(app)
     app.test_client().get(f"/campaigns/{slug}?lang=en")
     organizer = logged_in(app, "org@example.org")

@@ -3,8 +3,7 @@ import re
 
 import pytest
 
-from conftest import add_campaign, read_outbox, verify_path
-from helpers import rows, sign
+from helpers import add_campaign, app_with_tables, read_outbox, rows, sign, verify_path
 
 HTML_LANG = re.compile(r'<html lang="(\w\w)">')
 
@@ -140,12 +139,7 @@ def test_bad_input_gets_a_translated_error_keeps_what_was_typed_and_stores_nothi
 
 
 def test_the_sign_form_is_protected_against_csrf(tmp_path):
-    from conftest import make_app
-    from petition_app.extensions import db
-
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True)
     slug = add_campaign(app)
     client = app.test_client()
     response = sign(client, slug, lang="en")

@@ -7,10 +7,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from pypdf import PdfReader
 
-from conftest import add_campaign, example_campaign_data, read_outbox
-from helpers import make_admin, make_organizer, moderator_organizing, seed_signers
+from helpers import (
+    add_campaign, example_campaign_data, flat, make_admin, make_organizer, moderator_organizing, pdf_text, read_outbox,
+    seed_signers,
+)
 from petition_app.extensions import db
 from petition_app.rules.chart import daily_chart, nice_ticks
 from petition_app.timeutil import utcnow
@@ -33,10 +34,6 @@ def rows(app, sql):
 
 def counts(app, slug):
     return rows(app, f"SELECT confirmed_count, paper_count FROM campaigns WHERE slug = '{slug}'")[0]
-
-
-def flat(text):
-    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture
@@ -282,7 +279,7 @@ def letter_text(app, slug, locale):
     with app.app_context():
         out = io.BytesIO()
         render_letter(public_campaign(slug).recipients[0], locale, out)
-    return flat("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages))
+    return flat(pdf_text(out.getvalue()))
 
 
 def test_the_letter_states_online_paper_and_total_in_both_languages(world):

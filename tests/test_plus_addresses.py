@@ -6,8 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from conftest import add_campaign, make_app, read_outbox, subject, verify_path
-from helpers import api_count, make_admin, seed_signers, sign
+from helpers import add_campaign, api_count, make_admin, make_app, read_outbox, seed_signers, sign, subject, verify_path
 from petition_app.extensions import db
 from petition_app.rules import is_blocked, uniqueness_key
 

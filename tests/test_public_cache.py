@@ -5,8 +5,7 @@ import re
 import pytest
 from freezegun import freeze_time
 
-from conftest import add_campaign, make_app
-from helpers import logged_in, rows
+from helpers import add_campaign, app_with_tables, logged_in, rows
 from petition_app.extensions import db
 
 SIGNER = {"name": "Anna de Vries", "email": "anna@example.org", "city": "Leiden", "consent": "y", "updates": "y"}
@@ -15,9 +14,7 @@ SIGNER = {"name": "Anna de Vries", "email": "anna@example.org", "city": "Leiden"
 @pytest.fixture
 def csrf_app(tmp_path):
     """The app as in production: form protection on."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_CACHE_SECONDS=7)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_CACHE_SECONDS=7)
     yield app
     with app.app_context():
         db.engine.dispose()

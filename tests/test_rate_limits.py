@@ -12,17 +12,14 @@ import pytest
 from flask import Blueprint
 from werkzeug.exceptions import TooManyRequests
 
-from conftest import add_campaign, make_app, read_outbox, require_redis, verify_path
-from helpers import rows, sign
+from helpers import add_campaign, app_with_tables, read_outbox, require_redis, rows, sign, verify_path
 from petition_app import create_app
 from petition_app.config import PROJECT_ROOT, TestConfig
 from petition_app.extensions import db
 
 
 def limited_app(tmp_path, **config):
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True, **config)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True, **config)
     app.slug = add_campaign(app)
     return app
 

@@ -6,8 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conftest import add_campaign, example_campaign_data, mail_text, read_outbox, subject
-from helpers import campaign_status, logged_in, publish, rows, seed_signers, write_campaign
+from helpers import (
+    add_campaign, campaign_status, example_campaign_data, letters_sent_to, logged_in, mail_text, publish, read_outbox,
+    recipients_seen, rows, seed_signers, subject, write_campaign,
+)
 from petition_app.extensions import db
 from petition_app.rules.revisions import changed_parts, goals_fit, same_structure
 from petition_app.timeutil import utcnow
@@ -28,17 +30,8 @@ def recipient_id(app, slug, position=0):
         ), {"s": slug, "p": position}).scalar_one()
 
 
-def letters_sent_to(app):
-    return sorted(str(m["To"]) for m in read_outbox(app) if m.get_content_type() == "multipart/mixed")
-
-
-def seen(client, slug):
-    page = client.get(f"/organize/{slug}/letters/send").text
-    return re.search(r'name="recipients_seen" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def send_letters_through_the_page(client, slug):
-    return client.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": seen(client, slug)},
+    return client.post(f"/organize/{slug}/letters/send?lang=en", data={"recipients_seen": recipients_seen(client, slug)},
                        follow_redirects=True)
 
 
@@ -251,7 +244,7 @@ def test_the_migration_freezes_what_waits_for_review(tmp_path):
     """A campaign waiting for review when the migration runs can be approved as revision 1."""
     from flask_migrate import upgrade
 
-    from conftest import make_app
+    from helpers import make_app
 
     app = make_app(tmp_path)
     with app.app_context():

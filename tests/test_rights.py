@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from conftest import add_campaign, mail_html, mail_text, read_outbox, subject, verify_path
-from helpers import api_count, rows, seed_signers, sign
+from helpers import (
+    add_campaign, api_count, mail_html, mail_text, read_outbox, rows, seed_signers, sign, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Blueprint
 
-from conftest import add_campaign, mail_text, make_app, read_outbox, verify_path
-from helpers import PASSWORD, confirmed_account, moderator_organizing, rows, sign
+from helpers import (
+    PASSWORD, add_campaign, app_with_tables, confirmed_account, mail_text, make_app, moderator_organizing, read_outbox,
+    rows, sign, verify_path,
+)
 from petition_app.config import PROJECT_ROOT
 from petition_app.extensions import db
 from petition_app.security import CACHEABLE_ENDPOINTS, KEPT_BY_NGINX_ONLY, allow_framing, init_security, private, set_security_headers
@@ -40,10 +42,7 @@ def app(app):
 
 
 def fresh_app(tmp_path, **overrides):
-    app = secured(make_app(tmp_path, **overrides))
-    with app.app_context():
-        db.create_all()
-    return app
+    return secured(app_with_tables(tmp_path, **overrides))
 
 
 def csp(response):

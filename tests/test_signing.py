@@ -4,8 +4,9 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
-from conftest import add_campaign, mail_html, mail_text, read_outbox, subject, verify_path
-from helpers import api_count, rows, sign
+from helpers import (
+    add_campaign, api_count, app_with_tables, mail_html, mail_text, read_outbox, rows, sign, subject, verify_path,
+)
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
 
@@ -246,11 +247,7 @@ def test_the_ip_is_stored_only_as_a_keyed_hash(app, campaign):
 
 
 def test_signing_still_works_when_redis_is_unreachable(tmp_path):
-    from conftest import make_app
-
-    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens on the discard port
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens on the discard port
     slug = add_campaign(app)
     response = sign(app.test_client(), slug, lang="en")
     assert response.status_code == 200

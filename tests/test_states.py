@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from jinja2 import nodes
 
-from conftest import PROJECT_ROOT
+from petition_app.config import PROJECT_ROOT
 from petition_app.campaigns.models import Campaign
 from petition_app.columns import EnumText
 from petition_app.extensions import db

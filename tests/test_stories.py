@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from pypdf import PdfReader
 
-from conftest import add_campaign, make_app, mail_text, read_outbox, subject
-from helpers import add_organizer, confirmed_account, login
+from helpers import add_campaign, add_organizer, confirmed_account, login, mail_text, make_app, read_outbox, subject
 from petition_app.extensions import db
 from petition_app.rules.stories import (
     add_working_days,
@@ -621,8 +620,8 @@ def test_the_campaign_file_section_is_checked():
 
 
 @pytest.mark.postgres
-def test_a_database_dump_logs_and_mails_hold_no_story_or_contact(pg_app, caplog):
-    app = pg_app
+def test_a_database_dump_logs_and_mails_hold_no_story_or_contact(committed_pg_app, caplog):
+    app = committed_pg_app
     slug = story_campaign(app)
     team = make_user(app, "team@example.org", "Team")
     join_team(app, slug, team)

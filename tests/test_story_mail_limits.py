@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from conftest import make_app, mail_text, read_outbox, subject
+from helpers import app_with_tables, mail_text, read_outbox, subject
 from petition_app.extensions import db
 from test_stories import send_story, story_campaign, world  # noqa: F401 (world is a fixture)
 
@@ -23,9 +23,7 @@ def start():
 @pytest.fixture
 def app(tmp_path):
     """Rate limits on, as in production (the test configuration switches them off)."""
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    app = app_with_tables(tmp_path, RATELIMIT_ENABLED=True)
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -7,30 +7,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import add_campaign, free_port, verify_path, wait_for
-from deploy_stack import Client, Stack, confirm_through, hidden_token, loopback_address, production_env, sign_through
-from helpers import rows
+from deploy_stack import Client, confirm_through, hidden_token, loopback_address, production_env, sign_through
+from helpers import add_campaign, free_port, rows, verify_path, wait_for
 
 pytestmark = pytest.mark.worker
 SIGNERS = 100
 
 
 @pytest.fixture
-def two_hosts(pg_app, worker_env, start_worker, tmp_path):
-    stack = Stack(tmp_path)
-    slug = add_campaign(pg_app, goals=[SIGNERS])
+def two_hosts(committed_pg_app, worker_env, start_worker, stack):
+    slug = add_campaign(committed_pg_app, goals=[SIGNERS])
     base_url = f"http://127.0.0.1:{free_port()}"
     env = production_env(worker_env["DATABASE_URL"], worker_env["REDIS_URL"], worker_env["QUEUE_PREFIX"], base_url,
                          MAIL_SERVER=worker_env["MAIL_SERVER"], MAIL_PORT=worker_env["MAIL_PORT"],
                          SIGN_RATE_LIMIT="1000 per minute", PUBLIC_CACHE_SECONDS=1)
-    try:
-        hosts = [stack.start_gunicorn(env, workers=1), stack.start_gunicorn(env, workers=1)]
-        port = stack.start_nginx(hosts)
-        workers = [start_worker(), start_worker()]
-        yield {"port": port, "hosts": hosts, "slug": slug, "app": pg_app, "env": env, "stack": stack, "workers": workers,
-               "seed": random.randrange(10**6)}
-    finally:
-        stack.stop()
+    hosts = [stack.start_gunicorn(env, workers=1), stack.start_gunicorn(env, workers=1)]
+    port = stack.start_nginx(hosts)
+    workers = [start_worker(), start_worker()]
+    return {"port": port, "hosts": hosts, "slug": slug, "app": committed_pg_app, "env": env, "stack": stack, "workers": workers,
+            "seed": random.randrange(10**6)}
 
 
 def test_counts_stay_exact_and_each_signer_gets_the_milestone_mail_once(two_hosts, smtp_server):

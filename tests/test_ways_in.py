@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from conftest import add_campaign, mail_text, read_outbox, subject
+from helpers import add_campaign, mail_text, read_outbox, subject
 from helpers import (
     add_organizer,
     campaign_status,

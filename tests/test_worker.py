@@ -1,8 +1,7 @@
 """What production runs: PostgreSQL, Redis, a real `flask worker` process (rq) and a real SMTP server."""
 import pytest
 
-from conftest import add_campaign, subject, verify_path, wait_for
-from helpers import api_count, make_admin, rows, seed_signers, sign
+from helpers import add_campaign, api_count, make_admin, rows, seed_signers, sign, subject, verify_path, wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -6,9 +6,9 @@ depend on each other or on their order. The server, the workers and the CLI shar
 test run's PostgreSQL database, a Redis queue prefix of this package's own, the SMTP server below and
 BASE_URL pointing at the server, so that the links in the mails lead back to it.
 
-`smtp_server`, `queue_prefix` and `redis_url` are the fixtures of tests/conftest.py at package scope:
-the long-lived server needs them, and the function-scoped `worker_env` and `start_worker` of
-tests/conftest.py then use the same ones.
+The long-lived server has services of the package's own (`e2e_smtp`, a queue prefix in
+`live_server.env`); a test's worker runs in that same environment (`worker`, or
+`start_worker(live_server.env)` with changes).
 
 A failing test leaves a screenshot and the HTML of each of its pages in test-artifacts/.
 
@@ -30,8 +30,11 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from conftest import example_campaign_data, free_port, mail_text, require_redis, running_smtp_server, service_missing, wait_for
-from petition_app.config import PROJECT_ROOT, TestConfig
+from helpers import (
+    empty_database, example_campaign_data, free_port, mail_text, make_app, require_redis, running_smtp_server,
+    service_env, service_missing, stop_process, wait_for,
+)
+from petition_app.config import PROJECT_ROOT
 
 try:
     from playwright.sync_api import expect
@@ -58,19 +61,10 @@ def unique(prefix):
 
 
 @pytest.fixture(scope="package")
-def smtp_server():
+def e2e_smtp():
+    """The SMTP server of the package's server and workers."""
     with running_smtp_server() as handler:
         yield handler
-
-
-@pytest.fixture(scope="package")
-def queue_prefix():
-    return f"e2e-{uuid.uuid4().hex[:8]}-"
-
-
-@pytest.fixture(scope="package")
-def redis_url():
-    return require_redis()
 
 
 class LiveServer:
@@ -147,7 +141,7 @@ def _get(url, timeout=2):
 
 
 @pytest.fixture(scope="package")
-def live_server(migrated_postgres_url, redis_url, smtp_server, queue_prefix, tmp_path_factory):
+def live_server(migrated_postgres_url, e2e_smtp, tmp_path_factory):
     """gunicorn with two workers serving wsgi:app on a free port, as production runs it."""
     try:
         import gunicorn  # noqa: F401
@@ -155,21 +149,8 @@ def live_server(migrated_postgres_url, redis_url, smtp_server, queue_prefix, tmp
         service_missing("gunicorn (pip install '.[prod]')", exc)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "DATABASE_", "REDIS_"))}
-    env.update(
-        SECRET_KEY=TestConfig.SECRET_KEY,
-        STORIES_KEY=TestConfig.STORIES_KEY,
-        DATABASE_URL=migrated_postgres_url,
-        REDIS_URL=redis_url,
-        QUEUE_PREFIX=queue_prefix,
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=str(smtp_server.port),
-        BASE_URL=url,
-        RATELIMIT_ENABLED="false",
-        EMAIL_CHECK_DELIVERABILITY="false",
-        APP_ENV="development",
-        PYTHONUNBUFFERED="1",
-    )
+    env = service_env(migrated_postgres_url, require_redis(), f"e2e-{uuid.uuid4().hex[:8]}-", url, MAIL_SERVER="127.0.0.1",
+                      MAIL_PORT=e2e_smtp.port, RATELIMIT_ENABLED="false", APP_ENV="development")
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
@@ -177,52 +158,32 @@ def live_server(migrated_postgres_url, redis_url, smtp_server, queue_prefix, tmp
          "--graceful-timeout", "5", "--access-logfile", "-", "wsgi:app"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    server = LiveServer(url, env, log_path, smtp_server)
+    server = LiveServer(url, env, log_path, e2e_smtp)
     try:
         wait_for(lambda: process.poll() is not None or _get(url + "/") == 200, timeout=60, interval=0.2, what="gunicorn")
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log()}")
         yield server
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=15)
         log.close()
-        _empty_database(migrated_postgres_url)
-
-
-def _empty_database(url):
-    """Leave the run's database as the other PostgreSQL tests expect it: empty (as pg_app does)."""
-    from petition_app import models  # noqa: F401 - every table known to the metadata
-    from petition_app.extensions import db
-
-    engine = sa.create_engine(url)
-    try:
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    finally:
+        engine = sa.create_engine(migrated_postgres_url)  # leave the database empty, as the other tests expect it
+        empty_database(engine)
         engine.dispose()
 
 
 @pytest.fixture
-def worker(live_server, worker_env, start_worker):
-    """A real `flask --app wsgi worker` for this test, with the server's BASE_URL (links in mails)."""
-    worker_env.update(BASE_URL=live_server.url)
-    return start_worker()
+def worker(live_server, start_worker):
+    """A real `flask --app wsgi worker` for this test, in the server's environment (links in mails lead to it)."""
+    return start_worker(live_server.env)
 
 
 @pytest.fixture(scope="package")
 def local_app(migrated_postgres_url, live_server, tmp_path_factory):
     """The app in this process, on the server's database and with its BASE_URL and SECRET_KEY: only for
     what no page offers (the private answer link of a recipient without sending the letters)."""
-    from conftest import make_app
-
-    app = make_app(tmp_path_factory.mktemp("local-app"), migrated_postgres_url, BASE_URL=live_server.url)
+    app = make_app(tmp_path_factory.mktemp("local-app"), migrated_postgres_url, BASE_URL=live_server.url,
+                   REDIS_URL=live_server.env["REDIS_URL"], QUEUE_PREFIX=live_server.env["QUEUE_PREFIX"])
     yield app
     from petition_app.extensions import db
 
@@ -302,6 +263,15 @@ def new_page(browser, live_server, request):
                 print(f"no screenshot of page {n}: {exc}")
     for context, _ in opened:
         context.close()
+
+
+def log_in(page, email, landing="/organize/", lang="en"):
+    """Log in through the form, and wait for the page the account lands on."""
+    page.goto(f"/account/login?lang={lang}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#submit").click()
+    page.wait_for_url(f"**{landing}")
 
 
 def served_html(response):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import service_missing
+from helpers import service_missing
 
 from .conftest import ARTIFACTS
 

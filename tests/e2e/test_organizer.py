@@ -4,19 +4,11 @@ import re
 
 import pytest
 
-from conftest import subject
+from helpers import subject
 
-from .conftest import PASSWORD, expect, unique
+from .conftest import PASSWORD, expect, log_in, unique
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
-
-
-def log_in(page, email, landing="/organize/"):
-    page.goto("/account/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
-    page.wait_for_url(f"**{landing}")
 
 
 def test_an_organizer_writes_a_campaign_a_moderator_approves_it_and_a_recipient_answers(

@@ -7,8 +7,7 @@ import threading
 
 import pytest
 
-from conftest import free_port
-from helpers import add_organizer, confirmed_account, seed_signers
+from helpers import add_organizer, confirmed_account, free_port, seed_signers
 
 from .conftest import LOCALES, PASSWORD, PHONE, expect
 

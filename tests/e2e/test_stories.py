@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from conftest import mail_text, subject, wait_for
-from .conftest import PASSWORD, PHONE, axe_violations, describe_violations, expect, unique
+from helpers import mail_text, subject, wait_for
+from .conftest import PASSWORD, PHONE, axe_violations, describe_violations, expect, log_in, unique
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
 NEUTRAL = "https://www.google.com/"
@@ -45,14 +45,6 @@ def team_member(local_app, slug, name="Team Member", admin=False, accepted=True)
             db.session.add(StoryTeamMember(campaign_id=campaign.id, user_id=user.id, accepted_at=utcnow() if accepted else None))
         db.session.commit()
     return email
-
-
-def log_in(page, email, landing="/organize/"):
-    page.goto("/account/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
-    page.wait_for_url(f"**{landing}")
 
 
 def with_db(local_app, sql, **params):
@@ -224,10 +216,9 @@ def test_a_story_from_a_phone_in_dutch_is_screened_redacted_approved_published_c
 
 
 def test_a_support_request_past_its_deadline_alerts_the_team_then_the_moderators(
-    live_server, worker_env, start_worker, new_page, local_app, tmp_path
+    live_server, start_worker, new_page, local_app, tmp_path
 ):
-    worker_env.update(BASE_URL=live_server.url, PERIODIC_INTERVALS="stories=1")
-    worker = start_worker()
+    worker = start_worker({**live_server.env, "PERIODIC_INTERVALS": "stories=1"})
     slug = live_server.import_campaign(tmp_path, stories=STORIES)
     team_email = team_member(local_app, slug)
     moderator_email = team_member(local_app, slug, name="Moderator", admin=True)

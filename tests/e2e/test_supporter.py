@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import subject
+from helpers import subject
 
 from .conftest import PHONE, expect, unique
 
