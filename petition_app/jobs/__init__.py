@@ -25,15 +25,15 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from flask import current_app, has_app_context
 from rq import Retry, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import Table, delete, event, insert, or_, select, update
+from sqlalchemy import Table, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ..extensions import db, rowcount
+from ..extensions import db
 from ..logging_privacy import redact
 from ..rules.statuses import OutboxStatus
 from ..timeutil import utcnow
@@ -41,6 +41,7 @@ from . import progress
 from .connection import get_queue, redis_connection
 from .locks import Hold, exclusive
 from .models import OutboxJob
+from .runs import Job, claim, periodic, record_failure, retry_intervals, travelled_intervals
 
 __all__ = [
     "QUEUES", "Hold", "Job", "dispatch", "dispatch_outbox", "enqueue_after_commit", "exclusive", "get_queue", "job",
@@ -53,16 +54,6 @@ QUEUES = ("mail", "milestones", "default")
 _PENDING = "petition_pending_jobs"
 # The outbox row of the job that dispatch() runs in this process (without Redis).
 _RUNNING_ROW: ContextVar[int | None] = ContextVar("petition_outbox_row", default=None)
-
-
-class Job(Protocol):
-    """A function marked with @job: callable with its ids, and known by its queue and path."""
-
-    queue: str
-    retry: str | None
-    path: str
-
-    def __call__(self, *args: Any) -> Any: ...
 
 
 def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[..., Any]], Job]:
@@ -82,7 +73,7 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
             hidden = _RUNNING_ROW.set(None)  # a job this one calls directly has no row of its own
             try:
                 with app.app_context():
-                    done_before = _claim(row_id) if row_id is not None else 0
+                    done_before = claim(row_id) if row_id is not None else 0
                     if done_before is None:
                         log.info("%s: outbox row %s is done, given up or being run; nothing to do", marked.path, row_id)
                         return None
@@ -94,14 +85,14 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
                         db.session.commit()
                     except Exception as error:
                         db.session.rollback()
-                        if row_id is None and _periodic(marked.path):
+                        if row_id is None and periodic(marked.path):
                             # The schedule runs it again at its next slot: nothing is lost, nothing to list.
                             log.warning("periodic %s failed; it runs again at its next slot: %s", marked.path,
                                         redact(f"{type(error).__name__}: {error}")[:300])
                             return None
                         if row_id is None:
                             raise
-                        if _record_failure(row_id, marked, error, _travelled_intervals(in_rq)) and in_rq:
+                        if record_failure(row_id, marked, error, travelled_intervals(in_rq)) and in_rq:
                             return None  # given up: the row is the record; RQ need not list it as well
                         raise  # RQ tries again after the job's next wait (or the reconciliation does)
                     except BaseException:  # the worker is stopped mid-job: the lease runs out, then it runs again
@@ -120,71 +111,6 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
         return marked
 
     return decorate
-
-
-def retry_intervals(job_fn: Job) -> list[int]:
-    """The waits in seconds between the tries of a job: its own setting, or JOB_RETRY_INTERVALS for a
-    job that names none (so that a database restart during a job that mails nobody loses it neither)."""
-    return list(current_app.config[job_fn.retry or "JOB_RETRY_INTERVALS"])
-
-
-def _claim(row_id: int) -> int | None:
-    """Hold the row for this run, committed at once. Returns how many mails earlier runs of it sent (a
-    run after a crash sends none of those again: jobs/progress.py), or None when it is gone (done), given
-    up, or held by another run whose lease has not run out."""
-    now = utcnow()
-    claimed = rowcount(db.session.execute(
-        update(OutboxJob)
-        .where(
-            OutboxJob.id == row_id,
-            OutboxJob.status == OutboxStatus.PENDING,
-            or_(OutboxJob.claimed_until.is_(None), OutboxJob.claimed_until < now),
-        )
-        .values(claimed_until=now + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"]), attempts=OutboxJob.attempts + 1)
-    ))
-    done_before = db.session.scalar(select(OutboxJob.mails_sent).where(OutboxJob.id == row_id)) if claimed else None
-    db.session.commit()
-    return done_before
-
-
-def _periodic(path: str) -> bool:
-    """Whether this run is the periodic job itself, handed over by the schedule (jobs/schedule.py)."""
-    rq_job = get_current_job()
-    return rq_job is not None and rq_job.func_name == path and "periodic" in (rq_job.meta or {})
-
-
-def _travelled_intervals(in_rq: bool) -> list[int] | None:
-    """The waits that travelled with the RQ job from the process that queued it (tests and operators
-    tune them there), or None outside RQ."""
-    rq_job = get_current_job() if in_rq else None
-    intervals = getattr(rq_job, "retry_intervals", None)
-    return [int(i) for i in intervals] if intervals else None
-
-
-def _record_failure(row_id: int, job_fn: Job, error: Exception, intervals: list[int] | None = None) -> bool:
-    """Write down a failed try: the error (redacted), and when the next may start, or that there will be
-    none (GIVEN_UP). Returns whether the job was given up. When even that cannot be written (the
-    database is down), the claim runs out and the reconciliation tries again."""
-    try:
-        row = db.session.get(OutboxJob, row_id)
-        if row is None:
-            return True
-        if intervals is None:
-            intervals = retry_intervals(job_fn)
-        row.claimed_until = None
-        row.last_error = redact(f"{type(error).__name__}: {error}")[:300]
-        gave_up = row.attempts > len(intervals)
-        if gave_up:
-            row.status = OutboxStatus.GIVEN_UP
-            log.error("%s (outbox row %s) gave up after %s tries: %s", job_fn.path, row_id, row.attempts, row.last_error)
-        else:
-            row.not_before = utcnow() + timedelta(seconds=intervals[row.attempts - 1])
-        db.session.commit()
-        return gave_up
-    except Exception:
-        db.session.rollback()
-        log.warning("could not record the failure of %s (outbox row %s)", job_fn.path, row_id, exc_info=True)
-        return False
 
 
 def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
