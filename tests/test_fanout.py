@@ -212,3 +212,43 @@ def test_a_batch_that_lost_its_lock_stops_records_what_it_sent_and_the_retry_sen
         assert run_batch("update", update.id, opted_in(campaign.id), ids[0], ids[-1], bulk) == (4, 0)
     received = collections.Counter(str(m["To"]) for m in read_outbox(any_committed_app))
     assert sorted(received) == sorted(f"fan{i}@example.org" for i in range(6)) and set(received.values()) == {1}
+
+
+def test_a_record_lost_with_the_database_is_written_again_and_nobody_gets_the_mail_twice(any_committed_app, monkeypatch):
+    """Issue 18: a batch records each mail as the server accepts it. When the database goes away in the
+    middle (the soak restarts PostgreSQL), the worker still knows what it sent: it writes every mail of
+    the batch again once the database answers, so a later run of the fan-out sends nobody twice."""
+    import sqlalchemy.exc as sa_exc
+
+    from petition_app.notifications import fanout
+    from petition_app.organizers.models import Update
+    from petition_app.organizers.tasks import announce_update
+
+    app = any_committed_app
+    app.config.update(FANOUT_BATCH_SIZE=10, DATABASE_RETRY_SECONDS=5)
+    slug = add_campaign(app)
+    seed_signers(app, slug, signers(6))
+    original = fanout._Recorder._write
+    failures = []
+
+    def lose_the_fourth(recorder, connection, outcomes):
+        if len(recorder.outcomes) == 4 and not failures:
+            failures.append(1)  # as if PostgreSQL crashed and took the first records with it
+            with db.engine.begin() as other:
+                other.execute(db.text("DELETE FROM deliveries"))
+            raise sa_exc.OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+        return original(recorder, connection, outcomes)
+
+    monkeypatch.setattr(fanout._Recorder, "_write", lose_the_fourth)
+    with app.app_context():
+        from petition_app.campaigns.queries import public_campaign
+
+        update = Update(campaign_id=public_campaign(slug).id, body_nl="Nieuws", body_en="News")
+        db.session.add(update)
+        db.session.commit()
+        announce_update(update.id)
+        assert failures == [1]
+        assert rows(app, "deliveries") == 6  # the lost records were written again
+        announce_update(update.id)  # a later run of the fan-out
+    mails = [str(m["To"]) for m in read_outbox(app) if m["List-Unsubscribe"]]
+    assert sorted(mails) == sorted(f"fan{i}@example.org" for i in range(6))  # each once

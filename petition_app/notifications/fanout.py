@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from ..rules import DeliveryKind, DeliveryStatus
 from .. import mail
@@ -65,33 +66,73 @@ class _Recorder:
     own in autocommit: one round trip per mail, so a worker killed mid-batch re-sends nobody.
 
     On PostgreSQL those commits do not wait for the disk (`synchronous_commit = off`): a record is safe
-    from any of our processes dying, and lost only if PostgreSQL itself crashes within a fraction of a
-    second after it. The last mail of the batch is recorded durably, which flushes the earlier ones too:
-    one fsync per batch instead of one per mail (docs/architecture.md, "What can repeat")."""
+    from any of our processes dying, and could be lost only if PostgreSQL itself crashed within a
+    fraction of a second after it. So the batch flushes them to disk when it ends, however it ends (one
+    fsync per batch instead of one per mail), and when a record fails because PostgreSQL went away, the
+    recorder writes every mail of the batch again, durably, as soon as it is back (for up to
+    DATABASE_RETRY_SECONDS): the worker still knows what it sent, whatever the crash took
+    (docs/architecture.md, "What can repeat")."""
 
     def __init__(self, kind: DeliveryKind, ref_id: int, size: int) -> None:
-        self.kind, self.ref_id, self.size, self.done = kind, ref_id, size, 0
+        self.kind, self.ref_id, self.size = kind, ref_id, size
+        self.outcomes: list[tuple[int, str | None]] = []
         self.postgresql = db.engine.dialect.name == "postgresql"
 
     def __enter__(self) -> "_Recorder":
-        self.connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if self.postgresql:
-            self.connection.exec_driver_sql("SET synchronous_commit TO off")
+        self.connection = self._connect()
         return self
 
-    def record(self, outcome: tuple[int, str | None]) -> None:
-        self.done += 1
+    def _connect(self) -> Connection:
+        connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if self.postgresql:
-            if self.done == self.size:
-                self.connection.exec_driver_sql("SET synchronous_commit TO on")
-            self.connection.execute(_RECORD_ON_POSTGRESQL, _arrays(self.kind, self.ref_id, [outcome]))
+            connection.exec_driver_sql("SET synchronous_commit TO off")
+        return connection
+
+    def _write(self, connection: Connection, outcomes: list[tuple[int, str | None]]) -> None:
+        if self.postgresql:
+            connection.execute(_RECORD_ON_POSTGRESQL, _arrays(self.kind, self.ref_id, outcomes))
         else:
-            self.connection.execute(sqlite_insert(Delivery).on_conflict_do_nothing().values(_rows(self.kind, self.ref_id, [outcome])))
+            connection.execute(sqlite_insert(Delivery).on_conflict_do_nothing().values(_rows(self.kind, self.ref_id, outcomes)))
+
+    def _flush(self, connection: Connection) -> None:
+        """Make every record written so far durable: a transaction that commits waiting for the disk
+        (it has an id, so it writes a commit record) flushes all the WAL before it."""
+        if self.postgresql:
+            connection.exec_driver_sql("SET synchronous_commit TO on")
+            connection.exec_driver_sql("SELECT txid_current()")
+
+    def record(self, outcome: tuple[int, str | None]) -> None:
+        self.outcomes.append(outcome)
+        try:
+            self._write(self.connection, [outcome])
+        except DBAPIError:
+            self._write_all_again()
+
+    def _write_all_again(self) -> None:
+        deadline = time.monotonic() + current_app.config["DATABASE_RETRY_SECONDS"]
+        while True:
+            try:
+                self.connection.close()
+            except DBAPIError:
+                pass
+            try:
+                self.connection = self._connect()
+                self._write(self.connection, self.outcomes)
+                self._flush(self.connection)
+                if self.postgresql:
+                    self.connection.exec_driver_sql("SET synchronous_commit TO off")
+                return
+            except DBAPIError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)  # PostgreSQL restarts: it answers again within a second or two
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            if self.postgresql and self.done != self.size:
-                self.connection.exec_driver_sql("SET synchronous_commit TO on")
+            if self.outcomes:
+                self._flush(self.connection)
+        except DBAPIError:
+            self._write_all_again()
         finally:
             self.connection.close()
 
