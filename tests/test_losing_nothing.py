@@ -391,3 +391,36 @@ def test_two_moderators_approving_at_the_same_moment_publish_once_and_the_organi
     with app.app_context():
         statuses = db.session.execute(sa.text("SELECT status FROM campaign_revisions")).scalars().all()
     assert statuses == ["approved"]
+
+
+@pytest.mark.redis
+def test_rq_saying_a_job_waits_is_trusted_for_a_while_only(app, redis_url, queue_prefix):
+    """The 10-minute soak's last owed rows: after Redis crashed and came back from its append-only file,
+    RQ said their jobs were queued, but no queue held them. A row due for longer than JOB_LEASE_SECONDS
+    is handed over again whatever RQ says (a second copy would run once: it claims the row first)."""
+    from redis import Redis
+
+    from petition_app import jobs
+    from petition_app.timeutil import utcnow
+
+    app.config.update(REDIS_URL=redis_url, QUEUE_PREFIX=queue_prefix, JOB_LEASE_SECONDS=60)
+    redis = Redis.from_url(redis_url)
+    with app.app_context():
+        ids = []
+        for age in (3600, 30):
+            ids.append(db.session.execute(
+                sa.text("INSERT INTO outbox_jobs (path, args, created_at, attempts, status, mails_sent) "
+                        "VALUES ('petition_app.jobs.schedule.hand_over_outbox', '[]', :t, 0, 'pending', 0) RETURNING id"),
+                {"t": utcnow() - timedelta(seconds=age)},
+            ).scalar_one())
+        db.session.commit()
+        for row_id in ids:  # RQ says both wait in a queue, which holds neither
+            redis.hset(f"rq:job:{jobs._rq_job_id(row_id)}", "status", "queued")
+        try:
+            assert jobs.dispatch_outbox(older_than=timedelta(seconds=10)) == 1  # the old one only
+            queued, expected = jobs.get_queue("default").job_ids, [jobs._rq_job_id(ids[0])]
+        finally:
+            jobs.get_queue("default").empty()
+            for row_id in ids:
+                redis.delete(f"rq:job:{jobs._rq_job_id(row_id)}")
+    assert queued == expected

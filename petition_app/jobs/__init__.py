@@ -24,7 +24,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 from flask import current_app, has_app_context
@@ -200,7 +200,7 @@ def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
     went; a row that cannot go (Redis down) simply stays owed."""
     now = utcnow()
     rows = db.session.execute(
-        select(OutboxJob.id, OutboxJob.path, OutboxJob.args)
+        select(OutboxJob.id, OutboxJob.path, OutboxJob.args, OutboxJob.created_at, OutboxJob.not_before)
         .where(
             OutboxJob.status == OutboxStatus.PENDING,
             OutboxJob.created_at <= now - older_than,
@@ -210,12 +210,22 @@ def dispatch_outbox(older_than: timedelta = timedelta(minutes=1)) -> int:
         .order_by(OutboxJob.id)
     ).all()
     db.session.rollback()
-    waiting = _waiting_in_rq([row_id for row_id, _, _ in rows])
+    # RQ's word that a job waits is trusted for a while only: after a crash Redis may restore a job's
+    # status without the queue entry that goes with it, and the job would wait for ever. A row due for
+    # longer than JOB_LEASE_SECONDS is handed over again whatever RQ says; a second copy runs once.
+    trust = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    recent = [row.id for row in rows if _aware(row.not_before or row.created_at) > now - trust]
+    waiting = _waiting_in_rq(recent)
     done = 0
-    for row_id, path, args in rows:
+    for row_id, path, args, _, _ in rows:
         if row_id not in waiting and dispatch(job_by_path(path), *args, outbox_row=row_id):
             done += 1
     return done
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 @event.listens_for(Session, "after_commit")

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 
 from ..extensions import db, rowcount
 from ..logging_privacy import redact
@@ -45,7 +45,12 @@ def claim(row_id: int) -> int | None:
             OutboxJob.status == OutboxStatus.PENDING,
             or_(OutboxJob.claimed_until.is_(None), OutboxJob.claimed_until < now),
         )
-        .values(claimed_until=now + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"]), attempts=OutboxJob.attempts + 1)
+        # A row whose lease ran out was claimed by a run that died (a killed worker, a restart): taking it
+        # over is not a new try, so an outage does not push a mail towards being given up.
+        .values(
+            claimed_until=now + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"]),
+            attempts=OutboxJob.attempts + case((OutboxJob.claimed_until.is_(None), 1), else_=0),
+        )
     ))
     done_before = db.session.scalar(select(OutboxJob.mails_sent).where(OutboxJob.id == row_id)) if claimed else None
     db.session.commit()
