@@ -232,7 +232,7 @@ def private_world(app, client, campaign):
     assert recorded.status_code == 303
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
               "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1,
-              "entry_id": 1, **ids}
+              "entry_id": 1, "direction": "up", **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 
