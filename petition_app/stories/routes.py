@@ -5,6 +5,7 @@ from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from ..campaigns.models import Campaign
 from ..extensions import db, limiter
@@ -66,7 +67,7 @@ def _locale() -> str:
 
 @bp.route("/campaigns/<slug>/stories/new", methods=["GET", "POST"])
 @limiter.shared_limit(sign_limit, scope="stories", exempt_when=lambda: request.method == "GET")
-def new(slug):
+def new(slug: str) -> ResponseReturnValue:
     """The form to share an experience, be counted or ask for support; for anyone, no account. Its
     answer is the private code, shown once."""
     found = queries.campaign_taking_stories(slug) or abort(404)
@@ -88,7 +89,7 @@ def new(slug):
 
 @bp.route("/campaigns/<slug>/stories/mail-code", methods=["POST"])
 @limiter.shared_limit(sign_limit, scope="stories")
-def send_code(slug):
+def send_code(slug: str) -> ResponseReturnValue:
     """Mail the private code to an address the author types (not stored); for the author, right after
     sending the form. A code works only on its own campaign's path (elsewhere it is a 404, like a wrong
     code), and beyond the limits per code and per address nothing is mailed, with the same answer."""
@@ -114,7 +115,7 @@ def _author_page(submission: StorySubmission, status: int = 200, **extra):
 
 @bp.route("/stories/my-story", methods=["GET", "POST"])
 @limiter.shared_limit(link_limit, scope="links", exempt_when=lambda: request.method == "GET")
-def status():
+def status() -> ResponseReturnValue:
     """The author's own page: type the private code to see where the story stands, read and approve the
     redacted version, or withdraw everything. A wrong code is a 404. For the holder of the code."""
     if request.method == "POST" and "action" in request.form:
@@ -159,7 +160,7 @@ def _author_action(submission: StorySubmission, code: str, action: str | None):
 
 
 @bp.route("/campaigns/<slug>/stories")
-def index(slug):
+def index(slug: str) -> ResponseReturnValue:
     """Every story published for a campaign, each behind its content note; public, for anyone."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     return render_template(
@@ -169,7 +170,7 @@ def index(slug):
 
 
 @bp.route("/campaigns/<slug>/stories/<ref>")
-def story(slug, ref):
+def story(slug: str, ref: str) -> ResponseReturnValue:
     """One published story, behind its content note; public, for anyone."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     found = queries.published_story(campaign.id, ref) or abort(404)
