@@ -33,11 +33,11 @@ def campaign(slug: str) -> ResponseReturnValue:
     return render_campaign_page(slug, form) or abort(404)
 
 
-def closed_notice():
+def closed_notice() -> str:
     return _("This campaign is closed and no longer takes signatures.")
 
 
-def form_token_notice():
+def form_token_notice() -> str:
     return _(
         "Something went wrong with the form: it was open for too long or did not come from this site. "
         "What you filled in is still here: please check it and sign again."
@@ -125,7 +125,7 @@ def verify_signature(token: str) -> ResponseReturnValue:
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
 
 
-def thank_you(slug, newly_confirmed):
+def thank_you(slug: str, newly_confirmed: bool) -> ResponseReturnValue:
     """On to the thank-you page. It finds the signer's language as this page did (a ?lang= here has
     set the `lang` cookie), so its address stays the same for everyone and a cache in front can keep it."""
     return redirect(url_for("signing.confirmed", slug=slug, again=not newly_confirmed), code=303)
