@@ -1,5 +1,7 @@
 """The reach pages and files: share kit, QR code, poster, share image, embed, signer wall, sitemap and
 robots.txt. Public, for anyone; routes are thin: sharing, images, queries and opendata make the content."""
+from typing import Any
+
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask.typing import ResponseReturnValue
@@ -16,18 +18,18 @@ QR_CACHE = "public, max-age=86400"
 COUNT_CACHE = "public, max-age=600"
 
 
-def _locale():
+def _locale() -> str:
     return str(get_locale())
 
 
-def _file_language():
+def _file_language() -> str:
     """A file's language: ?language= (a poster in English from a Dutch page, without switching the
     visitor's language as ?lang= would), else the page language."""
     chosen = request.args.get("language")
-    return chosen if chosen in current_app.config["LANGUAGES"] else _locale()
+    return chosen if chosen is not None and chosen in current_app.config["LANGUAGES"] else _locale()
 
 
-def _file(data, mimetype, cache, filename=None):
+def _file(data: str | bytes, mimetype: str, cache: str, filename: str | None=None) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Cache-Control"] = cache
     if filename:
@@ -36,7 +38,7 @@ def _file(data, mimetype, cache, filename=None):
 
 
 @bp.app_context_processor
-def reach_helpers():
+def reach_helpers() -> dict[str, Any]:
     return {
         "language_links": sharing.language_links,
         "share_options": sharing.share_options,
@@ -71,7 +73,7 @@ def qr_png(slug: str) -> ResponseReturnValue:
     return _file(images.qr_png(campaign), "image/png", QR_CACHE, f"{slug}-qr.png")
 
 
-def _file_limit():
+def _file_limit() -> str:
     return current_app.config["LINK_RATE_LIMIT"]
 
 
