@@ -1,7 +1,9 @@
 """The public pages of stories and support: the form (no account), the author's page behind the private
 code, and the published stories (the team's pages are in routes_team.py). Every page of the blueprint
 says no-store."""
-from flask import abort, current_app, render_template, request
+from typing import Any
+
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,14 +23,14 @@ STORY_PAGES_PER_CAMPAIGN = 3  # stories shown on the campaign page itself; the r
 
 
 @bp.after_request
-def no_store(response):
+def no_store(response: Response) -> Response:
     """Nothing about stories is kept by a browser or a proxy: not the form, not a story, not the queue."""
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.app_context_processor
-def stories_helpers():
+def stories_helpers() -> dict[str, Any]:
     return {
         "stories_on_page": stories_on_page,
         "stories_exit_url": lambda: current_app.config["STORIES_EXIT_URL"],
@@ -44,7 +46,7 @@ def _in_menu(campaign: Campaign) -> bool:
     return queries.may_configure(campaign, current_user) or queries.membership(campaign.id, current_user.id) is not None
 
 
-def stories_on_page(campaign: Campaign):
+def stories_on_page(campaign: Campaign) -> dict[str, Any] | None:
     """What the campaign page shows of its stories (None when they are off): the figures, the newest
     published stories behind their content notes, and the link to the form."""
     settings = queries.enabled_settings(campaign)
@@ -105,7 +107,7 @@ def send_code(slug: str) -> ResponseReturnValue:
     return render_template("stories/code.html", campaign=campaign, settings=settings, code=form.code.data, mail_form=None, mailed=True, submission=None)
 
 
-def _author_page(submission: StorySubmission, status: int = 200, **extra):
+def _author_page(submission: StorySubmission, status: int = 200, **extra: Any) -> tuple[str, int]:
     campaign = submission.campaign
     return render_template(
         "stories/status.html", campaign=campaign, settings=queries.settings_of(campaign.id), submission=submission,
@@ -133,7 +135,7 @@ def status() -> ResponseReturnValue:
     return _author_page(found, code=form.code.data)
 
 
-def _author_action(submission: StorySubmission, code: str, action: str | None):
+def _author_action(submission: StorySubmission, code: str, action: str | None) -> ResponseReturnValue:
     campaign = submission.campaign
     if action == "withdraw":
         return _author_page(submission, code=code, confirm_withdraw=True)

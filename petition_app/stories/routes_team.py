@@ -72,7 +72,7 @@ def submission(slug: str, submission_id: int) -> ResponseReturnValue:
     return _submission_page(campaign, found)
 
 
-def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200):
+def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200) -> tuple[str, int]:
     """The one page that shows a submission's original text and contact details, on every path that
     leads to it (the opening itself, and a redaction form sent back with an error): each showing writes a
     line in the view log, committed before the page is rendered, so nobody reads it unlogged."""
@@ -162,7 +162,7 @@ def settings(slug: str) -> ResponseReturnValue:
     return _settings_page(campaign, form, 422 if form.is_submitted() else 200)
 
 
-def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200):
+def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200) -> tuple[str, int]:
     members = {member.user_id: member for member in queries.team_of(campaign.id)}
     team_form = TeamForm(members=[str(user_id) for user_id in members])
     team_form.members.choices = [SelectChoice(str(user.id), user.name) for user in campaign.organizers]
