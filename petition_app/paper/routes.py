@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask.typing import ResponseReturnValue
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES
@@ -20,11 +21,11 @@ from .queries import entries_of, entry_of, scan_of
 
 @bp.before_request
 @login_required
-def require_login():
+def require_login() -> None:
     """Every paper page needs an account (Flask-Login sends visitors to the login page)."""
 
 
-def campaign_or_404(slug, may_moderate=False):
+def campaign_or_404(slug: str, may_moderate: bool=False) -> Campaign:
     """The campaign of the path, if the logged-in user organizes it (or, where moderators may, is a
     moderator); anyone else gets a 404."""
     campaign = campaign_by_slug(slug)
@@ -33,7 +34,7 @@ def campaign_or_404(slug, may_moderate=False):
     return campaign
 
 
-def page(campaign, form=None, setting_form=None, void_form=None, status=200):
+def page(campaign: Campaign, form: PaperForm | None=None, setting_form: SettingForm | None=None, void_form: VoidForm | None=None, status: int=200) -> tuple[str, int]:
     return render_template(
         "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(),
         setting_form=setting_form or SettingForm(counts="yes" if campaign.paper_counts_toward_goals else "no"),

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask import Flask, current_app
+from flask import current_app
 from flask.sansio.app import App  # what a blueprint's setup state holds
 from nacl.exceptions import CryptoError
 from nacl.secret import Aead
