@@ -215,7 +215,7 @@ class Bench:
         from petition_app.config import Config
 
         self.app = create_app(
-            Config, INSTANCE_PATH=str(self.tmp / "instance-runner"), SQLALCHEMY_DATABASE_URI=self.db_url,
+            Config, instance_path=str(self.tmp / "instance-runner"), SQLALCHEMY_DATABASE_URI=self.db_url,
             SECRET_KEY=self.secret_key, REDIS_URL=REDIS_URL, QUEUE_PREFIX=self.queue_prefix, BASE_URL=self.base_url,
             RATELIMIT_ENABLED=False, MAIL_SERVER=None, EMAIL_CHECK_DELIVERABILITY=False,
         )

@@ -59,7 +59,7 @@ def run_case(count):
     logging.getLogger("fpdf").setLevel(logging.ERROR)
     logging.getLogger(pdf.__name__).setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(TestConfig, INSTANCE_PATH=Path(folder) / "instance",
+        app = create_app(TestConfig, instance_path=Path(folder) / "instance",
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(folder) / 'unused.db'}")
         content = LetterContent(
             campaign_title="Veilig Leiden",

@@ -2,8 +2,10 @@
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, jsonify, make_response, render_template, request, url_for
+from flask import Flask, Response, jsonify, make_response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from redis import exceptions as redis_exc
 from sqlalchemy import exc as sa_exc
@@ -20,15 +22,23 @@ from .rules.states import TEMPLATE_STATES
 from .security import IdConverter, init_security
 
 
-def create_app(config_class=Config, **overrides):
+def create_app(
+    config: type[Config] | Config = Config, *, instance_path: str | Path | None = None, **overrides: Any,
+) -> Flask:
+    """The application: `config` (a class or an instance) with `overrides` on top of it, as config keys.
+    `instance_path` is where the instance folder lives (secret key, SQLite file, outbox), by default
+    `instance/` in the project; it is a parameter, not a config key, because Flask needs it before the
+    configuration is read."""
+    if "INSTANCE_PATH" in overrides:
+        raise TypeError("create_app() takes the instance folder as instance_path=, not INSTANCE_PATH=")
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(Path(overrides.pop("INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()),
+        instance_path=str(Path(instance_path if instance_path is not None else PROJECT_ROOT / "instance").resolve()),
     )
     app.url_map.converters["int"] = IdConverter  # before any route: <int:id> never overflows an id column
-    app.config.from_object(config_class)
+    app.config.from_object(config)
     app.config.update(overrides)
     _complete_config(app)
 
@@ -82,7 +92,7 @@ def create_app(config_class=Config, **overrides):
     return app
 
 
-def _complete_config(app):
+def _complete_config(app: Flask) -> None:
     logging_privacy.install()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
@@ -123,17 +133,17 @@ def register_receivers(app: Flask) -> None:
     campaign_file_imported.connect(apply_campaign_file)  # a file's `stories:` section sets up stories
 
 
-def _register_template_helpers(app):
+def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_STATES)  # every state enum and set, so templates spell none
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.context_processor
-    def inject_locale():
+    def inject_locale() -> dict[str, Any]:
         locale = str(get_locale()) if request else app.config["BABEL_DEFAULT_LOCALE"]
         return {"current_locale": locale, "switch_language_url": switch_language_url}
 
-    def switch_language_url(lang):
+    def switch_language_url(lang: str) -> str:
         # A form re-rendered after a POST switches language on the page it belongs to.
         if request.method == "GET" or request.endpoint == "signing.verify":
             return url_for(request.endpoint, **(request.view_args or {}), lang=lang) if request.endpoint else f"?lang={lang}"
@@ -142,8 +152,8 @@ def _register_template_helpers(app):
         return url_for("campaigns.index", lang=lang)
 
 
-def _register_error_pages(app):
-    def error_page(error, code):
+def _register_error_pages(app: Flask) -> None:
+    def error_page(error: Exception, code: int) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return jsonify({"error": HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")}), code
         if code == 500:
@@ -230,7 +240,7 @@ def _without_unloaded_user() -> None:
         login_manager._update_request_context_with_user()  # anonymous, for this answer
 
 
-def service_unavailable_page(error: Exception):
+def service_unavailable_page(error: Exception) -> Response:
     """503 with Retry-After when the database (or Redis) cannot be reached: "Sorry, the service is
     unavailable", in the visitor's language, no-store. After a POST the page keeps what was typed: a
     form that sends the same fields to the same address again ("Try again") and shows them. Any other

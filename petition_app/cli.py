@@ -1,12 +1,12 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import logging
 import sys
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 import yaml
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .accounts.operations import create_admin
@@ -48,9 +48,9 @@ def campaign_or_fail(slug: str) -> Campaign:
     return campaign
 
 
-def register_commands(app):
+def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
-    def demo():
+    def demo() -> None:
         """Load the Safe Leiden demo campaign, open for signing. Running it again changes nothing:
         it updates the text from the file and never touches signatures or the count."""
         campaign = load_campaign_file(DEMO_FILE)
@@ -61,7 +61,7 @@ def register_commands(app):
 
     @campaign_group.command("import")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    def import_command(file):
+    def import_command(file: str) -> None:
         """Create or update a campaign from a campaign file (see README: the campaign file), so that a
         campaign can be kept under version control and loaded the same way everywhere."""
         campaign = load_campaign_file(file)
@@ -73,7 +73,7 @@ def register_commands(app):
     @letters_group.command("generate")
     @click.argument("slug")
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
-    def letters_generate(slug, out_dir):
+    def letters_generate(slug: str, out_dir: str) -> None:
         """Write <recipient-key>.<lang>.pdf for every recipient in both languages, with today's count,
         so organizers can read the letters before anything is sent."""
         campaign = campaign_or_fail(slug)
@@ -82,7 +82,7 @@ def register_commands(app):
 
     @letters_group.command("send")
     @click.argument("slug")
-    def letters_send(slug):
+    def letters_send(slug: str) -> None:
         """Compile the letters with today's count and mail each recipient its own, with a private
         link to answer the demands (until the organizers' dashboard offers this button)."""
         campaign = campaign_or_fail(slug)
@@ -100,7 +100,9 @@ def register_commands(app):
     @click.option("--ip-hash", help="The keyed hash of one address, as shown in abuse reports.")
     @click.option("--domain", help="A mail domain, e.g. spam.example.")
     @click.option("--yes", is_flag=True, help="Do it; without this only the number is shown.")
-    def signatures_invalidate(slug, since, until, ip_hash, domain, yes):
+    def signatures_invalidate(
+        slug: str, since: datetime | None, until: datetime | None, ip_hash: str | None, domain: str | None, yes: bool,
+    ) -> None:
         """Take signatures that abuse put in out of the count, by time window, address hash or mail
         domain. Shows how many first; the count is recomputed and milestones stay reached."""
         campaign = campaign_or_fail(slug)
@@ -126,7 +128,7 @@ def register_commands(app):
     @admin_group.command("create")
     @click.argument("email")
     @click.option("--name", default=None, help="Shown to organizers in moderation mails.")
-    def admin_create(email, name):
+    def admin_create(email: str, name: str | None) -> None:
         """Make EMAIL a moderator (creating the account if needed) and print a link, valid for 24 hours,
         to choose a password: no password ever passes through a terminal or a shell history."""
         try:
@@ -140,7 +142,7 @@ def register_commands(app):
     app.cli.add_command(mail_group)
 
     @mail_group.command("dns")
-    def mail_dns():
+    def mail_dns() -> None:
         """Print the DNS records that make mail from this platform trusted, in zone-file form: receivers
         check DKIM against the first, SPF against the envelope sender's domain, DMARC ties both to the
         From domain. Nothing here is secret: the DKIM record holds the public half of the key."""
@@ -155,7 +157,7 @@ def register_commands(app):
 
     @mail_group.command("bounce")
     @click.option("--to", "envelope_to", required=True, help="The envelope recipient: bounces+TOKEN@domain.")
-    def mail_bounce(envelope_to):
+    def mail_bounce(envelope_to: str) -> None:
         """Read a delivery status notification (RFC 3464) on standard input, as an MTA's pipe transport
         delivers it, so that no bounce goes unnoticed: a letter that did not arrive is shown and mailed
         to its organizers, an address that bounced for good gets no more bulk mail. Anything that is
@@ -174,7 +176,7 @@ def register_commands(app):
         click.echo(f"recorded {len(recorded)} bounce(s)" + "".join(f" [{b.type} {b.status}]" for b in recorded))
 
     @app.cli.command("sweep")
-    def sweep():
+    def sweep() -> None:
         """Run every entry of the periodic work now, by hand, in the order jobs/schedule.py declares it:
         the workers run each on its own schedule, so no cron is needed; this is for an operator who
         wants it at once (after an outage, say). Every entry is idempotent, so running it too often is
@@ -185,7 +187,7 @@ def register_commands(app):
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
     @click.option("--queue", "queues", multiple=True, help="Queues to listen on (default: all).")
-    def worker(burst, queues):
+    def worker(burst: bool, queues: tuple[str, ...]) -> None:
         """Run an RQ worker inside the app's context, so that jobs share the app's configuration.
         It runs the scheduler too, which retries failed mails with backoff, and the periodic work of
         petition_app/jobs/schedule.py; it starts again by itself when a Redis outage ends its work."""

@@ -10,19 +10,19 @@ from .rules import DEFAULT_LANGUAGE, LANGUAGES
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _flag(name, default):
+def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name, default):
+def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
 
 
-def _list(name):
+def _list(name: str) -> list[str]:
     return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
@@ -37,7 +37,7 @@ def _intervals(name: str, defaults: dict[str, timedelta]) -> dict[str, timedelta
     return intervals
 
 
-def instance_secret_key(instance_path, name="secret_key", nbytes=48):
+def instance_secret_key(instance_path: str | Path, name: str = "secret_key", nbytes: int = 48) -> str:
     """Development only: a key generated once and kept in the instance folder, so that links in
     mails written to the outbox stay valid across restarts without anyone having to set one.
     `name` is the file (stories use their own key, `stories_key`). Written to a temporary file and

@@ -4,7 +4,9 @@ Accept-Language, then Dutch.
 A choice is remembered in the session of a logged-in organizer (who has one anyway) and, for everyone
 else, in a small `lang` cookie set only by the answer to the ?lang= that made the choice: a public page
 never writes a session for an anonymous visitor, so that it can be cached (issue 12, security.py)."""
-from flask import after_this_request, current_app, request, session
+from typing import Any
+
+from flask import Response, after_this_request, current_app, request, session
 from flask_login import current_user
 
 from .rules import other_language
@@ -13,12 +15,12 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def select_locale():
+def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not request:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
-    if chosen in languages:
+    if chosen is not None and chosen in languages:
         remember_language(chosen)
         return chosen
     if session.get("lang") in languages:
@@ -28,7 +30,7 @@ def select_locale():
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def remember_language(chosen):
+def remember_language(chosen: str) -> None:
     """The session of a logged-in user, else the `lang` cookie (only when it changes)."""
     if current_user and current_user.is_authenticated:
         session["lang"] = chosen
@@ -38,7 +40,7 @@ def remember_language(chosen):
         return
 
     @after_this_request
-    def set_language_cookie(response):
+    def set_language_cookie(response: Response) -> Response:
         response.set_cookie(
             LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax",
             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -46,7 +48,7 @@ def remember_language(chosen):
         return response
 
 
-def localized(obj, field, locale):
+def localized(obj: Any, field: str, locale: str) -> str:
     """The Dutch or English text of a bilingual field, falling back to the other language when empty."""
     other = other_language(locale)
     return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_{other}", None) or ""

@@ -51,7 +51,7 @@ from typing import Any, Callable, TypeVar
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, jsonify, render_template, request, session
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import TooManyRequests
@@ -113,22 +113,22 @@ def private(view: View) -> View:
     return view
 
 
-def allow_framing(view):
+def allow_framing(view: View) -> View:
     """Let other sites frame this view (`frame-ancestors *`, no X-Frame-Options). Works above or below
     the route decorator, since it marks the function itself."""
-    view.allow_framing = True
+    view.allow_framing = True  # type: ignore[attr-defined]
     return view
 
 
-def _view():
+def _view() -> Callable[..., Any] | None:
     return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
 
-def _frameable():
+def _frameable() -> bool:
     return bool(getattr(_view(), "allow_framing", False))
 
 
-def is_private():
+def is_private() -> bool:
     """Whether this request's answer is meant for one person (see the module's docstring)."""
     return (
         request.blueprint in PRIVATE_BLUEPRINTS
@@ -138,7 +138,7 @@ def is_private():
     )
 
 
-def refuse_json_outside_the_api():
+def refuse_json_outside_the_api() -> None:
     routed = request.endpoint is not None  # an unknown path stays a 404
     if routed and request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json and request.blueprint != "api":
         abort(415)
@@ -161,7 +161,7 @@ def allow_larger_bodies() -> None:
         request.max_content_length = allowed[0]
 
 
-def refuse_files():
+def refuse_files() -> None:
     """No form here takes a file unless its view says so; a file in a text field would crash the
     validators (FileStorage)."""
     allowed = getattr(_view(), "accepts_files", None)
@@ -242,7 +242,7 @@ def cache_public_pages(response: Response) -> Response:
     return response
 
 
-def set_security_headers(response):
+def set_security_headers(response: Response) -> Response:
     headers = response.headers
     frameable = _frameable()
     policy = CONTENT_SECURITY_POLICY if response.mimetype == "text/html" else NON_HTML_CONTENT_SECURITY_POLICY
@@ -288,7 +288,7 @@ def too_many_requests(error: TooManyRequests) -> tuple[Response, int]:
     return response, 429
 
 
-def init_security(app):
+def init_security(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, allow_larger_bodies)
     app.before_request(refuse_json_outside_the_api)
     app.before_request(refuse_files)

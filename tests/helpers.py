@@ -47,7 +47,7 @@ def service_missing(what, error):
 def make_app(tmp_path, database_url=None, **overrides):
     """The app with its instance folder in `tmp_path`, on `database_url` or else on tmp_path/test.db."""
     url = database_url or f"sqlite:///{tmp_path / 'test.db'}"
-    return create_app(TestConfig, INSTANCE_PATH=tmp_path / "instance", SQLALCHEMY_DATABASE_URI=url, **overrides)
+    return create_app(TestConfig, instance_path=tmp_path / "instance", SQLALCHEMY_DATABASE_URI=url, **overrides)
 
 
 _TABLES = []  # the SQLite file with every table, made once per test process

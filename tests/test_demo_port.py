@@ -20,7 +20,7 @@ PROBE = textwrap.dedent('''
     from petition_app.campaigns.operations import import_campaign
     import yaml
 
-    app = create_app(INSTANCE_PATH={instance!r}, SQLALCHEMY_DATABASE_URI="sqlite:///" + {instance!r} + "/demo.db")
+    app = create_app(instance_path={instance!r}, SQLALCHEMY_DATABASE_URI="sqlite:///" + {instance!r} + "/demo.db")
     command = sys.argv[1:]
     with app.app_context():
         if command[:2] == ["db", "upgrade"]:

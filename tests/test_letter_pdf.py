@@ -43,7 +43,7 @@ UNICODE_NAMES = [
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("letter_pdf")
-    return create_app(TestConfig, INSTANCE_PATH=folder / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'unused.db'}")
+    return create_app(TestConfig, instance_path=folder / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'unused.db'}")
 
 
 def content(**changes):

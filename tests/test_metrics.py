@@ -158,7 +158,7 @@ COUNT_REQUESTS = """
 import sys
 from petition_app import create_app
 from petition_app.config import TestConfig
-app = create_app(TestConfig, INSTANCE_PATH=sys.argv[1], SQLALCHEMY_DATABASE_URI="sqlite:///" + sys.argv[1] + "/x.db",
+app = create_app(TestConfig, instance_path=sys.argv[1], SQLALCHEMY_DATABASE_URI="sqlite:///" + sys.argv[1] + "/x.db",
                  METRICS_TOKEN="t")
 with app.app_context():
     from petition_app.extensions import db

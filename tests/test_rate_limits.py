@@ -103,7 +103,7 @@ def test_a_429_raised_by_a_view_keeps_its_own_retry_after(app):
 
 def test_production_refuses_to_start_without_redis(tmp_path):
     with pytest.raises(RuntimeError, match="REDIS_URL must be set when APP_ENV=production"):
-        create_app(TestConfig, INSTANCE_PATH=tmp_path / "instance", APP_ENV="production", REDIS_URL=None)
+        create_app(TestConfig, instance_path=tmp_path / "instance", APP_ENV="production", REDIS_URL=None)
 
 
 def test_production_without_redis_url_stops_the_process_with_a_clear_message(tmp_path):
@@ -128,7 +128,7 @@ def test_in_production_the_limits_are_counted_in_redis(tmp_path):
     url = require_redis()
     prefix = f"test-limits-{uuid.uuid4().hex[:8]}"
     app = create_app(
-        TestConfig, INSTANCE_PATH=tmp_path / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
+        TestConfig, instance_path=tmp_path / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
         APP_ENV="production", REDIS_URL=url, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=prefix,
         SIGN_RATE_LIMIT="2 per minute", SIGN_SOFT_LIMITS="100 per minute",
     )

@@ -8,7 +8,7 @@ from ..formfields import strip as _strip
 PASSWORD_MIN = 12
 
 
-def password_fields():
+def password_fields() -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         _l("Password (at least %(min)d characters)", min=PASSWORD_MIN),
         validators=[

@@ -51,28 +51,28 @@ class User(UserMixin, Model):
 
     campaigns = relationship("Campaign", secondary=campaign_organizers, back_populates="organizers")
 
-    def set_password(self, password):
+    def set_password(self, password: str) -> None:
         """A new password also voids every link mailed before it and ends every session."""
         self.password_hash = hash_password(password)
         self.token_secret = new_secret()
         self.end_sessions()
 
-    def check_password(self, password):
+    def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def end_sessions(self):
+    def end_sessions(self) -> None:
         """Every session of this account stops working on its next request (see accounts.load_user)."""
         self.session_secret = new_secret()
 
-    def get_id(self):
+    def get_id(self) -> str:
         """What Flask-Login keeps in the session: the id and the current session secret."""
         return f"{self.id}:{self.session_secret}"
 
     @property
-    def is_admin(self):
+    def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         """Only a confirmed address can log in: nobody can act in someone else's name."""
         return self.email_confirmed_at is not None

@@ -2,11 +2,12 @@ import hashlib
 import hmac
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from flask.typing import ResponseReturnValue
 
 from ..extensions import db, limiter
 from ..rules import EmailInvalid, normalise_email
@@ -16,6 +17,7 @@ from . import LOGIN_AT, bp
 from .forms import ButtonForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from .operations import confirm_account, end_sessions, register, request_password_reset, reset_password
 from .queries import authenticate, user_for_reset
+from .models import User
 
 # Login throttling counts failed attempts only (a 422), so the owner's own logins never use it up.
 # Per account and client address together, with growing waits: after 5 failures within a minute the
@@ -26,22 +28,22 @@ LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per minute; 10 per 15 minutes; 30 per d
 LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
 
 
-def safe_next(default):
+def safe_next(default: str) -> str:
     """Only a path on this site: `next` may never send someone to another host (rules.paths)."""
     return local_path(request.args.get("next")) or default
 
 
-def landing(user):
+def landing(user: User) -> str:
     """The endpoint a login leads to without a `next`: moderators to the review queue, organizers to their
     campaigns."""
     return "admin.queue" if user.is_admin else "organizers.dashboard_home"
 
 
-def login_failed(response):
+def login_failed(response: Response) -> bool:
     return response.status_code == 422
 
 
-def login_account_key():
+def login_account_key() -> str:
     """The account typed (as a keyed hash: no address is kept in the limiter's storage) and the client
     address, together."""
     typed = request.form.get("email") or ""
@@ -56,7 +58,7 @@ def login_account_key():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register_account():
+def register_account() -> ResponseReturnValue:
     """Create an organizer account (then confirm the address by mail); for anyone."""
     form = RegisterForm()
     if form.validate_on_submit():
@@ -67,7 +69,7 @@ def register_account():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"], endpoint="confirm")
-def confirm(token):
+def confirm(token: str) -> ResponseReturnValue:
     """GET shows a button; the POST confirms (a mail scanner opening the link confirms nothing)."""
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -84,7 +86,7 @@ def confirm(token):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=login_failed)
 @limiter.limit(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS, methods=["POST"], key_func=login_account_key, deduct_when=login_failed)
-def login():
+def login() -> ResponseReturnValue:
     """Log in with a confirmed account (moderators land on the review queue, organizers on their
     campaigns); for anyone, failures throttled per account and client address
     together and per client address."""
@@ -108,7 +110,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     """End every session of the account, on every device; for logged-in users, by a POST with its CSRF token."""
     form = ButtonForm()
     if not form.validate_on_submit():
@@ -123,7 +125,7 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"], endpoint="reset_request")
 @limiter.limit("5 per hour", methods=["POST"])
-def reset_request():
+def reset_request() -> ResponseReturnValue:
     """Ask for a password-reset link; for anyone (the answer is the same whether the address has an account)."""
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -134,7 +136,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"], endpoint="reset")
-def reset(token):
+def reset(token: str) -> ResponseReturnValue:
     """Choose a new password through a reset link; for the holder of the link, which works once. Every
     session of the account ends, wherever it was opened."""
     form = ResetForm()

@@ -55,11 +55,11 @@ CORS = {
 }
 
 
-def _json(schema, description):
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _open_data(schema, csv_example, description):
+def _open_data(schema: dict[str, Any], csv_example: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
         "headers": CORS,
@@ -70,7 +70,7 @@ def _open_data(schema, csv_example, description):
     }
 
 
-def _stats_paths(name, summary, description, schema, csv_example):
+def _stats_paths(name: str, summary: str, description: str, schema: dict[str, Any], csv_example: str) -> dict[str, Any]:
     operation = {
         "summary": summary,
         "description": description,
@@ -99,7 +99,7 @@ def _stats_paths(name, summary, description, schema, csv_example):
     }
 
 
-def openapi_document():
+def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Petition platform API", "version": "1"},

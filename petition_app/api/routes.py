@@ -1,8 +1,12 @@
 """JSON API v1: the same services as the web pages, described in /api/v1/openapi.json."""
-from flask import current_app, jsonify, request
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaign, public_campaigns
 from ..extensions import csrf, db, limiter
 from ..links import external_url
@@ -20,11 +24,11 @@ STRING_FIELDS = ("name", "email", "city", "locale", "source")
 BOOLEAN_FIELDS = ("consent", "updates", "public")
 
 
-def not_found():
+def not_found() -> tuple[Response, int]:
     return jsonify({"error": "not_found"}), 404
 
 
-def campaign_json(campaign):
+def campaign_json(campaign: Campaign) -> dict[str, Any]:
     """The whole public campaign: the list's summary plus milestones and the demands per recipient."""
     return {
         **campaign_summary_json(campaign),
@@ -37,7 +41,7 @@ def campaign_json(campaign):
 
 
 @bp.get("/campaigns/<slug>")
-def get_campaign(slug):
+def get_campaign(slug: str) -> ResponseReturnValue:
     """One public campaign as JSON; public, for anyone."""
     campaign = public_campaign(slug)
     return jsonify(campaign_json(campaign)) if campaign else not_found()
@@ -47,27 +51,27 @@ def get_campaign(slug):
 # (Access-Control-Allow-Origin: *), from any site. Counts only: never a name, never an address.
 
 
-def _open(response):
+def _open(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
-def _open_json(data, status=200):
+def _open_json(data: dict[str, Any], status: int=200) -> tuple[Response, int]:
     return _open(jsonify(data)), status
 
 
-def _open_csv(text, filename):
+def _open_csv(text: str, filename: str) -> Response:
     response = current_app.response_class(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return _open(response)
 
 
-def _wants_csv(suffix):
+def _wants_csv(suffix: str) -> bool:
     return suffix == ".csv" or request.args.get("format") == "csv"
 
 
-def campaign_summary_json(campaign):
+def campaign_summary_json(campaign: Campaign) -> dict[str, Any]:
     return {
         "slug": campaign.slug,
         "title": {"nl": campaign.title_nl, "en": campaign.title_en},
@@ -83,7 +87,7 @@ def campaign_summary_json(campaign):
 
 
 @bp.get("/campaigns")
-def list_campaigns():
+def list_campaigns() -> ResponseReturnValue:
     """The public campaigns (open data, any site may read it); public."""
     status = request.args.get("status")
     if status is not None and status not in PUBLIC_STATUSES:
@@ -93,7 +97,7 @@ def list_campaigns():
 
 @bp.get("/campaigns/<slug>/stats/daily", defaults={"suffix": ""})
 @bp.get("/campaigns/<slug>/stats/daily.csv", defaults={"suffix": ".csv"})
-def daily_stats(slug, suffix):
+def daily_stats(slug: str, suffix: str) -> ResponseReturnValue:
     """Counted signatures per day, as JSON or CSV (open data); public."""
     campaign = public_campaign(slug)
     if campaign is None:
@@ -116,7 +120,7 @@ def daily_stats(slug, suffix):
 
 @bp.get("/campaigns/<slug>/stats/cities", defaults={"suffix": ""})
 @bp.get("/campaigns/<slug>/stats/cities.csv", defaults={"suffix": ".csv"})
-def city_stats(slug, suffix):
+def city_stats(slug: str, suffix: str) -> ResponseReturnValue:
     """Counted signatures per city, small cities folded into "other" (open data); public."""
     campaign = public_campaign(slug)
     if campaign is None:
@@ -138,7 +142,7 @@ def city_stats(slug, suffix):
 
 @bp.get("/campaigns/<slug>/stats/stories", defaults={"suffix": ""})
 @bp.get("/campaigns/<slug>/stats/stories.csv", defaults={"suffix": ".csv"})
-def story_stats(slug, suffix):
+def story_stats(slug: str, suffix: str) -> ResponseReturnValue:
     """How many people shared an experience, per category and per place, every group smaller than 5
     folded into "other" and no figure at all under 5 people (open data); public, for campaigns that
     take stories."""
@@ -162,7 +166,7 @@ def story_stats(slug, suffix):
     )
 
 
-def _type_errors(payload):
+def _type_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
     errors = {}
     for field in STRING_FIELDS:
         if field in payload and payload[field] is not None and not isinstance(payload[field], str):
@@ -176,7 +180,7 @@ def _type_errors(payload):
 @bp.post("/campaigns/<slug>/signatures")
 @csrf.exempt
 @limiter.shared_limit(sign_limit, scope="sign")
-def create_signature(slug):
+def create_signature(slug: str) -> ResponseReturnValue:
     """Sign through the API (the same form and rules as the page); for anyone, rate-limited."""
     campaign = public_campaign(slug)
     if campaign is None:
@@ -210,6 +214,6 @@ def create_signature(slug):
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """The OpenAPI document of this API; public."""
     return jsonify(openapi_document())

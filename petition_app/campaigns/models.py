@@ -96,10 +96,10 @@ class Campaign(Model):
         viewonly=True,
     )
 
-    def text(self, field, locale):
+    def text(self, field: str, locale: str) -> str:
         return localized(self, field, locale)
 
-    def body_html(self, locale):
+    def body_html(self, locale: str) -> Markup:
         """The body in `locale` (or the other language when that one is empty), as safe HTML: the
         stored rendering, unless the body changed since it was stored."""
         lang = locale if getattr(self, f"body_{locale}", None) else other_language(locale)
@@ -111,37 +111,37 @@ class Campaign(Model):
         return Markup(stored)  # nosec B704  # stored output of render_markdown: nh3-sanitised
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
     @property
-    def total_count(self):
+    def total_count(self) -> int:
         """Everyone who signed: confirmed online signatures and paper signatures."""
         return self.confirmed_count + self.paper_count
 
     @property
-    def goal_count(self):
+    def goal_count(self) -> int:
         """The count the goals and milestones are measured by (paper included if the campaign says so)."""
         return goal_count(self.confirmed_count, self.paper_count, self.paper_counts_toward_goals)
 
     @property
-    def next_goal(self):
+    def next_goal(self) -> int | None:
         return next_goal(self.goal_count, self.goals)
 
-    def closing_moment(self):
+    def closing_moment(self) -> datetime | None:
         return closing_moment(self.status, self.closes_on, self.closed_at, current_app.config["CAMPAIGN_TIMEZONE"])
 
-    def accepts_signatures(self, now=None):
+    def accepts_signatures(self, now: datetime | None=None) -> bool:
         return accepts_signatures(self.status, self.closing_moment(), now or utcnow())
 
-    def accepts_confirmations(self, now=None):
+    def accepts_confirmations(self, now: datetime | None=None) -> bool:
         grace = current_app.config["CONFIRM_GRACE_AFTER_CLOSE"]
         return accepts_confirmations(self.status, self.closing_moment(), now or utcnow(), grace)
 
 
 @event.listens_for(Campaign, "before_insert")
 @event.listens_for(Campaign, "before_update")
-def _render_body(mapper, connection, campaign):
+def _render_body(mapper: Any, connection: Any, campaign: Campaign) -> None:
     """Render the body once, when it changes: whatever changed it, the stored HTML follows."""
     state = db.inspect(campaign)
     for lang in ("nl", "en"):
@@ -180,11 +180,11 @@ class Recipient(Model):
         back_populates="recipient", order_by="Demand.position", cascade="all, delete-orphan"
     )
 
-    def display_name(self, locale):
+    def display_name(self, locale: str) -> str:
         """The recipient's name in `locale`: its own name in that language, else the name as entered."""
         return (getattr(self, f"name_{locale}", None) or "").strip() or self.name
 
-    def salutation(self, locale):
+    def salutation(self, locale: str) -> str:
         """How a letter or mail to this recipient opens in `locale`, with the comma."""
         own = (getattr(self, f"salutation_{locale}", None) or "").strip()
         if own:
@@ -208,7 +208,7 @@ class Demand(Model):
     # responses sits above campaigns in the layers, so its class cannot be imported here.
     answer: Mapped[Any] = relationship("Answer", back_populates="demand", uselist=False, passive_deletes=True)
 
-    def text(self, locale):
+    def text(self, locale: str) -> str:
         return localized(self, "text", locale)
 
 

@@ -89,11 +89,11 @@ def _lines(pdf: LetterPDF, width: float, text: str) -> list[str]:
     return cast(list[str], pdf.multi_cell(width, ANNEX_LINE_HEIGHT, text, align="L", dry_run=True, output="LINES"))
 
 
-def _needs_shaping(text):
+def _needs_shaping(text: str) -> bool:
     return not text.isascii() and _COMPLEX_SCRIPT.search(text) is not None
 
 
-def _wrap(pdf, text, width):
+def _wrap(pdf: LetterPDF, text: str, width: float) -> list[str] | None:
     """The lines of an entry, the second and later indented by _HANG; None when a word is too wide."""
     if pdf.get_string_width(text) <= width:
         return [text]

@@ -28,7 +28,7 @@ def _letter_content(recipient: Recipient, locale: str, count: int, named_count: 
         organizer_contact=campaign.organizer_email,
         demands=[demand.text(locale) for demand in recipient.demands],
         signature_count=count,
-        goal=reached[-1] if reached else campaign.next_goal,
+        goal=reached[-1] if reached else campaign.goals[0],  # none reached: the next goal is the first
         goal_reached=bool(reached),
         letter_date=utcnow().date(),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),

@@ -22,7 +22,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, BinaryIO, Iterable, Mapping
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, TypeVar
 
 from flask import render_template
 from flask_babel import force_locale, format_date, format_decimal
@@ -101,12 +101,15 @@ def write_letter_pdf(
         pdf.output(out)
 
 
-def _chain_first(first, rest):
+T = TypeVar("T")
+
+
+def _chain_first(first: T, rest: Iterable[T]) -> Iterator[T]:
     yield first
     yield from rest
 
 
-def _paragraphs(text):
+def _paragraphs(text: str | None) -> list[list[str]]:
     """Plain text to paragraphs (split on blank lines), each a list of its lines."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
@@ -118,7 +121,7 @@ def _paragraphs(text):
     return paragraphs
 
 
-def _letter_html(content, has_annex):
+def _letter_html(content: LetterContent, has_annex: bool) -> str:
     html = render_template(
         "letters/letter.html",
         organizer_name=clean_text(content.organizer_name),

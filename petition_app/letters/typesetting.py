@@ -42,13 +42,13 @@ class LetterFontError(RuntimeError):
     """A font file the letter needs is missing."""
 
 
-def clean_text(text):
+def clean_text(text: str | None) -> str:
     """One line of plain text: control characters and runs of white space become one space."""
     return " ".join(_CONTROL.sub(" ", text or "").split())
 
 
 class LetterPDF(FPDF):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="mm", format=PAGE_FORMAT)
         # A random alias for the page total: fpdf2's default "{nb}" would also replace that text in a name.
         self._total_alias = "{" + secrets.token_hex(6) + "}"
@@ -67,12 +67,12 @@ class LetterPDF(FPDF):
         self._fallbacks_tried = False
         self._shaping_unavailable = False
 
-    def use_fallbacks(self, on):
+    def use_fallbacks(self, on: bool) -> None:
         """Fallback fonts on or off: the annex turns them off, since fpdf2 then measures and writes each
         string without looking at every character, and on again for the few names that need them."""
         self.set_fallback_fonts(self._fallback_families if on else [], exact_match=False)
 
-    def shape(self, on):
+    def shape(self, on: bool) -> None:
         """Text shaping (HarfBuzz, through uharfbuzz) on or off: on for the few texts in a complex script,
         since it costs about ten times the plain path. Without uharfbuzz, such text stays unjoined."""
         if on == bool(self.text_shaping) or (on and self._shaping_unavailable):
@@ -86,18 +86,18 @@ class LetterPDF(FPDF):
             self._shaping_unavailable = True
             log.warning("uharfbuzz is not installed: Arabic, Hebrew and Indic names are drawn unshaped")
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_y(-MARGIN_BOTTOM + 8)
         self.set_font("sans", size=7.5)
         self.set_text_color(*MUTED)
         self.cell(0, 4, _("Page %(page)s of %(total)s", page=self.page_no(), total=self._total_alias), align="C")
         self.set_text_color(*INK)
 
-    def covers(self, text):
+    def covers(self, text: str) -> bool:
         """Whether DejaVu Sans (and so the serif text, which falls back on it) has every character of `text`."""
         return text.isascii() or self._sans_cmap.issuperset(map(ord, text))
 
-    def ensure_glyphs(self, *texts):
+    def ensure_glyphs(self, *texts: str | None) -> None:
         """Load the fallback fonts the first time a text holds a character DejaVu cannot draw."""
         if self._fallbacks_tried or all(self.covers(text or "") for text in texts):
             return
@@ -115,7 +115,7 @@ class LetterPDF(FPDF):
             )
 
 
-def font_path(filename):
+def font_path(filename: str) -> Path:
     path = Path(FONT_DIR) / filename
     if not path.is_file():
         raise LetterFontError(

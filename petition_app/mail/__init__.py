@@ -5,9 +5,11 @@ envelope sender can name it: with MAIL_BOUNCE_ADDRESS set, a bounce comes back t
 `bounces+<token>@domain`, the token signed and naming the mail (petition_app/bounces reads it)."""
 import smtplib
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -23,7 +25,7 @@ from .addresses import (
     sender_domain,
 )
 from ..jobs import progress
-from .transports import get_transport
+from .transports import OutboxTransport, SMTPTransport, get_transport
 
 __all__ = [
     "About", "Message", "address_hash", "bounce_domain", "bounce_token", "build_message", "bulk_headers", "connection",
@@ -38,7 +40,7 @@ class Message(EmailMessage):
     about: tuple[About, int] | None = None
 
 
-def one_line(text):
+def one_line(text: object) -> str:
     """A header value on one line: a line break in a header (a campaign title typed with one, before
     the forms refused them) makes the email package refuse the whole message. Line breaks and other
     control characters become spaces, runs of spaces one."""
@@ -46,7 +48,7 @@ def one_line(text):
     return " ".join(spaced.split())
 
 
-def sender(locale):
+def sender(locale: str) -> str:
     """The From header: MAIL_DEFAULT_SENDER's address with its own display name if it has one, else the
     platform's name (PLATFORM_NAME, or "Petities" / "Petitions" in `locale`), so that a Dutch mail
     comes from "Petities <...>"."""
@@ -71,7 +73,10 @@ def date_header() -> str:
     return format_datetime(datetime.now(timezone.utc))
 
 
-def build_message(to, template, locale, subject, headers=None, about=None, **context):
+def build_message(
+    to: str, template: str, locale: str, subject: Callable[[], str], headers: Mapping[str, str] | None = None,
+    about: tuple[About, int] | None = None, **context: Any,
+) -> Message:
     """Render `templates/email/<template>.txt` and `.html` in `locale`; `subject` is a callable that
     returns the translated subject, so it is translated inside the same locale. The subject is put on
     one line (see one_line).
@@ -103,12 +108,12 @@ def build_message(to, template, locale, subject, headers=None, about=None, **con
     return message
 
 
-def connection():
+def connection() -> SMTPTransport | OutboxTransport:
     """One connection of the configured transport, for sending a batch: `with connection() as c: c.send(m)`."""
     return get_transport()
 
 
-def send(messages):
+def send(messages: Sequence[EmailMessage]) -> None:
     """Send a few messages over one connection of the configured transport. Inside a job, each message an
     earlier run of the same job already sent is skipped, and each one sent is written down at once
     (jobs/progress.py), so that no run after a crash sends a message twice."""
@@ -131,7 +136,7 @@ def send(messages):
     count_sent(sent, 0)
 
 
-def count_sent(sent, failed):
+def count_sent(sent: int, failed: int) -> None:
     """Tell the app's mail counter (set by petition_app.monitoring, which keeps the counts where /metrics
     reads them) how many mails went and how many attempts failed. Without a counter, nothing happens."""
     counter = current_app.extensions.get("petition_mail_counter")
@@ -139,14 +144,14 @@ def count_sent(sent, failed):
         counter(sent, failed)
 
 
-def is_permanent_failure(error):
+def is_permanent_failure(error: BaseException) -> bool:
     """A refusal that will not change by trying again: the server rejected this recipient (5xx)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return False
 
 
-def bulk_headers(unsubscribe_url):
+def bulk_headers(unsubscribe_url: str) -> dict[str, str]:
     """Headers of a mail sent to many signers: one-click unsubscribe (RFC 8058); like every mail it says
     Auto-Submitted (build_message)."""
     return {

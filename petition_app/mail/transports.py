@@ -12,8 +12,9 @@ from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any, Mapping, Self
 
-from flask import current_app
+from flask import Flask, current_app
 
 from .addresses import envelope_sender
 from .authentication import sign
@@ -28,11 +29,11 @@ def flatten(message: EmailMessage) -> tuple[str, list[str], bytes, bool]:
 
 
 class SMTPTransport:
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self.connection: smtplib.SMTP | None = None  # open between __enter__ and __exit__
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         cfg = self.config
         self.connection = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
         if cfg["MAIL_USE_TLS"]:
@@ -41,11 +42,11 @@ class SMTPTransport:
             self.connection.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         return self
 
-    def send(self, message):
+    def send(self, message: EmailMessage) -> None:
         envelope, recipients, data, international = flatten(message)
         self.send_raw(envelope, recipients, data, international)
 
-    def send_raw(self, sender, recipients, data, international=False):
+    def send_raw(self, sender: str, recipients: list[str], data: bytes, international: bool = False) -> None:
         """Send a message already turned into bytes (bulk mail assembles them itself, notifications/mailing.py),
         signed on the way out."""
         if self.connection is None:
@@ -58,7 +59,7 @@ class SMTPTransport:
             options = ("SMTPUTF8", "BODY=8BITMIME")
         self.connection.sendmail(sender, recipients, sign(data), options)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.connection is None:
             return
         try:
@@ -73,34 +74,34 @@ _SEQUENCE = itertools.count()
 
 
 class OutboxTransport:
-    def __init__(self, folder):
+    def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self.folder.mkdir(parents=True, exist_ok=True)
         return self
 
-    def send(self, message):
+    def send(self, message: EmailMessage) -> None:
         envelope, recipients, data, international = flatten(message)
         self.send_raw(envelope, recipients, data, international)
 
-    def send_raw(self, sender, recipients, data, international=False):
+    def send_raw(self, sender: str, recipients: list[str], data: bytes, international: bool = False) -> None:
         """Write the signed mail, with the Return-Path an MTA would add, to a file of its own."""
         data = f"Return-Path: <{sender}>\r\n".encode() + sign(data)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{next(_SEQUENCE):09d}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(data)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         return None
 
 
-def outbox_folder(app=None):
+def outbox_folder(app: Flask | None = None) -> Path:
     app = app or current_app
     return Path(app.instance_path) / "outbox"
 
 
-def get_transport():
+def get_transport() -> "SMTPTransport | OutboxTransport":
     config = current_app.config
     if config.get("MAIL_SERVER"):
         return SMTPTransport(config)

@@ -3,6 +3,7 @@ answer `Cache-Control: no-store` (a stale health answer or figure misleads)."""
 import hmac
 
 from flask import Response, abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from ..security import private
 from . import bp
@@ -28,7 +29,7 @@ def _authorized() -> None:
 
 @bp.route("/metrics")
 @private
-def metrics():
+def metrics() -> ResponseReturnValue:
     """The figures to watch, in Prometheus' text format: requests and latency per endpoint, sign requests
     and confirmations, queue depths, the outbox, mails sent and failed, the periodic work. For the
     holder of METRICS_TOKEN only (an `Authorization: Bearer` header)."""
@@ -38,7 +39,7 @@ def metrics():
 
 @bp.route("/healthz")
 @private
-def healthz():
+def healthz() -> ResponseReturnValue:
     """For load balancers, anyone: 200 with {"status": "ok"} when the database and Redis answer, 503 and
     which one is down otherwise."""
     checks = {"database": "ok" if database_answers() else "down", "redis": "ok" if redis_answers() else "down"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import format_decimal, ngettext
 from markupsafe import escape
@@ -137,10 +137,13 @@ class BulkMail:
         built = mail.build_message(
             f"{self.marks['to']}@invalid.invalid", self.template, locale, lambda: self.subject(title),
             headers=mail.bulk_headers(links["unsubscribe_url"]),
-            signature=stand_in, campaign_title=title, **links, **self.context(locale),
+            signature=stand_in, campaign_title=title, **cast(dict[str, Any], links), **self.context(locale),
         )
-        text = built.get_body(("plain",)).get_content()
-        html = built.get_body(("html",)).get_content()
+        plain, rich = built.get_body(("plain",)), built.get_body(("html",))
+        if plain is None or rich is None:  # build_message makes both parts: never, but then the slow way
+            return None
+        text = plain.get_content()
+        html = rich.get_content()
         head_message = EmailMessage(policy=SMTP)
         for name, value in built.items():
             if name.lower() == "message-id":

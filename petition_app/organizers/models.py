@@ -23,7 +23,7 @@ class Update(Model):
 
     campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
-    def text(self, locale):
+    def text(self, locale: str) -> str:
         return self.body_nl if locale == "nl" else self.body_en
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
@@ -12,7 +14,7 @@ from ..rules.paper import MAX_SIGNATURES_PER_ENTRY
 class WholeNumberField(IntegerField):
     """An IntegerField that says in our words (and language) when the input is no whole number."""
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:

@@ -5,7 +5,9 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES
@@ -19,11 +21,11 @@ from .queries import entries_of, entry_of, scan_of
 
 @bp.before_request
 @login_required
-def require_login():
+def require_login() -> None:
     """Every paper page needs an account (Flask-Login sends visitors to the login page)."""
 
 
-def campaign_or_404(slug, may_moderate=False):
+def campaign_or_404(slug: str, may_moderate: bool=False) -> Campaign:
     """The campaign of the path, if the logged-in user organizes it (or, where moderators may, is a
     moderator); anyone else gets a 404."""
     campaign = campaign_by_slug(slug)
@@ -32,7 +34,7 @@ def campaign_or_404(slug, may_moderate=False):
     return campaign
 
 
-def page(campaign, form=None, setting_form=None, void_form=None, status=200):
+def page(campaign: Campaign, form: PaperForm | None=None, setting_form: SettingForm | None=None, void_form: VoidForm | None=None, status: int=200) -> tuple[str, int]:
     return render_template(
         "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(),
         setting_form=setting_form or SettingForm(counts="yes" if campaign.paper_counts_toward_goals else "no"),
@@ -43,7 +45,7 @@ def page(campaign, form=None, setting_form=None, void_form=None, status=200):
 
 @bp.route("/organize/<slug>/paper", methods=["GET", "POST"])
 @accepts_files(MAX_PAPER_BODY, "scan")
-def sheets(slug):
+def sheets(slug: str) -> ResponseReturnValue:
     """The paper log of a campaign and the form to record a batch of paper signatures (number, date,
     place, optional scan). Viewing: its organizers and the moderators; recording: its organizers."""
     campaign = campaign_or_404(slug, may_moderate=True)
@@ -71,7 +73,7 @@ def sheets(slug):
 
 
 @bp.route("/organize/<slug>/paper/setting", methods=["POST"])
-def setting(slug):
+def setting(slug: str) -> ResponseReturnValue:
     """Choose whether paper signatures count toward the goals (before the first entry); its organizers."""
     campaign = campaign_or_404(slug)
     form = SettingForm()
@@ -88,7 +90,7 @@ def setting(slug):
 
 
 @bp.route("/organize/<slug>/paper/<int(max=2147483647):entry_id>/scan")
-def scan(slug, entry_id):
+def scan(slug: str, entry_id: int) -> ResponseReturnValue:
     """The scan of one paper entry, for the campaign's organizers and the moderators only; never
     stored by a browser or proxy (no-store), never public."""
     campaign = campaign_or_404(slug, may_moderate=True)
@@ -101,7 +103,7 @@ def scan(slug, entry_id):
 
 
 @bp.route("/admin/<slug>/paper/<int(max=2147483647):entry_id>/void", methods=["POST"])
-def void_entry(slug, entry_id):
+def void_entry(slug: str, entry_id: int) -> ResponseReturnValue:
     """Void a paper entry (it stays in the log, marked, with the reason); moderators only (403 for
     anyone else)."""
     if not current_user.is_admin:

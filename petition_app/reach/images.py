@@ -1,12 +1,13 @@
 """What a campaign looks like on paper and in link previews: the QR code, the A4 poster (with the
 letters' fonts, through letters.typesetting) and the share image."""
+from __future__ import annotations
 
 import hashlib
 import io
 import os
 import secrets
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -15,7 +16,13 @@ from flask_babel import gettext as _
 
 from ..letters.typesetting import FONT_FILES, LetterPDF, clean_text, font_path  # the letters' fonts, fallback glyphs included
 from .sharing import SHARE_IMAGE_SIZE, campaign_url, count_step
+from ..campaigns.models import Campaign
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:  # imported where they are used: drawing is rare, and these are slow to import
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont
+    from segno import QRCode
 
 #: Raise when the share image's design changes, so that cached images are drawn anew.
 SHARE_IMAGE_VERSION = "1"
@@ -24,11 +31,11 @@ SHARE_IMAGE_VERSION = "1"
 # ---------------------------------------------------------------- QR code
 
 
-def qr_url(campaign):
+def qr_url(campaign: Campaign) -> str:
     return campaign_url(campaign.slug, "poster")
 
 
-def _qr(campaign):
+def _qr(campaign: Campaign) -> QRCode:
     import segno
 
     # Always a full QR code (never a Micro QR, which many phone cameras cannot read); level M survives
@@ -36,13 +43,13 @@ def _qr(campaign):
     return segno.make_qr(qr_url(campaign), error="m")
 
 
-def qr_svg(campaign):
+def qr_svg(campaign: Campaign) -> bytes:
     out = io.BytesIO()
     _qr(campaign).save(out, kind="svg", scale=10, border=4, xmldecl=True, title=qr_url(campaign))
     return out.getvalue()
 
 
-def qr_png(campaign):
+def qr_png(campaign: Campaign) -> bytes:
     out = io.BytesIO()
     _qr(campaign).save(out, kind="png", scale=10, border=4)
     return out.getvalue()
@@ -51,20 +58,22 @@ def qr_png(campaign):
 # ---------------------------------------------------------------- the poster (A4 PDF)
 
 
-def _count_line(count):
+def _count_line(count: int) -> str:
     return ngettext("%(count)s signature so far", "%(count)s signatures so far", count, count=format_decimal(count))
 
 
-def _goal_line(goal):
+def _goal_line(goal: int | None) -> str:
+    if goal is None:  # a campaign has at least one goal (rules.validate_goals): never, but then no line
+        return ""
     return ngettext("Goal: %(count)s signature", "Goal: %(count)s signatures", goal, count=format_decimal(goal))
 
 
-def poster_pdf(campaign, locale):
+def poster_pdf(campaign: Campaign, locale: str) -> bytes:
     """An A4 poster in `locale`: the title, the summary, the current count and the goal, and a large QR
     code (drawn as vector squares, sharp at any print size) with the address written under it."""
 
     class PosterPDF(LetterPDF):
-        def footer(self):
+        def footer(self) -> None:
             pass
 
     with force_locale(locale):
@@ -139,7 +148,7 @@ def poster_pdf(campaign, locale):
         return bytes(pdf.output())
 
 
-def _draw_qr(pdf, qr, x, y, size):
+def _draw_qr(pdf: LetterPDF, qr: QRCode, x: float, y: float, size: float) -> None:
     """The QR code's dark modules as filled rectangles, one per run of dark modules in a row."""
     matrix = qr.matrix
     modules = len(matrix)
@@ -159,7 +168,7 @@ def _draw_qr(pdf, qr, x, y, size):
 # ---------------------------------------------------------------- the share image (Open Graph)
 
 
-def share_image_key(campaign, locale):
+def share_image_key(campaign: Campaign, locale: str) -> str:
     """The cache key of a campaign's share image: the language, the count's step, and a digest of
     everything else drawn on it (so that an edited title or goal draws the image anew)."""
     drawn = "\x1f".join(
@@ -175,11 +184,11 @@ def share_image_key(campaign, locale):
     return f"{locale}-{count_step(campaign.goal_count)}-{digest}"
 
 
-def _share_image_folder(slug):
+def _share_image_folder(slug: str) -> Path:
     return Path(current_app.instance_path) / "share-images" / slug
 
 
-def share_image(campaign, locale):
+def share_image(campaign: Campaign, locale: str) -> bytes:
     """The PNG for link previews (1200x630), from the cache in the instance folder while the count stays
     in the same step; drawn anew (and older images of this campaign and language removed) past it."""
     key = share_image_key(campaign, locale)
@@ -200,7 +209,7 @@ def share_image(campaign, locale):
     return data
 
 
-def _wrap(draw, text, font, width):
+def _wrap(draw: ImageDraw, text: str, font: FreeTypeFont, width: float) -> list[str]:
     lines, line = [], ""
     for word in text.split():
         candidate = f"{line} {word}".strip()
@@ -221,7 +230,7 @@ def _wrap(draw, text, font, width):
     return lines
 
 
-def render_share_image(campaign, locale):
+def render_share_image(campaign: Campaign, locale: str) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
 

@@ -2,6 +2,7 @@
 Open Graph data, the embed snippets, and what search engines read (canonical and hreflang links,
 the sitemap, robots.txt)."""
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from babel.lists import format_list
@@ -10,6 +11,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaigns
 from ..rules import LANGUAGES
 from ..rules.goals import count_step  # noqa: F401  (also the campaign page's cache key)
@@ -23,18 +25,18 @@ SHARE_IMAGE_SIZE = (1200, 630)
 # ---------------------------------------------------------------- links
 
 
-def campaign_url(slug, source=None, **values):
+def campaign_url(slug: str, source: str | None=None, **values: Any) -> str:
     """The campaign page's absolute address (BASE_URL), tagged with a share source (?s=whatsapp)."""
     if source:
         values["s"] = source
     return external_url("signing.campaign", slug=slug, **values)
 
 
-def _share_message(campaign, locale):
+def _share_message(campaign: Campaign, locale: str) -> str:
     return _("Support this petition: “%(title)s”", title=campaign.text("title", locale))
 
 
-def share_options(campaign, locale):
+def share_options(campaign: Campaign, locale: str) -> dict[str, Any]:
     """Everything the share step shows, in `locale`, in this order: WhatsApp, Telegram, Signal, email,
     X, Facebook, LinkedIn and copy-link. Each carries its own source tag. Signal has no share link, so
     its entry leads to a message to copy and paste (share.js copies it on click); copy-link leads to a
@@ -42,10 +44,10 @@ def share_options(campaign, locale):
     title = campaign.text("title", locale)
     message = _share_message(campaign, locale)
 
-    def url(tag):
+    def url(tag: str) -> str:
         return campaign_url(campaign.slug, tag)
 
-    def query(**values):
+    def query(**values: str) -> str:
         return urlencode(values, quote_via=quote)
 
     summary = campaign.text("summary", locale)
@@ -70,7 +72,7 @@ def share_options(campaign, locale):
     }
 
 
-def open_graph(campaign, locale):
+def open_graph(campaign: Campaign, locale: str) -> dict[str, Any]:
     """Open Graph and Twitter card fields of a campaign page. The image address names the count's
     step (v=), so that a preview cached by a chat app or a social network is fetched anew past it."""
     title = campaign.text("title", locale)
@@ -89,7 +91,7 @@ def open_graph(campaign, locale):
     }
 
 
-def share_messages(campaign):
+def share_messages(campaign: Campaign) -> dict[str, dict[str, str]]:
     """Ready-to-paste messages for a group chat and for a course forum, in Dutch and in English (groups
     are mixed: both are always offered, whatever the page's language)."""
     messages = {}
@@ -134,7 +136,7 @@ def share_messages(campaign):
 EMBED_FIXED_HEIGHT = 320
 
 
-def embed_snippets(campaign):
+def embed_snippets(campaign: Campaign) -> dict[str, dict[str, str]]:
     """The code to paste into another site, per language: {"resizing": ..., "fixed": ...}. The resizing
     snippet adds static/embed.js, which gives the iframe the height of its content (the widget posts it);
     the fixed one is a plain <iframe> for sites that take no script. No inline style either way, so
@@ -155,7 +157,7 @@ def embed_snippets(campaign):
 # ---------------------------------------------------------------- what search engines read
 
 
-def language_links(endpoint, **values):
+def language_links(endpoint: str, **values: Any) -> dict[str, Any]:
     """The canonical address of a page in the language shown (?lang=), and its alternates per
     language; x-default is the default language's address, so that every alternate is canonical."""
     current = str(get_locale())
@@ -167,7 +169,7 @@ def language_links(endpoint, **values):
     }
 
 
-def sitemap_entries():
+def sitemap_entries() -> list[dict[str, str]]:
     """[(language -> url)] for the home page and every public campaign, open or closed."""
     entries = [{lang: external_url("campaigns.index", lang=lang) for lang in LANGUAGES}]
     for campaign in public_campaigns():

@@ -1,20 +1,25 @@
+from collections.abc import Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SubmitField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import Field, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..campaigns.models import Demand
 from ..formfields import Form
 from ..rules import invisible
 
 ANSWER_TEXT_MAX = 5000
 
 
-def visible_text(form, field):
+def visible_text(form: FlaskForm, field: Field) -> None:
     if any(invisible(ch) and ch not in "\t\r\n" for ch in field.data or ""):
         raise ValidationError(_l("This contains invisible characters; please type it again."))
 
 
-def status_choices():
+def status_choices() -> list[SelectChoice]:
     return [
         SelectChoice("", _l("No answer yet")),
         SelectChoice("accepted", _l("Accepted")),
@@ -24,7 +29,7 @@ def status_choices():
     ]
 
 
-def answer_form(demands, **kwargs):
+def answer_form(demands: Sequence[Demand], **kwargs: Any) -> Form:
     """A form with a status and a text for each demand addressed to this recipient, and for no other:
     whatever else is posted is simply not part of the form."""
 

@@ -1,6 +1,7 @@
 """A recipient's private answer page; the signed link is the only key to it."""
 from flask import abort, render_template, request
 from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
 
 from ..extensions import db, limiter
 from ..ratelimits import link_limit
@@ -14,7 +15,7 @@ from .queries import recipient_for_token
 
 @bp.route("/respond/<token>", methods=["GET", "POST"], endpoint="respond")
 @limiter.shared_limit(link_limit, scope="links")
-def respond(token):
+def respond(token: str) -> ResponseReturnValue:
     """A recipient's own page: its letter's demands, each with an answer. The private link is the key."""
     try:
         recipient = recipient_for_token(token)

@@ -3,6 +3,8 @@ links to stop updates, withdraw the signature, download one's data and read the 
 
 Every link carries the signature's id and its random secret (`Signature.secret`), signed and dated by
 tokens.make_token: a link acts only on the row it was made for, and withdrawing voids all of them."""
+from collections.abc import Callable
+from typing import Any
 from email.message import EmailMessage
 
 from flask import current_app
@@ -31,7 +33,7 @@ def verify_token(signature: Signature, sign_request: SignRequest) -> str:
     })
 
 
-def signer_links(signature):
+def signer_links(signature: Signature) -> dict[str, str]:
     locale = signature.locale
     return {
         "campaign_url": external_url("signing.campaign", slug=signature.campaign.slug, lang=locale),
@@ -42,7 +44,7 @@ def signer_links(signature):
     }
 
 
-def signer_message(signature, template, subject, bulk=False, locale=None, **context):
+def signer_message(signature: Signature, template: str, subject: Callable[[str], str], bulk: bool=False, locale: str | None=None, **context: Any) -> mail.Message:
     """A mail to one signer in their language (or in `locale`: a confirmation mail speaks the language
     of the request that caused it). `subject(title)` returns the translated subject for the campaign
     title in that language. Bulk mail (milestones, answers, updates) adds one-click unsubscribe."""

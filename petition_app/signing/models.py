@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
@@ -79,12 +79,12 @@ class Signature(Model):
     hidden_from_wall_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     @classmethod
-    def counted(cls):
+    def counted(cls) -> ColumnElement[bool]:
         """The one definition of a signature that counts: confirmed, not suspect (withdrawing unconfirms)."""
         return and_(cls.confirmed_at.is_not(None), cls.suspect_reason.is_(None))
 
     @classmethod
-    def named(cls):
+    def named(cls) -> ColumnElement[bool]:
         """Counted, agreed to be named, and not taken off the wall by the organizers."""
         return and_(cls.counted(), cls.is_public.is_(True), cls.hidden_from_wall_at.is_(None))
 

@@ -3,6 +3,7 @@ withdraw, my data. Public routes; the links in mails carry the signer's token.""
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
 
 from ..campaigns.queries import public_campaign
 from ..extensions import csrf, db, limiter
@@ -25,18 +26,18 @@ from .rendering import render_campaign, render_campaign_page
 
 
 @bp.route("/campaigns/<slug>")
-def campaign(slug):
+def campaign(slug: str) -> ResponseReturnValue:
     """The campaign page with its sign form; public, for anyone."""
     form = SignForm()
     form.source.data = source_tag(request.args.get("s"))  # carried from a share link into the signature
     return render_campaign_page(slug, form) or abort(404)
 
 
-def closed_notice():
+def closed_notice() -> str:
     return _("This campaign is closed and no longer takes signatures.")
 
 
-def form_token_notice():
+def form_token_notice() -> str:
     return _(
         "Something went wrong with the form: it was open for too long or did not come from this site. "
         "What you filled in is still here: please check it and sign again."
@@ -46,7 +47,7 @@ def form_token_notice():
 @bp.route("/campaigns/<slug>/sign", methods=["POST"])
 @csrf.exempt  # no session here: the form token and the origin check below take the place of Flask-WTF's
 @limiter.shared_limit(sign_limit, scope="sign")
-def sign_campaign(slug):
+def sign_campaign(slug: str) -> ResponseReturnValue:
     """Take a signature from the campaign page's form; for anyone (the same answer whoever signs).
     Needs no session: a signed form token bound to the campaign, and no cross-site request."""
     if not from_this_site():
@@ -70,7 +71,7 @@ def sign_campaign(slug):
 
 
 @bp.route("/campaigns/<slug>/check-your-email")
-def check_your_email(slug):
+def check_your_email(slug: str) -> ResponseReturnValue:
     """"Check your email" after signing; public, the same page for everyone."""
     campaign = public_campaign(slug) or abort(404)
     return render_template("signing/check_your_email.html", campaign=campaign, locale=str(get_locale()))
@@ -79,7 +80,7 @@ def check_your_email(slug):
 @bp.route("/verify/<token>", methods=["GET", "POST"], endpoint="verify")
 @csrf.exempt  # no session here: the link's token is the authorisation, and a cross-site POST is refused
 @limiter.shared_limit(link_limit, scope="links")
-def verify_signature(token):
+def verify_signature(token: str) -> ResponseReturnValue:
     """The confirmation page of one sign request, for the holder of its mail. GET shows the details
     that request gave, in a form the owner may correct, and changes nothing (mail scanners open
     links); only its POST confirms. A POST without the form's fields confirms the details as mailed.
@@ -124,7 +125,7 @@ def verify_signature(token):
     return render_template("signing/verify.html", campaign=campaign, form=form, locale=locale)
 
 
-def thank_you(slug, newly_confirmed):
+def thank_you(slug: str, newly_confirmed: bool) -> ResponseReturnValue:
     """On to the thank-you page. It finds the signer's language as this page did (a ?lang= here has
     set the `lang` cookie), so its address stays the same for everyone and a cache in front can keep it."""
     return redirect(url_for("signing.confirmed", slug=slug, again=not newly_confirmed), code=303)
@@ -132,7 +133,7 @@ def thank_you(slug, newly_confirmed):
 
 @bp.route("/campaigns/<slug>/confirmed", defaults={"again": False})
 @bp.route("/campaigns/<slug>/confirmed/again", defaults={"again": True})
-def confirmed(slug, again):
+def confirmed(slug: str, again: bool) -> ResponseReturnValue:
     """The thank-you page after a confirmation (".../again": "already confirmed"), with the count and
     ways to share; public and the same for everyone, so it holds nothing of the signer. The two are
     paths, not a query, so that the language switch (which keeps the path) stays on the same one."""
@@ -142,7 +143,7 @@ def confirmed(slug, again):
 
 @bp.route("/my-data/<token>/change", methods=["GET", "POST"], endpoint="change_details")
 @limiter.shared_limit(link_limit, scope="links")
-def change_signature_details(token):
+def change_signature_details(token: str) -> ResponseReturnValue:
     """Change the name, city and choices of a confirmed signature; for the holder of the link (the
     "already signed" mail carries it). GET shows the details as confirmed, POST saves them."""
     locale = str(get_locale())
@@ -165,7 +166,7 @@ def change_signature_details(token):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
 @csrf.exempt  # RFC 8058: mail programs POST here without a form; the signed token is the authorisation
 @limiter.shared_limit(link_limit, scope="links")
-def unsubscribe(token):
+def unsubscribe(token: str) -> ResponseReturnValue:
     """Stop updates (one click from a mail program, RFC 8058); for the holder of the link."""
     locale = str(get_locale())
     try:
@@ -181,7 +182,7 @@ def unsubscribe(token):
 
 @bp.route("/withdraw/<token>", methods=["GET", "POST"], endpoint="withdraw")
 @limiter.shared_limit(link_limit, scope="links")
-def withdraw_signature(token):
+def withdraw_signature(token: str) -> ResponseReturnValue:
     """GET asks, POST withdraws: a link opened by a mail scanner must never take a signature back."""
     form = ConfirmForm()
     locale = str(get_locale())
@@ -198,7 +199,7 @@ def withdraw_signature(token):
 
 @bp.route("/my-data/<token>", endpoint="my_data")
 @limiter.shared_limit(link_limit, scope="links")
-def my_data(token):
+def my_data(token: str) -> ResponseReturnValue:
     """A signer's own data as JSON (GDPR article 15); for the holder of the link."""
     try:
         data = personal_data(token)

@@ -1,6 +1,8 @@
 """The forms of stories and support: the public form (no account, no address needed), the private
 code, the team's screening and redaction, and the organizers' settings."""
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -93,7 +95,7 @@ class StoryForm(Form):
     website = StringField(_l("Leave this field empty"), validators=[single_line])  # a honeypot: people never see it
     submit = SubmitField(_l("Send"))
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None=None) -> bool:
         valid = super().validate(extra_validators)
         wants_share = self.publish.data or self.quote.data
         if wants_share and not self.text.data:
@@ -209,7 +211,7 @@ class SettingsForm(Form):
     report_nl, report_en = _bilingual(_l("Where to report (Dutch, optional: empty shows the default)"), _l("Where to report (English, optional)"))
     submit = SubmitField(_l("Save settings"))
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None=None) -> bool:
         valid = super().validate(extra_validators)
         if self.enabled.data:
             for field in (self.contact_by_nl, self.contact_by_en, self.confidentiality_nl, self.confidentiality_en):

@@ -1,10 +1,13 @@
 """The public pages of stories and support: the form (no account), the author's page behind the private
 code, and the published stories (the team's pages are in routes_team.py). Every page of the blueprint
 says no-store."""
-from flask import abort, current_app, render_template, request
+from typing import Any
+
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from ..campaigns.models import Campaign
 from ..extensions import db, limiter
@@ -20,14 +23,14 @@ STORY_PAGES_PER_CAMPAIGN = 3  # stories shown on the campaign page itself; the r
 
 
 @bp.after_request
-def no_store(response):
+def no_store(response: Response) -> Response:
     """Nothing about stories is kept by a browser or a proxy: not the form, not a story, not the queue."""
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.app_context_processor
-def stories_helpers():
+def stories_helpers() -> dict[str, Any]:
     return {
         "stories_on_page": stories_on_page,
         "stories_exit_url": lambda: current_app.config["STORIES_EXIT_URL"],
@@ -43,7 +46,7 @@ def _in_menu(campaign: Campaign) -> bool:
     return queries.may_configure(campaign, current_user) or queries.membership(campaign.id, current_user.id) is not None
 
 
-def stories_on_page(campaign: Campaign):
+def stories_on_page(campaign: Campaign) -> dict[str, Any] | None:
     """What the campaign page shows of its stories (None when they are off): the figures, the newest
     published stories behind their content notes, and the link to the form."""
     settings = queries.enabled_settings(campaign)
@@ -66,7 +69,7 @@ def _locale() -> str:
 
 @bp.route("/campaigns/<slug>/stories/new", methods=["GET", "POST"])
 @limiter.shared_limit(sign_limit, scope="stories", exempt_when=lambda: request.method == "GET")
-def new(slug):
+def new(slug: str) -> ResponseReturnValue:
     """The form to share an experience, be counted or ask for support; for anyone, no account. Its
     answer is the private code, shown once."""
     found = queries.campaign_taking_stories(slug) or abort(404)
@@ -88,7 +91,7 @@ def new(slug):
 
 @bp.route("/campaigns/<slug>/stories/mail-code", methods=["POST"])
 @limiter.shared_limit(sign_limit, scope="stories")
-def send_code(slug):
+def send_code(slug: str) -> ResponseReturnValue:
     """Mail the private code to an address the author types (not stored); for the author, right after
     sending the form. A code works only on its own campaign's path (elsewhere it is a 404, like a wrong
     code), and beyond the limits per code and per address nothing is mailed, with the same answer."""
@@ -104,7 +107,7 @@ def send_code(slug):
     return render_template("stories/code.html", campaign=campaign, settings=settings, code=form.code.data, mail_form=None, mailed=True, submission=None)
 
 
-def _author_page(submission: StorySubmission, status: int = 200, **extra):
+def _author_page(submission: StorySubmission, status: int = 200, **extra: Any) -> tuple[str, int]:
     campaign = submission.campaign
     return render_template(
         "stories/status.html", campaign=campaign, settings=queries.settings_of(campaign.id), submission=submission,
@@ -114,7 +117,7 @@ def _author_page(submission: StorySubmission, status: int = 200, **extra):
 
 @bp.route("/stories/my-story", methods=["GET", "POST"])
 @limiter.shared_limit(link_limit, scope="links", exempt_when=lambda: request.method == "GET")
-def status():
+def status() -> ResponseReturnValue:
     """The author's own page: type the private code to see where the story stands, read and approve the
     redacted version, or withdraw everything. A wrong code is a 404. For the holder of the code."""
     if request.method == "POST" and "action" in request.form:
@@ -132,7 +135,7 @@ def status():
     return _author_page(found, code=form.code.data)
 
 
-def _author_action(submission: StorySubmission, code: str, action: str | None):
+def _author_action(submission: StorySubmission, code: str, action: str | None) -> ResponseReturnValue:
     campaign = submission.campaign
     if action == "withdraw":
         return _author_page(submission, code=code, confirm_withdraw=True)
@@ -159,7 +162,7 @@ def _author_action(submission: StorySubmission, code: str, action: str | None):
 
 
 @bp.route("/campaigns/<slug>/stories")
-def index(slug):
+def index(slug: str) -> ResponseReturnValue:
     """Every story published for a campaign, each behind its content note; public, for anyone."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     return render_template(
@@ -169,7 +172,7 @@ def index(slug):
 
 
 @bp.route("/campaigns/<slug>/stories/<ref>")
-def story(slug, ref):
+def story(slug: str, ref: str) -> ResponseReturnValue:
     """One published story, behind its content note; public, for anyone."""
     campaign, settings = queries.campaign_taking_stories(slug) or abort(404)
     found = queries.published_story(campaign.id, ref) or abort(404)

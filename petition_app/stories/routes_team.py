@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
+from flask.typing import ResponseReturnValue
 
 from ..campaigns.models import Campaign
 from ..campaigns.queries import campaign_by_slug
@@ -37,7 +38,7 @@ def _submission_for_team(slug: str, submission_id: int) -> tuple[Campaign, Story
 
 
 @bp.route("/organize/<slug>/stories")
-def home(slug):
+def home(slug: str) -> ResponseReturnValue:
     """Where "Stories and support" in the organizers' menu leads: the queue for the team, the statement
     for someone asked onto the team, the settings for organizers setting it up; else 404."""
     campaign = campaign_by_slug(slug) or abort(404)
@@ -51,7 +52,7 @@ def home(slug):
 
 
 @bp.route("/organize/<slug>/stories/queue")
-def queue(slug):
+def queue(slug: str) -> ResponseReturnValue:
     """The team's queue by status (new, urgent, filed, support requested with its deadline, contacted,
     closed), without any content; the story team and moderators only."""
     campaign = _campaign_for_team(slug)
@@ -64,14 +65,14 @@ def queue(slug):
 
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>")
-def submission(slug, submission_id):
+def submission(slug: str, submission_id: int) -> ResponseReturnValue:
     """One submission with what the author wrote and how to reach them; each opening is logged (who,
     when). The story team and moderators only."""
     campaign, found = _submission_for_team(slug, submission_id)
     return _submission_page(campaign, found)
 
 
-def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200):
+def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200) -> tuple[str, int]:
     """The one page that shows a submission's original text and contact details, on every path that
     leads to it (the opening itself, and a redaction form sent back with an error): each showing writes a
     line in the view log, committed before the page is rendered, so nobody reads it unlogged."""
@@ -89,7 +90,7 @@ def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form:
 
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>/status", methods=["POST"])
-def submission_status(slug, submission_id):
+def submission_status(slug: str, submission_id: int) -> ResponseReturnValue:
     """Screen or move a submission (urgent, filed, contacted, closed, dismissed); the team only."""
     campaign, found = _submission_for_team(slug, submission_id)
     form = StatusForm()
@@ -102,7 +103,7 @@ def submission_status(slug, submission_id):
 
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>/redaction", methods=["POST"])
-def redaction(slug, submission_id):
+def redaction(slug: str, submission_id: int) -> ResponseReturnValue:
     """Save the redacted version and its content notes, and perhaps ask the author to approve it; the
     team only. The original stays as the author wrote it."""
     campaign, found = _submission_for_team(slug, submission_id)
@@ -123,7 +124,7 @@ def redaction(slug, submission_id):
 
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>/take-down", methods=["POST"])
-def take_down_story(slug, submission_id):
+def take_down_story(slug: str, submission_id: int) -> ResponseReturnValue:
     """Take a published story off the page and out of the letters; the team only."""
     campaign, found = _submission_for_team(slug, submission_id)
     if not AuthorActionForm().validate_on_submit():
@@ -135,7 +136,7 @@ def take_down_story(slug, submission_id):
 
 
 @bp.route("/organize/<slug>/stories/log")
-def log(slug):
+def log(slug: str) -> ResponseReturnValue:
     """The view log: who opened or changed which submission, and when; the team and moderators only."""
     campaign = _campaign_for_team(slug)
     return render_template("stories/log.html", campaign=campaign, log=queries.access_log(campaign.id))
@@ -145,7 +146,7 @@ def log(slug):
 
 
 @bp.route("/organize/<slug>/stories/settings", methods=["GET", "POST"])
-def settings(slug):
+def settings(slug: str) -> ResponseReturnValue:
     """Switch stories on or off, write the texts of the form (both languages), choose the team; the
     campaign's organizers until a team exists, then the team, and moderators."""
     campaign = campaign_by_slug(slug) or abort(404)
@@ -161,7 +162,7 @@ def settings(slug):
     return _settings_page(campaign, form, 422 if form.is_submitted() else 200)
 
 
-def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200):
+def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200) -> tuple[str, int]:
     members = {member.user_id: member for member in queries.team_of(campaign.id)}
     team_form = TeamForm(members=[str(user_id) for user_id in members])
     team_form.members.choices = [SelectChoice(str(user.id), user.name) for user in campaign.organizers]
@@ -171,7 +172,7 @@ def _settings_page(campaign: Campaign, form: SettingsForm, status: int = 200):
 
 
 @bp.route("/organize/<slug>/stories/team", methods=["POST"])
-def team(slug):
+def team(slug: str) -> ResponseReturnValue:
     """Choose which organizers are on the story and support team; each must accept the statement first."""
     campaign = campaign_by_slug(slug) or abort(404)
     if not queries.may_configure(campaign, current_user):
@@ -187,7 +188,7 @@ def team(slug):
 
 
 @bp.route("/organize/<slug>/stories/join", methods=["GET", "POST"])
-def join(slug):
+def join(slug: str) -> ResponseReturnValue:
     """The confidentiality statement, for an organizer asked onto the team; accepting it opens the queue."""
     campaign = campaign_by_slug(slug) or abort(404)
     if not current_user.is_authenticated or queries.membership(campaign.id, current_user.id) is None:

@@ -17,7 +17,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App  # what a blueprint's setup state holds
 from nacl.exceptions import CryptoError
 from nacl.secret import Aead
 
@@ -77,7 +78,7 @@ def _decode(text: str) -> bytes:
     return raw
 
 
-def configure(app: Flask) -> None:
+def configure(app: App) -> None:
     """At start-up: production refuses to run without STORIES_KEY; elsewhere a key is generated once
     into the instance folder (like SECRET_KEY). A malformed key fails here, not at the first story."""
     if not app.config.get("STORIES_KEY"):
