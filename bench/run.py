@@ -612,7 +612,7 @@ def mail_breakdown(b, campaign_id, count):
         ids = [s.id for s in signatures]
         db.session.rollback()
         t0 = time.perf_counter()
-        with _Recorder("update", -1, len(ids)) as recorder:
+        with _Recorder("update", -1) as recorder:
             for sid in ids:
                 recorder.record((sid, None))
         record = (time.perf_counter() - t0) / count * 1000

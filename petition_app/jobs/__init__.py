@@ -34,14 +34,13 @@ from sqlalchemy import Table, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..logging_privacy import redact
 from ..rules.statuses import OutboxStatus
 from ..timeutil import utcnow
 from . import progress
 from .connection import get_queue, redis_connection
 from .locks import Hold, exclusive
 from .models import OutboxJob
-from .runs import Job, claim, periodic, record_failure, retry_intervals, travelled_intervals
+from .runs import Job, claim, described, periodic, record_failure, retry_intervals, travelled_intervals
 
 __all__ = [
     "QUEUES", "Hold", "Job", "dispatch", "dispatch_outbox", "enqueue_after_commit", "exclusive", "get_queue", "job",
@@ -87,8 +86,7 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
                         db.session.rollback()
                         if row_id is None and periodic(marked.path):
                             # The schedule runs it again at its next slot: nothing is lost, nothing to list.
-                            log.warning("periodic %s failed; it runs again at its next slot: %s", marked.path,
-                                        redact(f"{type(error).__name__}: {error}")[:300])
+                            log.warning("periodic %s failed; it runs again at its next slot: %s", marked.path, described(error))
                             return None
                         if row_id is None:
                             raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 from flask import current_app
@@ -53,20 +54,33 @@ class Progress:
         transaction holds the one write lock, and a second connection would wait for it in vain."""
         if db.engine.dialect.name == "sqlite":
             return
-        deadline = time.monotonic() + current_app.config["DATABASE_RETRY_SECONDS"]
-        tries = int(current_app.config["DATABASE_RETRY_SECONDS"] / 0.2) + 1  # also under a frozen clock
-        while True:
-            tries -= 1
-            try:
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(update(OutboxJob).where(OutboxJob.id == self.row_id).values(mails_sent=self.count))
-                return
-            except DBAPIError:
-                if time.monotonic() >= deadline or tries <= 0:
-                    log.error("outbox row %s: could not write down a mail the server accepted; a later run may send it again",
-                              self.row_id, exc_info=True)
-                    return
-                time.sleep(0.2)  # the database restarts: it answers again within a second or two
+
+        def write() -> None:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(update(OutboxJob).where(OutboxJob.id == self.row_id).values(mails_sent=self.count))
+
+        try:
+            while_database_restarts(write)
+        except DBAPIError:
+            log.error("outbox row %s: could not write down a mail the server accepted; a later run may send it again",
+                      self.row_id, exc_info=True)
+
+
+def while_database_restarts(action: Callable[[], None]) -> None:
+    """Run `action`, and again every 0.2 s while it fails on the database, for DATABASE_RETRY_SECONDS:
+    PostgreSQL restarting answers again within a second or two. Then the last error is raised. The tries
+    are counted as well as timed, so that a frozen clock (tests) cannot keep it waiting."""
+    seconds = current_app.config["DATABASE_RETRY_SECONDS"]
+    deadline, tries = time.monotonic() + seconds, int(seconds / 0.2) + 1
+    while True:
+        tries -= 1
+        try:
+            action()
+            return
+        except DBAPIError:
+            if time.monotonic() >= deadline or tries <= 0:
+                raise
+            time.sleep(0.2)
 
 
 def current() -> Progress | None:

@@ -71,6 +71,11 @@ def travelled_intervals(in_rq: bool) -> list[int] | None:
     return [int(i) for i in intervals] if intervals else None
 
 
+def described(error: BaseException) -> str:
+    """An error as a log line or a moderator may read it: its kind and message, redacted, at most 300 characters."""
+    return redact(f"{type(error).__name__}: {error}")[:300]
+
+
 def record_failure(row_id: int, job_fn: Job, error: Exception, intervals: list[int] | None = None) -> bool:
     """Write down a failed try: the error (redacted), and when the next may start, or that there will be
     none (GIVEN_UP). Returns whether the job was given up. When even that cannot be written (the
@@ -82,7 +87,7 @@ def record_failure(row_id: int, job_fn: Job, error: Exception, intervals: list[i
         if intervals is None:
             intervals = retry_intervals(job_fn)
         row.claimed_until = None
-        row.last_error = redact(f"{type(error).__name__}: {error}")[:300]
+        row.last_error = described(error)
         gave_up = row.attempts > len(intervals)
         if gave_up:
             row.status = OutboxStatus.GIVEN_UP

@@ -24,6 +24,7 @@ from ..rules import DeliveryKind, DeliveryStatus
 from .. import mail
 from ..extensions import db
 from ..jobs import exclusive
+from ..jobs.progress import while_database_restarts
 from ..logging_privacy import redact
 from ..mail.queries import hard_bounced
 from ..timeutil import utcnow
@@ -73,8 +74,8 @@ class _Recorder:
     DATABASE_RETRY_SECONDS): the worker still knows what it sent, whatever the crash took
     (docs/architecture.md, "What can repeat")."""
 
-    def __init__(self, kind: DeliveryKind, ref_id: int, size: int) -> None:
-        self.kind, self.ref_id, self.size = kind, ref_id, size
+    def __init__(self, kind: DeliveryKind, ref_id: int) -> None:
+        self.kind, self.ref_id = kind, ref_id
         self.outcomes: list[tuple[int, str | None]] = []
         self.postgresql = db.engine.dialect.name == "postgresql"
 
@@ -109,25 +110,18 @@ class _Recorder:
             self._write_all_again()
 
     def _write_all_again(self) -> None:
-        deadline = time.monotonic() + current_app.config["DATABASE_RETRY_SECONDS"]
-        tries = int(current_app.config["DATABASE_RETRY_SECONDS"] / 0.2) + 1  # also under a frozen clock
-        while True:
-            tries -= 1
+        def again() -> None:
             try:
                 self.connection.close()
             except DBAPIError:
                 pass
-            try:
-                self.connection = self._connect()
-                self._write(self.connection, self.outcomes)
-                self._flush(self.connection)
-                if self.postgresql:
-                    self.connection.exec_driver_sql("SET synchronous_commit TO off")
-                return
-            except DBAPIError:
-                if time.monotonic() >= deadline or tries <= 0:
-                    raise
-                time.sleep(0.2)  # PostgreSQL restarts: it answers again within a second or two
+            self.connection = self._connect()
+            self._write(self.connection, self.outcomes)
+            self._flush(self.connection)
+            if self.postgresql:
+                self.connection.exec_driver_sql("SET synchronous_commit TO off")
+
+        while_database_restarts(again)
 
     def __exit__(self, *exc: Any) -> None:
         try:
@@ -164,7 +158,7 @@ def send_batch(
     outgoing = [(s.id, bulk.compose(s)) for s in signatures if hashes[s.id] not in bounced]
     db.session.rollback()  # end the read transaction; nothing holds rows while talking to SMTP
     if skipped:
-        with _Recorder(kind, ref_id, len(skipped)) as recorder:
+        with _Recorder(kind, ref_id) as recorder:
             for bounced_before in skipped:
                 recorder.record(bounced_before)
     outcomes: list[tuple[int, str | None]] = []
@@ -172,7 +166,7 @@ def send_batch(
     asked = time.monotonic()
     try:
         if outgoing:
-            with mail.connection() as connection, _Recorder(kind, ref_id, len(outgoing)) as recorder:
+            with mail.connection() as connection, _Recorder(kind, ref_id) as recorder:
                 for signature_id, copy in outgoing:
                     if every and time.monotonic() - asked >= every:
                         if not still_mine():
