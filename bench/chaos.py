@@ -58,7 +58,7 @@ def mail_classifier(secret_key: str) -> Callable[[Mail], None]:
     token (signature id `s`, sign request `r`) with the stack's SECRET_KEY."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from petition_app.tokens import SALTS
+    from petition_app.tokens import SALTS, Purpose
 
     def classify(mail: Mail) -> None:
         for kind, pattern in SUBJECTS:
@@ -77,7 +77,7 @@ def mail_classifier(secret_key: str) -> Callable[[Mail], None]:
                 if marker in link:
                     token = link.split(marker, 1)[1].split("/")[0].split("?")[0]
                     try:
-                        mail.tokens[purpose] = URLSafeTimedSerializer(secret_key, salt=SALTS[purpose]).loads(token)
+                        mail.tokens[purpose] = URLSafeTimedSerializer(secret_key, salt=SALTS[Purpose(purpose)]).loads(token)
                     except Exception:  # noqa: BLE001
                         mail.tokens[purpose] = {"unreadable": True}
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from bench.nginx import render_config
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
@@ -416,44 +418,6 @@ class Supervisor(threading.Thread):
         self.stopping.set()
 
 
-# ---------------------------------------------------------------- nginx
-
-
-def render_nginx(folder: Path, listen_port: int, upstream_port: int) -> Path:
-    """deploy/nginx.conf for this folder: our port, our cache, our checkout, gunicorn's port (its
-    max_fails and fail_timeout kept), inside a main configuration of its own."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-
-    def once(text: str, old: str, new: str) -> str:
-        if text.count(old) != 1:
-            raise RuntimeError(f"deploy/nginx.conf no longer has exactly one {old!r}")
-        return text.replace(old, new)
-
-    site = once(site, "/var/cache/nginx/petitions", str(folder / "nginx-cache"))
-    site = once(site, "server 127.0.0.1:8000", f"server 127.0.0.1:{upstream_port}")
-    site = re.sub(r"^[ \t]*listen \[::\]:80;[ \t]*\n", "", site, flags=re.M)
-    site = once(site, "listen 80;", f"listen 127.0.0.1:{listen_port};")
-    site = site.replace("/srv/petitions/", f"{ROOT}/")  # static files and any error pages of the checkout
-    (folder / "nginx-site.conf").write_text(site)
-    temps = "\n".join(f"    {name}_temp_path {folder / ('nginx-' + name)};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = folder / "nginx-main.conf"
-    main.write_text(f"""
-{"user root;" if os.geteuid() == 0 else ""}
-daemon off;
-worker_processes 2;
-pid {folder / "nginx.pid"};
-error_log {folder / "nginx-error.log"} warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-{temps}
-    include {folder / "nginx-site.conf"};
-}}
-""")
-    return main
-
-
 # ---------------------------------------------------------------- the whole stack
 
 
@@ -541,7 +505,8 @@ class Stack:
         nginx = NGINX if os.path.exists(NGINX) else shutil.which("nginx")
         if not nginx:
             raise RuntimeError("nginx not found (apt-get install nginx-light)")
-        config = render_nginx(self.folder, self.nginx_port, self.gunicorn_port)
+        # deploy/nginx.conf through the one renderer the benchmark and the deploy tests use
+        config = render_config(self.folder, self.nginx_port, [self.gunicorn_port], workers=2)
         check = subprocess.run([nginx, "-t", "-p", str(self.folder), "-c", str(config)], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx -t: {check.stderr}")
