@@ -52,7 +52,7 @@ def run_case(count):
     sys.path.insert(0, str(ROOT))
     from petition_app import create_app
     from petition_app.config import TestConfig
-    from petition_app.letters import pdf
+    from petition_app.letters import typesetting
     from petition_app.letters.pdf import LetterContent, write_letter_pdf
 
     # Without a fallback font installed, each letter logs that the Chinese names lose their characters.
@@ -83,7 +83,7 @@ def run_case(count):
                 write_letter_pdf(out, content, names(count), "nl")
             seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        fallback = next((str(p) for p in pdf.FALLBACK_FONT_FILES if Path(p).is_file()), None)
+        fallback = next((str(p) for p in typesetting.FALLBACK_FONT_FILES if Path(p).is_file()), None)
         print(json.dumps({"names": count, "seconds": seconds, "peak_mb": peak / 1024, "before_mb": before / 1024,
                           "pdf_kb": path.stat().st_size / 1024, "fallback_font": fallback}))
 

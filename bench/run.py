@@ -588,7 +588,7 @@ def mail_breakdown(b, campaign_id, count):
     from petition_app.extensions import db
     from petition_app.notifications.mailing import BulkMail
     from petition_app.notifications.models import Delivery
-    from petition_app.notifications.operations import _Recorder
+    from petition_app.notifications.fanout import _Recorder
     from petition_app.signing.mailing import signer_message
     from petition_app.signing.models import Signature
 

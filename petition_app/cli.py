@@ -23,7 +23,7 @@ from .letters import operations as letters
 from .letters.documents import write_letters
 from .mail.authentication import dns_records, txt_chunks
 from .rules import EmailInvalid, has_a_filter
-from .signing import operations as signing
+from .signing import upkeep as signing
 
 DEMO_FILE = PROJECT_ROOT / "examples" / "safe-leiden.yaml"
 

@@ -180,6 +180,10 @@ class Limiter(flask_limiter.Limiter):
             app.config["RATELIMIT_STORAGE_OPTIONS"] = {
                 **fail_fast_redis_options(), **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
             }
+        # Counters namespaced like the queues and the cache: deployments (or test runs) sharing one Redis
+        # never count each other's requests.
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", str(app.config.get("QUEUE_PREFIX") or "") + "limits")
+        self._key_prefix = ""  # Flask-Limiter keeps the first app's prefix; each app takes its own
         super().init_app(app)
 
 

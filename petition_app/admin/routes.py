@@ -16,7 +16,7 @@ from ..formfields import ButtonForm
 from ..jobs.failures import failed_jobs, retry
 from ..rules import has_a_filter
 from ..signing.forms import SignForm
-from ..signing.operations import invalidate, preview_invalidation
+from ..signing.upkeep import invalidate, preview_invalidation
 from ..signing.rendering import render_campaign
 from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm

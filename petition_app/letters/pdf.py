@@ -167,6 +167,3 @@ _HTML_OPTIONS = {
         "a": FontFace(color=(30, 60, 110)),
     },
 }
-
-# The benchmark (bench/letters.py) reads the fallback fonts from here.
-from .typesetting import FALLBACK_FONT_FILES, LetterFontError  # noqa: E402,F401

@@ -34,7 +34,3 @@ def maybe_done(kind: DeliveryKind, ref_id: int, criteria: Sequence[Any]) -> bool
     if current_app.config.get("REDIS_URL") and int(redis_connection().decr(_batches_left_key(kind, ref_id))) > 0:
         return False
     return fan_out_done(kind, ref_id, criteria)
-
-
-# The organizers' update jobs and the benchmark import these from here.
-from .fanout import _Recorder, run_batch  # noqa: E402,F401

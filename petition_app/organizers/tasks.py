@@ -12,7 +12,8 @@ from ..rules import DeliveryKind
 from ..jobs import job
 from ..links import external_url
 from ..notifications.mailing import BulkMail
-from ..notifications.operations import plan_fan_out, run_batch
+from ..notifications.fanout import run_batch
+from ..notifications.operations import plan_fan_out
 from ..notifications.queries import opted_in
 from .mailing import invitation_message, update_subject
 from .models import Invitation, Update

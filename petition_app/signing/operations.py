@@ -267,7 +267,3 @@ def verify(pending: Pending, chosen: Details | None = None) -> Confirmation:
         return Confirmation(campaign, newly_confirmed=True)
     add_to_count(campaign, online=1, now=now)
     return Confirmation(campaign, newly_confirmed=True)
-
-
-# The moderators' page and the CLI import these from here.
-from .upkeep import invalidate, preview_invalidation  # noqa: E402,F401

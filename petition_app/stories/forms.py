@@ -18,47 +18,43 @@ from .inputs import RETENTION_DAYS, SUPPORT_DAYS, TEXT_MAX, SubmissionInput
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,25}$")
 
 
-def category_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(Category.HARASSMENT, _l("Harassment")),
-        SelectChoice(Category.SEXUAL_HARASSMENT, _l("Sexual harassment")),
-        SelectChoice(Category.SEXUAL_VIOLENCE, _l("Sexual violence")),
-        SelectChoice(Category.DISCRIMINATION, _l("Discrimination")),
-        SelectChoice(Category.BULLYING, _l("Bullying")),
-        SelectChoice(Category.OTHER, _l("Something else")),
-    ]
+# Each choice's label, in the order the form shows them; the values are the enums of rules/stories.py.
+CATEGORY_LABELS = {
+    Category.HARASSMENT: _l("Harassment"),
+    Category.SEXUAL_HARASSMENT: _l("Sexual harassment"),
+    Category.SEXUAL_VIOLENCE: _l("Sexual violence"),
+    Category.DISCRIMINATION: _l("Discrimination"),
+    Category.BULLYING: _l("Bullying"),
+    Category.OTHER: _l("Something else"),
+}
+PLACE_LABELS = {
+    Place.CAMPUS: _l("On campus or at the university"),
+    Place.CITY: _l("In the city"),
+    Place.ONLINE: _l("Online"),
+    Place.OTHER: _l("Somewhere else"),
+}
+CONTENT_NOTE_LABELS = {  # a note named like a kind of experience takes that kind's label
+    ContentNote.SEXUAL_VIOLENCE: CATEGORY_LABELS[Category.SEXUAL_VIOLENCE],
+    ContentNote.SEXUAL_HARASSMENT: CATEGORY_LABELS[Category.SEXUAL_HARASSMENT],
+    ContentNote.VIOLENCE: _l("Physical violence"),
+    ContentNote.DISCRIMINATION: CATEGORY_LABELS[Category.DISCRIMINATION],
+    ContentNote.BULLYING: CATEGORY_LABELS[Category.BULLYING],
+    ContentNote.SELF_HARM: _l("Self-harm"),
+}
+STATUS_LABELS = {
+    SubmissionStatus.NEW: _l("New (not screened)"),
+    SubmissionStatus.URGENT: _l("Urgent"),
+    SubmissionStatus.FILED: _l("Filed (counted, no action needed)"),
+    SubmissionStatus.SUPPORT_REQUESTED: _l("Support requested"),
+    SubmissionStatus.CONTACTED: _l("Contacted"),
+    SubmissionStatus.CLOSED: _l("Closed (contact details are deleted)"),
+    SubmissionStatus.DISMISSED: _l("Dismissed (not counted; the text is deleted)"),
+}
 
 
-def place_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(Place.CAMPUS, _l("On campus or at the university")),
-        SelectChoice(Place.CITY, _l("In the city")),
-        SelectChoice(Place.ONLINE, _l("Online")),
-        SelectChoice(Place.OTHER, _l("Somewhere else")),
-    ]
-
-
-def content_note_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(ContentNote.SEXUAL_VIOLENCE, _l("Sexual violence")),
-        SelectChoice(ContentNote.SEXUAL_HARASSMENT, _l("Sexual harassment")),
-        SelectChoice(ContentNote.VIOLENCE, _l("Physical violence")),
-        SelectChoice(ContentNote.DISCRIMINATION, _l("Discrimination")),
-        SelectChoice(ContentNote.BULLYING, _l("Bullying")),
-        SelectChoice(ContentNote.SELF_HARM, _l("Self-harm")),
-    ]
-
-
-def status_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(SubmissionStatus.NEW, _l("New (not screened)")),
-        SelectChoice(SubmissionStatus.URGENT, _l("Urgent")),
-        SelectChoice(SubmissionStatus.FILED, _l("Filed (counted, no action needed)")),
-        SelectChoice(SubmissionStatus.SUPPORT_REQUESTED, _l("Support requested")),
-        SelectChoice(SubmissionStatus.CONTACTED, _l("Contacted")),
-        SelectChoice(SubmissionStatus.CLOSED, _l("Closed (contact details are deleted)")),
-        SelectChoice(SubmissionStatus.DISMISSED, _l("Dismissed (not counted; the text is deleted)")),
-    ]
+def choices(labels: Mapping[Any, Any]) -> list[SelectChoice]:
+    """A field's choices from one of the label tables above."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -78,8 +74,8 @@ class StoryForm(Form):
         _l("What happened?"), filters=[strip],
         validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG), multi_line],
     )
-    categories = MultiCheckboxField(_l("What was it? Choose any that fit (optional)"), choices=category_choices())
-    place = RadioField(_l("Where did it happen? (optional)"), choices=place_choices(), validate_choice=False)
+    categories = MultiCheckboxField(_l("What was it? Choose any that fit (optional)"), choices=choices(CATEGORY_LABELS))
+    place = RadioField(_l("Where did it happen? (optional)"), choices=choices(PLACE_LABELS), validate_choice=False)
     publish = BooleanField(_l("Publish my story anonymously on the campaign page, after the team has removed anything that could identify someone, and only once I have approved that version"))
     quote = BooleanField(_l("Quote my story anonymously in the letters to the recipients, in the version I approve"))
     support = BooleanField(_l("I would like support: contact me"))
@@ -104,7 +100,7 @@ class StoryForm(Form):
         elif not self.text.data and not self.categories.data and not self.support.data:
             self.text.errors.append(_l("Tell us what happened, or choose at least one kind of experience."))
             valid = False
-        if self.place.data not in (None, "", *[choice.value for choice in place_choices()]):
+        if self.place.data not in (None, "", *PLACE_LABELS):
             self.place.errors.append(_l("Choose one of the places, or none."))
             valid = False
         if self.support.data:
@@ -175,14 +171,14 @@ class MailCodeForm(Form):
 
 
 class StatusForm(Form):
-    status = RadioField(_l("Status"), choices=status_choices(), validators=[DataRequired(_l("Choose a status."))])
+    status = RadioField(_l("Status"), choices=choices(STATUS_LABELS), validators=[DataRequired(_l("Choose a status."))])
     submit = SubmitField(_l("Save status"))
 
 
 class RedactionForm(Form):
     text = TextAreaField(_l("Redacted version"), filters=[strip],
                          validators=[DataRequired(_l("Please fill this in.")), Length(max=TEXT_MAX, message=TOO_LONG), multi_line])
-    notes = MultiCheckboxField(_l("Content notes shown before the story"), choices=content_note_choices())
+    notes = MultiCheckboxField(_l("Content notes shown before the story"), choices=choices(CONTENT_NOTE_LABELS))
     save = SubmitField(_l("Save the redacted version"))
     ask = SubmitField(_l("Save and ask the author to approve"))
 
