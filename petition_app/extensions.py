@@ -21,6 +21,7 @@ from flask_wtf import CSRFProtect
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import CursorResult, MetaData, Result
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,22 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, whose session ends at the end of a request without failing it: when the
+    connection died after the view made its answer (PostgreSQL restarted), the rollback at teardown
+    meets a dead connection and raised past Flask to gunicorn, which answered its own bare 500 in place
+    of the finished page (issue 18's soak). The transaction is gone with the connection, so nothing is
+    lost: the pool drops the connection and the next request takes a new one."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        try:
+            self.session.remove()
+        except sa_exc.SQLAlchemyError as error:
+            log.warning("the database connection was lost at the end of a request (%s); dropped", type(error).__name__)
+            self.session.registry.clear()
+
+
+db = _SQLAlchemy(model_class=Base)
 # The base class of every model. mypy cannot take an attribute such as db.Model as a base class
 # (python/mypy#8603); db.Model is made from Base, so Base is what the type checker sees.
 if TYPE_CHECKING:

@@ -189,8 +189,8 @@ class PrivatePostgres:
     def stop(self):
         self.pg_ctl("stop", "-m", "fast")
 
-    def restart(self):
-        self.pg_ctl("restart", "-m", "fast", "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off")
+    def restart(self, mode="fast"):
+        self.pg_ctl("restart", "-m", mode, "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off")
 
     def remove(self):
         try:
@@ -348,3 +348,24 @@ def test_a_connection_lost_earlier_in_the_request_is_a_503_wherever_it_surfaces(
         assert "Sorry, the service is unavailable" in response.text
     response = client.get("/test-outage/bug?lang=en")
     assert response.status_code == 500 and "<html" in response.text.lower()  # our page, not werkzeug's
+
+
+def test_a_connection_lost_after_the_answer_was_made_still_gives_the_answer(private_pg_app, private_postgres):
+    """The soak's one bare 500 (seed 537841): the view had read what it needed and made its page, then
+    PostgreSQL restarted (immediate mode) before the request's end, and the session's rollback at teardown
+    met the dead connection. Flask-SQLAlchemy raised that to gunicorn, which answered its own bare 500
+    instead of the page. Nothing is lost there (the transaction is gone, the answer complete): the page
+    goes out, and the next request reconnects."""
+    slug = add_campaign(private_pg_app)
+
+    def read_then_restart():
+        found = db.session.execute(sa.text("SELECT slug FROM campaigns")).scalar_one()
+        private_postgres.restart("immediate")
+        return f"read {found}"
+
+    private_pg_app.add_url_rule("/test-outage/read-then-restart", "read_then_restart", read_then_restart)
+    private_pg_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+    client = private_pg_app.test_client()
+    response = client.get("/test-outage/read-then-restart")
+    assert response.status_code == 200 and response.text == f"read {slug}"
+    assert client.get(f"/campaigns/{slug}?lang=en").status_code == 200
