@@ -131,6 +131,20 @@ def test_without_redis_a_failed_job_is_listed_for_admins_and_retried_from_the_ou
     assert len(read_outbox(app)) == 1
 
 
+def test_once_the_mail_server_accepts_a_mail_the_mails_waiting_for_their_next_try_go_at_once(app, campaign):
+    """The 10-minute soak (seed 2937200): 37 signers still waited for their mail 3 minutes after the
+    last outage. Each mail had failed in two outages (4 tries), so its next try was 5 minutes ahead,
+    and Redis had lost RQ's earlier retry. A mail the server accepts says it is back: the others go now."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_RETRY_INTERVALS=[300, 300])
+    sign(app.test_client(), campaign, email="waiting@example.org")  # the server is down: its next try in 5 minutes
+    assert rows(app, "outbox_jobs") == 1 and read_outbox(app) == []
+
+    app.config.update(MAIL_SERVER=None)  # the server is back (here: the outbox folder)
+    sign(app.test_client(), campaign, email="next@example.org")
+    assert sorted(m["To"] for m in read_outbox(app)) == ["next@example.org", "waiting@example.org"]
+    assert rows(app, "outbox_jobs") == 0
+
+
 @pytest.mark.worker
 def test_a_signature_is_one_request_transaction_and_its_job_clears_its_own_outbox_row(live_app, smtp_server, start_worker):
     """Issue 12, the lean signing path: the request commits once (its row, its request, its job) and

@@ -30,7 +30,7 @@ from typing import Any, cast
 from flask import current_app, has_app_context
 from rq import Retry, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import Table, delete, event, insert, or_, select
+from sqlalchemy import Table, delete, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -76,12 +76,15 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
                     if done_before is None:
                         log.info("%s: outbox row %s is done, given up or being run; nothing to do", marked.path, row_id)
                         return None
-                    sending = progress.running(progress.Progress(row_id, done_before) if row_id is not None else None)
+                    tally = progress.Progress(row_id, done_before) if row_id is not None else None
+                    sending = progress.running(tally)
                     try:
                         result = fn(*args)
                         if row_id is not None:  # done: its row goes with the job's own commit
                             db.session.execute(delete(OutboxJob).where(OutboxJob.id == row_id))
                         db.session.commit()
+                        if tally is not None and tally.count > tally.done_before and marked.queue == "mail":
+                            _hand_over_waiting_mail()
                     except Exception as error:
                         db.session.rollback()
                         if row_id is None and periodic(marked.path):
@@ -109,6 +112,43 @@ def job(queue: str = "default", retry: str | None = None) -> Callable[[Callable[
         return marked
 
     return decorate
+
+
+def _hand_over_waiting_mail() -> None:
+    """The mail server has just accepted a mail, so it is back: every mail that waits for its next try
+    after failing (`not_before` ahead, backing off 10 s, 30 s, ... 5 minutes) goes now, rather than
+    keeping a signer waiting for their confirmation minutes after the server returned. A mail whose try
+    fails again waits its next interval as before. Best effort: this job is done and committed."""
+    now = utcnow()
+    try:
+        rows = db.session.execute(
+            select(OutboxJob.id, OutboxJob.path, OutboxJob.args).where(
+                OutboxJob.status == OutboxStatus.PENDING, OutboxJob.not_before > now, OutboxJob.claimed_until.is_(None),
+            )
+        ).all()
+        waiting = [row for row in rows if _queue_of(row.path) == "mail"]
+        if not waiting:
+            db.session.rollback()
+            return
+        db.session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_([row.id for row in waiting]), OutboxJob.not_before > now)
+            .values(not_before=now)
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the next reconciliation hands them over at their own time
+        db.session.rollback()
+        log.warning("could not hand over the mails waiting for their next try", exc_info=True)
+        return
+    for row in waiting:
+        dispatch(job_by_path(row.path), *row.args, outbox_row=row.id)
+
+
+def _queue_of(path: str) -> str | None:
+    try:
+        return job_by_path(path).queue
+    except (ValueError, ImportError):
+        return None
 
 
 def enqueue_after_commit(job_fn: Job, *args: Any) -> None:
