@@ -31,9 +31,11 @@ demo: install
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Run the whole test suite (PostgreSQL, Redis, a real rq worker and SMTP server included)
+## Run the whole test suite (PostgreSQL, Redis, a real rq worker and SMTP server included), in
+## TEST_PROCESSES processes (pytest-xdist; most tests wait on servers, so more processes than cores pay)
+TEST_PROCESSES ?= 3
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 ## After changing user-visible text: extract, update both catalogs, give English its own text, compile
 translations: $(BIN)/python
