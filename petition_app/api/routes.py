@@ -173,7 +173,7 @@ def list_letter_records(slug: str) -> ResponseReturnValue:
     campaign = public_campaign(slug)
     if campaign is None:
         return _open(not_found()[0]), 404
-    return _open_json({"slug": campaign.slug, "letters": [record.public() for record in letters.records_of(campaign.id)]})
+    return _open_json({"slug": campaign.slug, "letters": opendata.letter_records(campaign)})
 
 
 @bp.get("/campaigns/<slug>/letters/<int:number>")
