@@ -273,3 +273,14 @@ def test_records_stay_when_the_signers_data_is_purged(app, signed):
         assert db.session.execute(sa.text("SELECT COUNT(*) FROM signatures")).scalar() == 0
     assert client.get(f"/api/v1/campaigns/{slug}/letters").get_json() == before
     assert client.get(f"/campaigns/{slug}/letters/1").status_code == 200
+
+
+def test_the_organizers_dashboard_links_to_each_record(app, signed):
+    from helpers import moderator_organizing
+
+    slug, _ = signed
+    organizer = moderator_organizing(app, slug)
+    assert f"/campaigns/{slug}/letters/1" not in organizer.get(f"/organize/{slug}?lang=en").text
+    send(app, slug)
+    page = organizer.get(f"/organize/{slug}?lang=en").text
+    assert "Public records of the letters" in page and f'href="/campaigns/{slug}/letters/1"' in page

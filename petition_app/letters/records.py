@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..campaigns.counting import lock
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..links import external_url
@@ -37,9 +36,11 @@ class PreparedRecord:
 
 
 def prepare_record(campaign: Campaign, now: datetime) -> PreparedRecord:
-    """Lock the campaign's row (no confirmation, paper entry or other hand-over changes the count or the
-    numbering until the commit), then number the record and build the tree over its counted signatures."""
-    lock(campaign.id)
+    """Number the record and build the tree over the campaign's counted signatures, read in one statement
+    (one snapshot): the letters state the tree's size as their online count, so the two always agree
+    without holding the campaign's row lock while the PDFs are rendered (seconds for a big annex, which
+    would hold up every confirmation). Two hand-overs at once are kept apart by the recipients' claims
+    (letters.operations._claim) and, behind them, by the unique (campaign, number)."""
     last = latest_record(campaign.id)
     number = last.number + 1 if last else 1
     leaves = [merkle.leaf_commitment(bytes.fromhex(secret), campaign.id, number) for secret in counted_leaf_secrets(campaign.id)]
