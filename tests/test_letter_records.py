@@ -78,6 +78,8 @@ def test_a_hand_over_writes_a_record_of_its_counts_files_and_tree(app, signed):
     text = flat(pdf_text(pdfs["university.en.pdf"]))
     assert f"http://localhost/campaigns/{slug}/letters/1" in text and record["root"][:16] in text
     assert record["root"][:17] not in text
+    with app.app_context():  # the count each letter states is the tree's size
+        assert db.session.execute(sa.text("SELECT DISTINCT signature_count FROM letters")).scalars().all() == [record["tree_size"]]
 
 
 def test_the_record_page_shows_counts_and_files_and_checks_a_pasted_hash(app, signed):
@@ -284,3 +286,27 @@ def test_the_organizers_dashboard_links_to_each_record(app, signed):
     send(app, slug)
     page = organizer.get(f"/organize/{slug}?lang=en").text
     assert "Public records of the letters" in page and f'href="/campaigns/{slug}/letters/1"' in page
+
+
+def test_the_migration_gives_every_existing_signature_a_leaf_secret_of_its_own(tmp_path):
+    from flask_migrate import upgrade
+
+    from helpers import make_app
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="i18_outbox_mails_sent")
+    slug = add_campaign(app)
+    with app.app_context():
+        for i in range(3):
+            db.session.execute(sa.text(
+                "INSERT INTO signatures (campaign_id, name, email, email_key, locale, wants_updates, is_public, secret,"
+                " created_at, confirmed_at, mails_requested, mails_sent) SELECT id, 'S', :e, :e, 'nl', false, false, :e,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 1 FROM campaigns WHERE slug = :s"
+            ), {"e": f"s{i}@example.org", "s": slug})
+        db.session.commit()
+        upgrade()
+        secrets = db.session.execute(sa.text("SELECT leaf_secret FROM signatures")).scalars().all()
+    assert len(set(secrets)) == 3 and all(re.fullmatch(r"[0-9a-f]{64}", s) for s in secrets)
+    send(app, slug)
+    assert app.test_client().get(f"/api/v1/campaigns/{slug}/letters/1").get_json()["tree_size"] == 3
