@@ -139,24 +139,27 @@ class RecordMark:
     root: str
 
 
-RECORD_QR_SIZE = 16  # mm: in the right margin of the first page, above the text
+RECORD_QR_SIZE = 16  # mm: in the first page's top margin, right-aligned with the text
 
 
 def print_record_mark(pdf: LetterPDF, mark: RecordMark) -> None:
     """In the top margin of the current (first) page, where nothing else is drawn: the record's address
-    and the first 16 hex digits of the root, and a QR code of the address in the right-hand margin, so
-    that a reader can check the letter and its count on the public record. Leaves the cursor where it was."""
+    and the first 16 hex digits of the root, and at the right a QR code of the address, so that a reader
+    can check the letter and its count on the public record. Leaves the cursor where it was."""
     x, y = pdf.get_x(), pdf.get_y()
-    draw_qr(pdf, qr_matrix(mark.address), pdf.w - MARGIN_SIDE + 3, 3, RECORD_QR_SIZE)
+    qr_left = pdf.w - pdf.r_margin - RECORD_QR_SIZE
+    draw_qr(pdf, qr_matrix(mark.address), qr_left, (MARGIN_TOP - RECORD_QR_SIZE) / 2, RECORD_QR_SIZE)
     pdf.set_font("sans", size=7)
     pdf.set_text_color(*MUTED)
-    width = pdf.w - 2 * MARGIN_SIDE
-    pdf.set_xy(pdf.l_margin, 6)
-    pdf.cell(width, 3.5, _("On public record, with its count and this file's SHA-256:"))
-    pdf.set_xy(pdf.l_margin, 9.5)
-    pdf.cell(width, 3.5, mark.address, link=mark.address)
-    pdf.set_xy(pdf.l_margin, 13)
-    pdf.cell(width, 3.5, _("Root of the signatures' Merkle tree: %(root)s", root=mark.root[:16]))
+    width = qr_left - pdf.l_margin - 3
+    lines = (
+        _("On public record, with its count and this file's SHA-256:"),
+        mark.address,
+        _("Root of the signatures' Merkle tree: %(root)s", root=mark.root[:16]),
+    )
+    for number, line in enumerate(lines):
+        pdf.set_xy(pdf.l_margin, 6 + 3.5 * number)
+        pdf.cell(width, 3.5, line, link=mark.address if line == mark.address else "")
     pdf.set_text_color(*INK)
     pdf.set_xy(x, y)
 
