@@ -256,11 +256,12 @@ class Bench:
         return self.sql(
             f"""
             INSERT INTO signatures (campaign_id, name, email, email_key, city, locale, wants_updates, is_public, ip_hash,
-                                    created_at, confirmed_at, mails_requested, mails_sent, suspect_reason, secret)
+                                    created_at, confirmed_at, mails_requested, mails_sent, suspect_reason, secret, leaf_secret)
             SELECT %(c)s, 'Signer ' || g, %(p)s::text || g || '@example.org', %(p)s::text || g || '@example.org',
                    CASE WHEN g %% 3 = 0 THEN 'Leiden' END,
                    CASE WHEN g %% 4 = 0 THEN 'en' ELSE 'nl' END, %(u)s, g %% 2 = 0, NULL,
-                   now() - interval '2 hours', {confirmed_at}, 1, 1, NULL, md5(random()::text || g)
+                   now() - interval '2 hours', {confirmed_at}, 1, 1, NULL, md5(random()::text || g),
+                   md5(random()::text || g) || md5(g::text || random()::text)
             FROM generate_series(%(a)s::int, %(b)s::int) AS g
             """,
             {"c": campaign_id, "p": email_prefix, "u": wants_updates, "a": start + 1, "b": start + count},

@@ -5,7 +5,7 @@
     python bench/run.py --quick          # a much smaller version, a smoke check of 2-3 minutes
                                          # (bench/letters.py is left out: --quick --only letters runs it)
     python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
-                                         # latency, mails, letters, timing, nginx; `workers` compares sync
+                                         # latency, mails, letters, records, timing, nginx; `workers` compares sync
                                          # and gthread
 
 Each benchmark prints one line with its figure, the ceiling (or baseline) measured in the same run, the
@@ -651,6 +651,25 @@ def bench_letters(b, size):
     result("letters (bench/letters.py): " + ("; ".join(figures) if figures else "see below"), *lines)
 
 
+# ---------------------------------------------------------------- 6b. a letter record (bench/records.py, issue 22)
+
+
+def bench_records(b, size):
+    """The letter record of a hand-over counting 100,000 signatures (leaves and Merkle root), against hashing
+    the same bytes with hashlib in one loop; pure computation, in a process of its own."""
+    args = [PY, str(ROOT / "bench" / "records.py")] + (["--quick"] if b.quick else [])
+    try:
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=size["letters_timeout"],
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    except subprocess.TimeoutExpired:
+        result(f"records: bench/records.py did not finish within {size['letters_timeout']} s")
+        return
+    lines = [line for line in proc.stdout.strip().splitlines() if line.strip()] or ["bench/records.py printed nothing"]
+    if proc.returncode != 0:
+        lines += [f"(exit code {proc.returncode})"] + proc.stderr.strip().splitlines()[-10:]
+    result("records (bench/records.py): " + lines[0], *lines[1:])
+
+
 # ---------------------------------------------------------------- 7. what the clock tells (bench/timing.py)
 
 
@@ -715,6 +734,7 @@ BENCHMARKS = {
     "confirmations": bench_confirmations,
     "mails": bench_mails,
     "letters": bench_letters,
+    "records": bench_records,
     "timing": bench_timing,
     "nginx": bench_nginx,
 }

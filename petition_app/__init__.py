@@ -60,6 +60,7 @@ def create_app(
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .campaigns import bp as campaigns_bp
+    from .letters import bp as letters_bp
     from .monitoring import bp as monitoring_bp, init_app as init_monitoring
     from .reach import bp as reach_bp
     from .organizers import bp as organizers_bp
@@ -70,6 +71,7 @@ def create_app(
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(signing_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(reach_bp)
@@ -123,14 +125,16 @@ def register_receivers(app: Flask) -> None:
     file is imported. Blinker's signals are process-wide and connecting a function twice is a no-op, so
     every app made in one process (tests make many) shares these connections."""
     # Imported here, as the blueprints are: the domains sit above the factory's own imports.
+    from .letters.queries import receipts_of
     from .letters.tasks import compile_at_the_goal
     from .notifications.tasks import announce_when_reached
-    from .signals import campaign_file_imported, goal_reached
+    from .signals import campaign_file_imported, goal_reached, receipts_wanted
     from .stories.settings import apply_campaign_file
 
     goal_reached.connect(announce_when_reached)  # signers who asked for updates hear of the goal
     goal_reached.connect(compile_at_the_goal)  # the last goal compiles the letters with that count
     campaign_file_imported.connect(apply_campaign_file)  # a file's `stories:` section sets up stories
+    receipts_wanted.connect(receipts_of)  # a signer's data page lists the letter records they are in
 
 
 def _register_template_helpers(app: Flask) -> None:

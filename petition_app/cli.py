@@ -1,4 +1,5 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
+import hashlib
 import logging
 import sys
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ from .jobs.schedule import SCHEDULE
 from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
+from .letters.queries import records_with_file
+from .links import external_url
 from .mail.authentication import dns_records, txt_chunks
 from .rules import EmailInvalid, has_a_filter
 from .signing import upkeep as signing
@@ -89,6 +92,24 @@ def register_commands(app: Flask) -> None:
         handovers = letters.send_letters(campaign.id)
         db.session.commit()
         click.echo(f"queued the letters for {len(handovers)} recipient(s)")
+
+    @letters_group.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def letters_verify(file: str) -> None:
+        """Whether FILE (a letter's PDF) is one of the files on a letter record: its SHA-256 against every
+        record's files. Exit status 0 when it is, 1 when it is not."""
+        digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        found = records_with_file(digest)
+        click.echo(f"SHA-256 {digest}")
+        if not found:
+            click.echo("not on record: no letter record holds this file (not a letter we sent, or it was changed)")
+            sys.exit(1)
+        for record, entry in found:
+            click.echo(
+                f"on record: {external_url('letters.record', slug=record.campaign.slug, number=record.number)} "
+                f"(letter {record.number}, to {entry['recipient']}, {entry['language']}; counted {record.online_count} online, "
+                f"{record.paper_count} paper, {record.total_count} in all)"
+            )
 
     signatures_group = AppGroup("signatures", help="Moderate signatures.")
     app.cli.add_command(signatures_group)

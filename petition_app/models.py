@@ -3,7 +3,7 @@ from .accounts.models import User
 from .admin.models import ClusterAlert
 from .campaigns.models import Campaign, CampaignRevision, Demand, Milestone, Recipient
 from .jobs.models import OutboxJob
-from .letters.models import Handover, Letter
+from .letters.models import Handover, Letter, LetterRecord
 from .mail.models import MailBounce
 from .notifications.models import Delivery
 from .organizers.models import Invitation, Update
@@ -12,6 +12,6 @@ from .responses.models import Answer
 from .signing.models import Signature, SignRequest
 from .stories.models import StoryAccess, StorySettings, StorySubmission, StoryTeamMember
 
-__all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter",
+__all__ = ["Answer", "Campaign", "CampaignRevision", "ClusterAlert", "Delivery", "Demand", "Handover", "Invitation", "Letter", "LetterRecord",
            "MailBounce", "Milestone", "OutboxJob", "PaperEntry", "Recipient", "Signature", "SignRequest", "StoryAccess", "StorySettings", "StorySubmission",
            "StoryTeamMember", "Update", "User"]

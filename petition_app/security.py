@@ -84,6 +84,7 @@ CACHEABLE_ENDPOINTS = frozenset({
     "signing.campaign", "signing.check_your_email", "signing.confirmed", "campaigns.index", "reach.signers",
     "reach.embed", "reach.share_kit",
     "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
+    "letters.record", "api.list_letter_records", "api.get_letter_record",
 })
 # Of those, the pages that say their visitor just signed or confirmed: nginx keeps them like the others
 # (X-Accel-Expires), but browsers are told to store nothing, so a shared or watched device keeps no copy.

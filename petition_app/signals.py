@@ -17,3 +17,8 @@ goal_reached = _signals.signal("goal-reached")
 #: sender=the campaign, keyword argument `data` (the whole file as read). Stories read their
 #: `stories:` section from it; campaigns itself knows nothing of the domains above it.
 campaign_file_imported = _signals.signal("campaign-file-imported")
+
+#: A signer opened their own data page (or its receipts.json): sender=the signature. Each receiver
+#: returns a list of receipts (dicts) that the page lists. Receiver: letters (a receipt for each letter
+#: record the signature is in, issue 22), which sits above signing and so cannot be imported by it.
+receipts_wanted = _signals.signal("receipts-wanted")

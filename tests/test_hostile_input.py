@@ -423,6 +423,8 @@ TOKEN_ROUTES = [
     ("signing.unsubscribe", "/unsubscribe/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
     ("signing.withdraw", "/withdraw/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
     ("signing.my_data", "/my-data/{}", ANONYMOUS, {"GET": 404}),
+    ("signing.my_data_json", "/my-data/{}/data.json", ANONYMOUS, {"GET": 404}),
+    ("signing.my_receipts", "/my-data/{}/receipts.json", ANONYMOUS, {"GET": 404}),
     ("signing.change_details", "/my-data/{}/change", ANONYMOUS, {"GET": 404, "POST": 404}),
     ("responses.respond", "/respond/{}", ANONYMOUS, {"GET": 404, "POST": 404}),
     # The account link shows its button without reading the token; the press is refused.
@@ -445,7 +447,7 @@ FORGED = {
 }
 PURPOSES = ("verify", "unsubscribe", "withdraw", "my_data", "respond", "confirm", "reset", "join")
 # Routes opened by the link of another route's purpose: "change my details" by the "my data" link.
-SAME_LINK = {"signing.change_details": "my_data"}
+SAME_LINK = {"signing.change_details": "my_data", "signing.my_data_json": "my_data", "signing.my_receipts": "my_data"}
 
 
 def forged_tokens(world):
@@ -823,6 +825,9 @@ SLUG_ROUTES = [
     (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/daily.csv"),
     (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/cities"),
     (ANONYMOUS, "GET", "/api/v1/campaigns/{}/stats/cities.csv"),
+    (ANONYMOUS, "GET", "/campaigns/{}/letters/{id}"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/letters"),
+    (ANONYMOUS, "GET", "/api/v1/campaigns/{}/letters/{id}"),
     (ORGANIZER, "GET", "/organize/{}"),
     (ORGANIZER, "GET", "/organize/{}/edit"),
     (ORGANIZER, "POST", "/organize/{}/edit"),

@@ -37,7 +37,7 @@ def old_links_are_refused(app, links, must_not_show):
     for response in responses:
         assert response.status_code == 404, response.request.path
         assert "This link is not valid" in response.text
-    data = client.get(links["my-data"])
+    data = client.get(links["my-data"] + "/data.json")
     assert data.status_code == 404 and data.get_json() == {"error": "not_found"}
     for response in [*responses, data]:
         for secret in must_not_show:
@@ -81,9 +81,9 @@ def test_an_old_link_never_reaches_a_row_that_took_the_same_id(any_app):
     with any_app.app_context():
         db.session.execute(sa.text(
             "INSERT INTO signatures (id, campaign_id, name, email, email_key, city, locale, wants_updates, is_public, secret,"
-            " created_at, mails_requested, mails_sent) SELECT :id, id, 'Second Signer', :email, :email, 'Delft', 'en', true,"
-            " true, 'another-secret', created_at, 0, 0 FROM campaigns"
-        ), {"id": first_id, "email": SECOND})
+            " leaf_secret, created_at, mails_requested, mails_sent) SELECT :id, id, 'Second Signer', :email, :email, 'Delft',"
+            " 'en', true, true, 'another-secret', :leaf, created_at, 0, 0 FROM campaigns"
+        ), {"id": first_id, "email": SECOND, "leaf": "ab" * 32})
         db.session.commit()
 
     old_links_are_refused(any_app, links, must_not_show=[SECOND, "Second Signer", "Delft"])
@@ -101,7 +101,7 @@ def test_withdrawing_voids_the_links_at_once_even_if_the_address_signs_again(app
 
     old_links_are_refused(app, links, must_not_show=[])
     fresh = read_outbox(app)[-1]
-    assert app.test_client().get(link(fresh, "my-data")).get_json()["name"] == "First Signer"
+    assert app.test_client().get(link(fresh, "my-data") + "/data.json").get_json()["name"] == "First Signer"
     assert "Thank you, your signature is confirmed" in app.test_client().post(verify_path(fresh) + "?lang=en", follow_redirects=True).text
     assert api_count(app.test_client(), campaign) == 1
 

@@ -103,7 +103,7 @@ def test_the_confirmation_page_shows_the_requests_details_and_the_owner_corrects
     letters = letters_text(any_app, slug, tmp_path / "letters")
     assert not [name for name, text in letters.items() if "Sam Survivor" in text or "Robin de Boer" in text]
 
-    data = owner.get(re.search(r"http://localhost(/my-data/[\w.\-]+)", mail_text(message)).group(1)).get_json()
+    data = owner.get(re.search(r"http://localhost(/my-data/[\w.\-]+)", mail_text(message)).group(1) + "/data.json").get_json()
     assert (data["name"], data["city"], data["language"], data["named_publicly_and_in_letters"]) == ("Robin de Boer", None, "nl", False)
     assert data["unconfirmed_requests"] == []  # confirming forgets every pending request
 
@@ -156,4 +156,4 @@ def test_an_unconfirmed_signature_cannot_be_changed_by_its_data_link(app, campai
     data_path = re.search(r"http://localhost(/my-data/[\w.\-]+)", mail_text(mails_to(app, VICTIM)[-1])).group(1)
     assert client.get(data_path + "/change").status_code == 404
     assert client.post(data_path + "/change", data={"name": "X", "language": "en", "public": "y"}).status_code == 404
-    assert client.get(data_path).get_json()["unconfirmed_requests"][0]["name"] == "Robin"
+    assert client.get(data_path + "/data.json").get_json()["unconfirmed_requests"][0]["name"] == "Robin"

@@ -195,7 +195,7 @@ PUBLIC_ENDPOINTS = {
     "reach.share_kit", "reach.qr_svg", "reach.qr_png", "reach.poster", "reach.share_image", "reach.embed",
     "reach.signers", "reach.sitemap", "reach.robots", "static",
     "api.list_campaigns", "api.get_campaign", "api.create_signature", "api.city_stats", "api.daily_stats", "api.openapi",
-    "api.story_stats",
+    "api.story_stats", "letters.record", "api.list_letter_records", "api.get_letter_record",
 }
 LINK = re.compile(r"http://localhost(/[^\s\"<>]+)")
 
@@ -232,7 +232,7 @@ def private_world(app, client, campaign):
     assert recorded.status_code == 303
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
               "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1,
-              "entry_id": 1, "direction": "up", **ids}
+              "entry_id": 1, "direction": "up", "number": 1, **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 

@@ -39,6 +39,37 @@ CAMPAIGN_SUMMARY: dict[str, Any] = {
         "url": {"type": "string", "format": "uri"},
     },
 }
+HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+# A letter record (issue 22); record_hash is SHA-256 over the record's other fields as JSON with sorted
+# keys, no white space, ASCII only (rules/merkle.canonical_record).
+LETTER_RECORD: dict[str, Any] = {
+    "type": "object",
+    "required": ["number", "sent_at", "counts", "tree_size", "root", "previous", "record_hash", "files"],
+    "additionalProperties": False,
+    "properties": {
+        "number": {"type": "integer", "minimum": 1, "description": "1, 2, ... per campaign"},
+        "sent_at": {"type": "string", "format": "date-time", "description": "UTC, to the second (YYYY-MM-DDTHH:MM:SSZ)"},
+        "counts": {
+            "type": "object",
+            "required": ["online", "paper", "total"],
+            "properties": {"online": {"type": "integer", "minimum": 0}, "paper": {"type": "integer", "minimum": 0},
+                           "total": {"type": "integer", "minimum": 0}},
+        },
+        "tree_size": {"type": "integer", "minimum": 0, "description": "Leaves of the Merkle tree: equals counts.online"},
+        "root": {**HEX64, "description": "RFC 9162 Merkle tree hash over the leaves, in order of confirmation"},
+        "previous": {"anyOf": [HEX64, {"type": "null"}], "description": "record_hash of the record before; null for the first"},
+        "record_hash": {**HEX64, "description": "SHA-256 of the canonical JSON of the other fields"},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["recipient", "language", "sha256"],
+                "properties": {"recipient": {"type": "string", "description": "The recipient's key"},
+                               "language": {"enum": ["nl", "en"]}, "sha256": HEX64},
+            },
+        },
+    },
+}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 FORMAT = {
     "name": "format",
@@ -181,6 +212,39 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/campaigns/{slug}/letters": {
+                "get": {
+                    "summary": "The public records of a campaign's letters, first first",
+                    "description": "One record per hand-over (docs/verifiable-letters.md): counts, the SHA-256 of every PDF sent, the Merkle tree's size and root, the chain of record hashes.",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": {
+                            "description": "The records",
+                            "headers": CORS,
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "required": ["slug", "letters"],
+                                "properties": {
+                                    "slug": {"type": "string"},
+                                    "letters": {"type": "array", "items": {"$ref": "#/components/schemas/LetterRecord"}},
+                                },
+                            }}},
+                        },
+                        "404": _json(ERROR, "No public campaign with this slug"),
+                    },
+                }
+            },
+            "/campaigns/{slug}/letters/{number}": {
+                "get": {
+                    "summary": "One letter record",
+                    "parameters": [SLUG, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": {
+                        "200": {"description": "The record", "headers": CORS,
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LetterRecord"}}}},
+                        "404": _json(ERROR, "No public campaign with this slug, or no record with this number"),
+                    },
+                }
+            },
             "/campaigns/{slug}/signatures": {
                 "post": {
                     "summary": "Sign a campaign; the signature counts once its email address is confirmed",
@@ -212,6 +276,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "schemas": {
+                "LetterRecord": LETTER_RECORD,
                 "Campaign": {
                     "type": "object",
                     "required": [*CAMPAIGN_SUMMARY["required"], "milestones", "recipients"],

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaign, public_campaigns
 from ..extensions import csrf, db, limiter
+from ..letters import queries as letters
 from ..links import external_url
 from ..ratelimits import sign_limit
 from ..reach import opendata
@@ -164,6 +165,25 @@ def story_stats(slug: str, suffix: str) -> ResponseReturnValue:
             "places": [{"place": key, "people": n} for key, n in figures.places.items()],
         }
     )
+
+
+@bp.get("/campaigns/<slug>/letters")
+def list_letter_records(slug: str) -> ResponseReturnValue:
+    """The public records of a campaign's letters, first first (docs/verifiable-letters.md); open data, public."""
+    campaign = public_campaign(slug)
+    if campaign is None:
+        return _open(not_found()[0]), 404
+    return _open_json({"slug": campaign.slug, "letters": opendata.letter_records(campaign)})
+
+
+@bp.get("/campaigns/<slug>/letters/<int:number>")
+def get_letter_record(slug: str, number: int) -> ResponseReturnValue:
+    """One letter record: counts, files, tree size and root, the chain; open data, public."""
+    campaign = public_campaign(slug)
+    record = letters.record_of(campaign.id, number) if campaign is not None else None
+    if record is None:
+        return _open(not_found()[0]), 404
+    return _open_json(record.public())
 
 
 def _type_errors(payload: dict[str, Any]) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from ..stories.queries import letter_quotes
 from ..timeutil import utcnow
 from .pdf import LetterContent, write_letter_pdf
 from .queries import named_signer_count, named_signers
+from .records import PreparedRecord
 
 
 def _letter_content(recipient: Recipient, locale: str, count: int, named_count: int) -> LetterContent:
@@ -50,13 +51,15 @@ def _story_content(campaign: Campaign) -> dict[str, Any]:
     return {"story_figures": shown, "story_quotes": letter_quotes(campaign.id)}
 
 
-def render_letter(recipient: Recipient, locale: str, out: BinaryIO) -> LetterContent:
-    """Write one recipient's letter in `locale` to the binary stream `out`; returns its content."""
+def render_letter(recipient: Recipient, locale: str, out: BinaryIO, record: PreparedRecord | None = None) -> LetterContent:
+    """Write one recipient's letter in `locale` to the binary stream `out`; returns its content. A letter
+    of a hand-over prints its `record`'s address and root, and states the count of the record's tree."""
     campaign = recipient.campaign
     named_count = named_signer_count(campaign.id)
-    content = _letter_content(recipient, locale, campaign.confirmed_count, named_count)
+    count = record.online if record is not None else campaign.confirmed_count
+    content = _letter_content(recipient, locale, count, named_count)
     with force_locale(locale):
-        write_letter_pdf(out, content, named_signers(campaign.id), locale)
+        write_letter_pdf(out, content, named_signers(campaign.id), locale, record.mark() if record is not None else None)
     return content
 
 

@@ -13,6 +13,7 @@ from ..rules import LANGUAGES
 from ..timeutil import utcnow
 from .documents import render_letter
 from .models import Handover, Letter
+from .records import PreparedRecord, prepare_record, write_record
 
 # The jobs queued here, by path: tasks.py imports this module (its jobs run operations), so this one
 # names its jobs instead of importing them (tests/test_domain_rooms.py checks that each names a job).
@@ -32,10 +33,13 @@ def due(last_sent_at: datetime | None, now: datetime) -> bool:
     return now - last_sent_at >= RESEND_AFTER
 
 
-def compile_letter_set(campaign_id: int, recipient_ids: Iterable[int] | None = None) -> dict[tuple[int, str], Letter]:
+def compile_letter_set(
+    campaign_id: int, recipient_ids: Iterable[int] | None = None, record: PreparedRecord | None = None
+) -> dict[tuple[int, str], Letter]:
     """Compile and keep the letters of every recipient (or of `recipient_ids`) in both languages, with
     today's count. Runs when the last goal is reached and whenever the organizers ask; each run adds a
-    new set (earlier ones stay as the record of what was sent)."""
+    new set (earlier ones stay as the record of what was sent). With a `record` (a hand-over), each letter
+    prints the record's address and root and states the record's online count."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"no campaign {campaign_id}")
@@ -46,7 +50,7 @@ def compile_letter_set(campaign_id: int, recipient_ids: Iterable[int] | None = N
             continue
         for locale in LANGUAGES:
             buffer = io.BytesIO()
-            content = render_letter(recipient, locale, buffer)
+            content = render_letter(recipient, locale, buffer, record)
             letter = Letter(
                 recipient_id=recipient.id, language=locale, signature_count=content.signature_count,
                 named_count=content.named_count, goal=content.goal, pdf=buffer.getvalue(),
@@ -73,7 +77,8 @@ def _claim(recipient_id: int, now: datetime) -> bool:
 
 def send_letters(campaign_id: int, now: datetime | None = None) -> list[int]:
     """Hand the letters over: compile them with today's count, log a hand-over per recipient, and
-    queue one mail each (after the commit, so a hand-over in the log always has its letters). A
+    queue one mail each (after the commit, so a hand-over in the log always has its letters), and write
+    the hand-over's public letter record (letters/records.py). A
     recipient handed its letters less than RESEND_AFTER ago is left out. Returns the hand-overs made."""
     now = now or utcnow()
     campaign = db.session.get(Campaign, campaign_id)
@@ -82,7 +87,11 @@ def send_letters(campaign_id: int, now: datetime | None = None) -> list[int]:
     claimed = [recipient.id for recipient in campaign.recipients if _claim(recipient.id, now)]
     if not claimed:
         return []
-    letters = compile_letter_set(campaign_id, claimed)
+    # The record first (its number, address and root are printed on every PDF), then the PDFs, then
+    # their hashes into the record: all in this one transaction (docs/verifiable-letters.md).
+    record = prepare_record(campaign, now)
+    letters = compile_letter_set(campaign_id, claimed, record)
+    write_record(record, letters.values())
     handovers = []
     for recipient in campaign.recipients:
         if recipient.id not in claimed:

@@ -29,7 +29,7 @@ from flask_babel import force_locale, format_date, format_decimal
 from fpdf.fonts import FontFace, TextStyle
 
 from .annex import write_annex
-from .typesetting import INK, LETTER_FONT_SIZE, LetterPDF, clean_text
+from .typesetting import INK, LETTER_FONT_SIZE, LetterPDF, RecordMark, clean_text, print_record_mark
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ class LetterContent:
 
 
 def write_letter_pdf(
-    out: BinaryIO, content: LetterContent, names: Iterable[tuple[str, str | None]], locale: str
+    out: BinaryIO, content: LetterContent, names: Iterable[tuple[str, str | None]], locale: str,
+    mark: RecordMark | None = None,
 ) -> None:
     """Write the letter (in `locale`, "nl" or "en") followed by an annex listing (name, city or None)
     of the signers who agreed to be named, in the order given. `names` is a streaming iterator over
@@ -86,6 +87,8 @@ def write_letter_pdf(
         )
         pdf.set_font("serif", size=LETTER_FONT_SIZE)
         pdf.add_page()
+        if mark is not None:
+            print_record_mark(pdf, mark)  # the letter's public record (issue 22)
         pdf.write_html(_letter_html(content, has_annex=first is not None), **_HTML_OPTIONS)
         if first is not None:
             listed = write_annex(pdf, _chain_first(first, names))

@@ -6,7 +6,9 @@ import logging
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask_babel import gettext as _
 from fpdf import FPDF, FPDFException
@@ -124,3 +126,63 @@ def font_path(filename: str) -> Path:
             f"holding {', '.join(sorted(set(FONT_FILES.values())))}"
         )
     return path
+
+
+# ---------------------------------------------------------------- the record's mark (issue 22)
+
+
+@dataclass(frozen=True)
+class RecordMark:
+    """What a letter prints of its public record: the record's address and its Merkle root (hex)."""
+
+    address: str
+    root: str
+
+
+RECORD_QR_SIZE = 16  # mm: in the first page's top margin, right-aligned with the text
+
+
+def print_record_mark(pdf: LetterPDF, mark: RecordMark) -> None:
+    """In the top margin of the current (first) page, where nothing else is drawn: the record's address
+    and the first 16 hex digits of the root, and at the right a QR code of the address, so that a reader
+    can check the letter and its count on the public record. Leaves the cursor where it was."""
+    x, y = pdf.get_x(), pdf.get_y()
+    qr_left = pdf.w - pdf.r_margin - RECORD_QR_SIZE
+    draw_qr(pdf, qr_matrix(mark.address), qr_left, (MARGIN_TOP - RECORD_QR_SIZE) / 2, RECORD_QR_SIZE)
+    pdf.set_font("sans", size=7)
+    pdf.set_text_color(*MUTED)
+    width = qr_left - pdf.l_margin - 3
+    lines = (
+        _("On public record, with its count and this file's SHA-256:"),
+        mark.address,
+        _("Root of the signatures' Merkle tree: %(root)s", root=mark.root[:16]),
+    )
+    for number, line in enumerate(lines):
+        pdf.set_xy(pdf.l_margin, 6 + 3.5 * number)
+        pdf.cell(width, 3.5, line, link=mark.address if line == mark.address else "")
+    pdf.set_text_color(*INK)
+    pdf.set_xy(x, y)
+
+
+def qr_matrix(text: str) -> Any:
+    """The modules of a full QR code (never a Micro QR, which many phone cameras cannot read), level M."""
+    import segno  # imported where it is used: drawing is rare, and it is slow to import
+
+    return segno.make_qr(text, error="m").matrix
+
+
+def draw_qr(pdf: FPDF, matrix: Any, x: float, y: float, size: float) -> None:
+    """A QR code's dark modules as filled rectangles, one per run of dark modules in a row (the letters'
+    record mark and the poster, reach/images.py)."""
+    modules = len(matrix)
+    step = size / modules
+    pdf.set_fill_color(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        start = None
+        for col, dark in enumerate(list(row) + [0]):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                # A hair of overlap, so that no viewer shows seams between neighbouring squares.
+                pdf.rect(x + start * step, y + row_index * step, (col - start) * step + 0.02, step + 0.02, style="F")
+                start = None

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
-from ..letters.typesetting import FONT_FILES, LetterPDF, clean_text, font_path  # the letters' fonts, fallback glyphs included
+from ..letters.typesetting import FONT_FILES, LetterPDF, clean_text, draw_qr, font_path  # the letters' fonts, fallback glyphs included
 from .sharing import SHARE_IMAGE_SIZE, campaign_url, count_step
 from ..campaigns.models import Campaign
 from ..timeutil import utcnow
@@ -140,29 +140,12 @@ def poster_pdf(campaign: Campaign, locale: str) -> bytes:
         pdf.set_xy(pdf.l_margin, qr_top - 12)
         caption = _("Scan the code to sign") if open_ else _("This campaign is closed and no longer takes signatures.")
         pdf.cell(width, 9, caption, align="C")
-        _draw_qr(pdf, _qr(campaign), (pdf.w - qr_size) / 2, qr_top, qr_size)
+        draw_qr(pdf, _qr(campaign).matrix, (pdf.w - qr_size) / 2, qr_top, qr_size)
         pdf.set_text_color(*ink)
         pdf.set_font("sans", "", 11)
         pdf.set_xy(pdf.l_margin, qr_top + qr_size + 3)
         pdf.cell(width, 6, plain_url, align="C")
         return bytes(pdf.output())
-
-
-def _draw_qr(pdf: LetterPDF, qr: QRCode, x: float, y: float, size: float) -> None:
-    """The QR code's dark modules as filled rectangles, one per run of dark modules in a row."""
-    matrix = qr.matrix
-    modules = len(matrix)
-    step = size / modules
-    pdf.set_fill_color(0, 0, 0)
-    for row_index, row in enumerate(matrix):
-        start = None
-        for col, dark in enumerate(list(row) + [0]):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                # A hair of overlap, so that no viewer shows seams between neighbouring squares.
-                pdf.rect(x + start * step, y + row_index * step, (col - start) * step + 0.02, step + 0.02, style="F")
-                start = None
 
 
 # ---------------------------------------------------------------- the share image (Open Graph)

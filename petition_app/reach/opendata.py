@@ -1,5 +1,7 @@
-"""Open data: counts per day and per city, and the public campaigns. Counts only: never a name, never
-an address; a city with fewer than MIN_CITY_GROUP signers is folded into "other".
+"""Open data: counts per day and per city, the public campaigns, and the records of their letters.
+Counts only: never a name, never an address; a city with fewer than MIN_CITY_GROUP signers is folded
+into "other". The letter records (issue 22) stay open data for good, after the campaign closes and
+after its signers' personal data is purged: they hold counts, file hashes and commitments only.
 
 Paper signatures (recorded by the organizers, by the date collected) are carried next to the online
 ones, never mixed into them.
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from ..campaigns.models import Campaign
+from ..letters.queries import records_of
 from ..rules import neutralise_cell
 from ..timeutil import as_utc
 from . import queries
@@ -98,3 +101,8 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([neutralise_cell(cell) for cell in row])
     return out.getvalue()
+
+
+def letter_records(campaign: Campaign) -> list[dict[str, Any]]:
+    """The public records of the campaign's letters, first first (docs/verifiable-letters.md)."""
+    return [record.public() for record in records_of(campaign.id)]

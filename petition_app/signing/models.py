@@ -24,6 +24,12 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_leaf_secret() -> str:
+    """32 random bytes (hex) that key the signature's leaves in the letter records (letters/records.py):
+    never in a link, never shown, gone with the row, so a leaf cannot be tied to anyone afterwards."""
+    return secrets.token_hex(32)
+
+
 class Signature(Model):
     """One person's signature on one campaign. `email` holds the normalised address, which mails go to;
     `email_key` is what identifies the person (`rules.emails.uniqueness_key`: without a `+tag`), and the
@@ -59,6 +65,9 @@ class Signature(Model):
     # Carried by every link in the signer's mails; replaced when the signature is withdrawn, which
     # voids every earlier link for good.
     secret: Mapped[str] = mapped_column(String(64), default=new_secret)
+    # Keys this signature's leaf in each letter record (rules/merkle.leaf_commitment); unlike `secret`
+    # it never leaves the server and never changes.
+    leaf_secret: Mapped[str] = mapped_column(String(64), default=new_leaf_secret)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     # Set when the signer withdraws: the signature stops counting at once and the row is deleted as

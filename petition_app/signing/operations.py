@@ -23,7 +23,7 @@ from ..tokens import Purpose
 from .abuse import assess, hash_ip
 from .inputs import Details, SignatureInput
 from .mailing import MAIL_ALREADY_SIGNED, MAIL_CONFIRM
-from .models import Signature, SignRequest, new_secret
+from .models import Signature, SignRequest, new_leaf_secret, new_secret
 from .queries import (
     Pending,
     confirmed_signature_for_change,
@@ -154,7 +154,7 @@ def _sign_known(campaign: Campaign, email_key: str, assessment: Any, details: di
         db.session.execute(
             update(Signature)
             .where(Signature.id == known.id)
-            .values(withdrawn_at=None, secret=new_secret(), **details)
+            .values(withdrawn_at=None, secret=new_secret(), leaf_secret=new_leaf_secret(), **details)
             .execution_options(synchronize_session=False)
         )
     elif known.confirmed_at is not None:

@@ -147,7 +147,12 @@ def confirmed_signature_for_change(token: str) -> Signature:
 
 def personal_data(token: str) -> dict[str, Any]:
     """Everything we hold about one signature, for the signer's own copy (GDPR article 15)."""
-    signature = signature_from_link(Purpose.MY_DATA, token)
+    return personal_data_of(signature_from_link(Purpose.MY_DATA, token))
+
+
+def personal_data_of(signature: Signature) -> dict[str, Any]:
+    """Everything we hold about this signature (its leaf secret, which only keys the letter records'
+    commitments and is never shown anywhere, aside)."""
     campaign = signature.campaign
     stamp = lambda moment: moment.isoformat() if moment else None  # noqa: E731
     requests = db.session.scalars(

@@ -1,24 +1,30 @@
 """The campaign page and the path of a signature: sign, check your email, confirm, unsubscribe,
 withdraw, my data. Public routes; the links in mails carry the signer's token."""
+from typing import Any
+
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask.typing import ResponseReturnValue
 
 from ..campaigns.queries import public_campaign
 from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
+from ..rules import LANGUAGES
+from ..signals import receipts_wanted
 from ..security import from_this_site, sign_form_token_valid
 from ..tokens import Purpose, TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
 from .operations import CampaignClosed, ConfirmationClosed, change_details, sign, stop_updates, verify, withdraw
 from .inputs import Details
+from .models import Signature
 from .queries import (
     SignatureGone,
     confirmed_signature_for_change,
     pending_for_token,
     personal_data,
+    personal_data_of,
     signature_for_unsubscribe,
     signature_from_link,
 )
@@ -197,10 +203,42 @@ def withdraw_signature(token: str) -> ResponseReturnValue:
     return render_template("signing/withdraw.html", campaign=signature.campaign, form=form, locale=locale)
 
 
+def _my_data_locale(signature: Signature | None = None) -> str:
+    """The signer's own language, unless they chose another with ?lang= (the language switch)."""
+    if request.args.get("lang") in LANGUAGES or signature is None:
+        return str(get_locale())
+    return signature.locale
+
+
+def _receipts(signature: Signature) -> list[dict[str, Any]]:
+    """A receipt for each letter record the signature is in (letters answers, through a signal)."""
+    return [receipt for _receiver, receipts in receipts_wanted.send(signature) for receipt in receipts or ()]
+
+
 @bp.route("/my-data/<token>", endpoint="my_data")
 @limiter.shared_limit(link_limit, scope="links")
 def my_data(token: str) -> ResponseReturnValue:
-    """A signer's own data as JSON (GDPR article 15); for the holder of the link."""
+    """A signer's own data (GDPR article 15) as a page in their language, with a JSON download and a
+    receipt for each letter their signature is in, checked in the browser; for the holder of the link.
+    After a withdrawal (or the deletion of the data) a page that says nothing is held any more."""
+    try:
+        signature = signature_from_link(Purpose.MY_DATA, token)
+    except SignatureGone:
+        return render_template("signing/my_data_gone.html", locale=_my_data_locale()), 404
+    except TokenInvalid:
+        return render_template("signing/link_problem.html", problem="invalid", campaign=None, locale=_my_data_locale()), 404
+    locale = _my_data_locale(signature)
+    with force_locale(locale):
+        return render_template(
+            "signing/my_data.html", data=personal_data_of(signature), campaign=signature.campaign, token=token,
+            signed_at=signature.created_at, confirmed_at=signature.confirmed_at, receipts=_receipts(signature), locale=locale,
+        )
+
+
+@bp.route("/my-data/<token>/data.json", endpoint="my_data_json")
+@limiter.shared_limit(link_limit, scope="links")
+def my_data_json(token: str) -> ResponseReturnValue:
+    """The same data as a JSON download; for the holder of the link."""
     try:
         data = personal_data(token)
     except (TokenInvalid, SignatureGone):
@@ -208,3 +246,15 @@ def my_data(token: str) -> ResponseReturnValue:
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="my-signature.json"'
     return response
+
+
+@bp.route("/my-data/<token>/receipts.json", endpoint="my_receipts")
+@limiter.shared_limit(link_limit, scope="links")
+def my_receipts(token: str) -> ResponseReturnValue:
+    """The signer's receipts as JSON: for each letter record their signature is in, the leaf, its index
+    and the audit path to the record's root (docs/verifiable-letters.md); for the holder of the link."""
+    try:
+        signature = signature_from_link(Purpose.MY_DATA, token)
+    except (TokenInvalid, SignatureGone):
+        return jsonify({"error": "not_found"}), 404
+    return jsonify({"receipts": _receipts(signature)})

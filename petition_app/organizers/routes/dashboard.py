@@ -15,7 +15,7 @@ from ...campaigns.queries import latest_revision
 from ...extensions import db
 from ...formfields import page_number
 from ...letters.operations import compile_later, send_letters
-from ...letters.queries import handovers_of, letter_of, recent_letters
+from ...letters.queries import handovers_of, letter_of, recent_letters, records_of
 from ...paper.queries import entries_of
 from .. import bp
 from ..forms import ButtonForm, InviteForm, SendLettersForm, UpdateForm
@@ -60,7 +60,7 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=recent_letters(campaign.id), handovers=handovers_of(campaign.id),
-        bounces=letter_bounces(campaign.id),
+        records=records_of(campaign.id), bounces=letter_bounces(campaign.id),
         update_form=update_form if update_form is not None else UpdateForm(formdata=None),
         invite_form=invite_form if invite_form is not None else InviteForm(formdata=None),
         sent_form=sent_form, problem=problem,
