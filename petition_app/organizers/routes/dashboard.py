@@ -5,13 +5,13 @@ from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...bounces.queries import letter_bounces
 from ...campaigns.models import Campaign
-from ...campaigns.queries import latest_revision
+from ...campaigns.queries import correction_changes, latest_revision
 from ...extensions import db
 from ...formfields import page_number
 from ...letters.operations import compile_later, send_letters
@@ -66,6 +66,7 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
         sent_form=sent_form, problem=problem,
         invitations=open_invitations(campaign), revision=latest_revision(campaign),
         paper_entries=entries_of(campaign.id)[:5], mailings=last_mailings(campaign),
+        correction_changes=correction_changes(campaign, str(get_locale())),
     ), status
 
 
