@@ -43,6 +43,13 @@ def correction_waiting(app):
     return app, slug, organizer, moderator
 
 
+def test_the_organizers_read_what_their_waiting_correction_changes_in_their_words(corrected):
+    _, slug, organizer, _ = corrected
+    dashboard = flat(organizer.get(f"/organize/{slug}?lang=en").text)
+    assert "Revision 2 waits for a moderator. It changes: " in dashboard
+    assert f"demand 1 to the Mayor of Leiden: “{OLD_EN}” became “{NEW_EN}”" in dashboard
+
+
 def test_the_moderator_reads_each_changed_demand_old_beside_new(corrected):
     app, slug, _, moderator = corrected
     queue = moderator.get("/admin/?lang=en").text

@@ -31,6 +31,7 @@ from ..queries import (
     signers_csv,
     signers_page,
     update_audience,
+    waiting_correction_lines,
 )
 from .common import ID, confirmed, not_published, own_campaign
 
@@ -57,6 +58,7 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
     page = page_number() or abort(404)
     signers = signers_page(campaign, page)
     sent_form = update_form if update_form is not None else invite_form
+    revision = latest_revision(campaign)
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=recent_letters(campaign.id), handovers=handovers_of(campaign.id),
@@ -64,9 +66,10 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
         update_form=update_form if update_form is not None else UpdateForm(formdata=None),
         invite_form=invite_form if invite_form is not None else InviteForm(formdata=None),
         sent_form=sent_form, problem=problem,
-        invitations=open_invitations(campaign), revision=latest_revision(campaign),
+        invitations=open_invitations(campaign), revision=revision,
         paper_entries=entries_of(campaign.id)[:5], mailings=last_mailings(campaign),
         correction_changes=correction_changes(campaign, str(get_locale())),
+        waiting_lines=waiting_correction_lines(campaign, revision, str(get_locale())),
     ), status
 
 
