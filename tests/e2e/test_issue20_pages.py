@@ -4,6 +4,8 @@ form gives its help lines before its button (point 4); a correction reads old be
 moderator and in the reader's words on the public page (point 2); answers show no blank gaps, and an
 answer written in the other language shows the recipient's own translation. axe-core finds nothing
 serious on these pages."""
+from urllib.parse import urlsplit
+
 import pytest
 
 from helpers import confirmed_account
@@ -188,3 +190,23 @@ def test_the_moderator_reads_the_corrected_demand_old_beside_new(waiting, new_pa
     else:
         assert new_box["x"] > old_box["x"] + old_box["width"] - 1 and abs(new_box["y"] - old_box["y"]) < 2  # side by side
     no_serious(page, axe_source, f"moderation queue {device} {lang}")
+
+
+@pytest.mark.parametrize("device, lang", SCREENS, ids=IDS)
+def test_the_recipient_can_give_its_own_translation_on_its_answer_page(campaign, local_app, new_page, axe_source, device, lang):
+    from petition_app.campaigns.queries import campaign_by_slug
+    from petition_app.letters.mailing import answer_url
+
+    slug, _ = campaign
+    with local_app.app_context(), local_app.test_request_context():
+        url = answer_url(campaign_by_slug(slug).recipients[1])  # the mayor: not answered yet
+    page = new_page(locale=LOCALES[lang], **DEVICES[device])
+    page.goto(f"{urlsplit(url).path}?lang={lang}")  # the live server's own address, not BASE_URL's
+    label = {"en": "The same explanation in the other language (optional)",
+             "nl": "Dezelfde toelichting in de andere taal (niet verplicht)"}[lang]
+    fields = page.get_by_label(label)
+    expect(fields.first).to_be_visible()
+    assert fields.count() == 4  # one per demand addressed to the mayor
+    box = fields.first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    no_serious(page, axe_source, f"answer page {device} {lang}")
