@@ -117,3 +117,29 @@ def test_a_correction_of_the_title_only_mails_no_signer(app):
     assert [m["To"] for m in read_outbox(app)[before:]] == ["org@example.org"]
     page = flat(app.test_client().get(f"/campaigns/{slug}?lang=en").text)
     assert "corrected the title: “Safe Leiden now” became “Safe Leiden, now”" in page
+
+
+def test_the_word_comparison_marks_only_the_words_that_changed():
+    from petition_app.rules.revisions import word_diff
+
+    old, new = word_diff("Before 1 March, please.", "Before 1 April, please.")
+    assert old == [("same", "Before 1 "), ("removed", "March,"), ("same", " please.")]
+    assert new == [("same", "Before 1 "), ("added", "April,"), ("same", " please.")]
+    assert word_diff("same", "same") == ([("same", "same")], [("same", "same")])
+    assert word_diff("", "new text") == ([], [("added", "new text")])
+
+
+def test_the_lines_name_recipients_in_the_readers_language_and_never_an_address():
+    from petition_app.rules.revisions import ChangeLine, correction_lines
+
+    mayor = {"key": "mayor", "name": "Burgemeester", "email": "a@example.org", "language": "nl",
+             "names": {"nl": "de burgemeester", "en": "the Mayor"}, "demands": [{"nl": "eis", "en": "demand"}]}
+    before = {"title": {"nl": "T", "en": "T"}, "recipients": [mayor]}
+    after = {"title": {"nl": "T", "en": "T2"},
+             "recipients": [dict(mayor, email="b@example.org", demands=[{"nl": "eis!", "en": "demand"}])]}
+    assert correction_lines(before, after, "en") == [
+        ChangeLine("title", "", 0, "T", "T2"), ChangeLine("recipient_email", "the Mayor"), ChangeLine("demand", "the Mayor", 1),
+    ]
+    assert correction_lines(before, after, "nl") == [
+        ChangeLine("title"), ChangeLine("recipient_email", "de burgemeester"), ChangeLine("demand", "de burgemeester", 1, "eis", "eis!"),
+    ]

@@ -8,11 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign, CampaignRevision
-from ..extensions import db
-from ..rules import PUBLIC_STATUSES
-from ..rules.abuse import ClusterKind, window_bounds
 from ..campaigns.revisions import snapshot
-from ..rules import LANGUAGES
+from ..extensions import db
+from ..rules import LANGUAGES, PUBLIC_STATUSES
+from ..rules.abuse import ClusterKind, window_bounds
 from ..rules.revisions import ChangeLine, RevisionStatus, TextComparison, correction_lines, text_comparisons
 from ..signing.queries import Cluster, clusters
 from ..timeutil import utcnow

@@ -161,11 +161,6 @@ def correction_lines(before: Mapping[str, Any], after: Mapping[str, Any], locale
     return lines
 
 
-def demands_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Whether a correction changed a demand: what the signers signed. Then they are told."""
-    return any(line.part in ("demand", "demands") for line in correction_lines(before, after, "nl"))
-
-
 @dataclass(frozen=True)
 class TextComparison:
     """One text a correction changes, for the moderator: which (`line` says part, recipient, number)
