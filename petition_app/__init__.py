@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import PROJECT_ROOT, Config, cache_config, instance_secret_key, require_shared_limits
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from . import logging_privacy
-from .i18n import select_locale
+from .i18n import count_sentence, select_locale
 from .markdown import render_markdown
 from .rules.states import TEMPLATE_STATES
 from .security import IdConverter, init_security
@@ -140,6 +140,7 @@ def register_receivers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_STATES)  # every state enum and set, so templates spell none
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["count_sentence"] = count_sentence  # the one sentence for a count (issue 20)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.context_processor

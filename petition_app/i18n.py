@@ -7,6 +7,7 @@ never writes a session for an anonymous visitor, so that it can be cached (issue
 from typing import Any
 
 from flask import Response, after_this_request, current_app, request, session
+from flask_babel import format_decimal, ngettext
 from flask_login import current_user
 
 from .rules import other_language
@@ -52,3 +53,22 @@ def localized(obj: Any, field: str, locale: str) -> str:
     """The Dutch or English text of a bilingual field, falling back to the other language when empty."""
     other = other_language(locale)
     return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_{other}", None) or ""
+
+
+def count_sentence(online: int, paper: int = 0) -> str:
+    """The one sentence that states a campaign's count, wherever a total is stated (the campaign page,
+    the recipient's cover mail and its preview, the close page, milestone mails, the dashboard, the
+    letters): the total, then the confirmed online signatures and the paper ones, in the language of the
+    moment ("2,125 signatures: 2,000 online and confirmed, 125 on paper"). No full stop: the caller
+    ends the sentence. Issue 20: a total said once here cannot lose its paper signatures elsewhere."""
+    total = online + paper
+    if paper:
+        return ngettext(
+            "%(total)s signature: %(online)s online and confirmed, %(paper)s on paper",
+            "%(total)s signatures: %(online)s online and confirmed, %(paper)s on paper",
+            total, total=format_decimal(total), online=format_decimal(online), paper=format_decimal(paper),
+        )
+    return ngettext(
+        "%(total)s signature, online and confirmed", "%(total)s signatures, online and confirmed",
+        total, total=format_decimal(total),
+    )

@@ -24,6 +24,7 @@ from petition_app.letters.mailing import answer_url
 from petition_app.letters.operations import send_letters
 from petition_app.organizers.operations import invite, propose_correction, send_update, submit_for_review
 from petition_app.responses.operations import claim_due_reminders
+from petition_app.rules.revisions import ChangeLine
 from petition_app.timeutil import utcnow
 
 LEAKS = ("Mayor", "University", "Petitions")
@@ -219,6 +220,11 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
             ("letter_bounced", {"name": "Sanne", "campaign_title": title, "bounced_at": utcnow(), "status": "5.1.1",
                                 "recipient": SimpleNamespace(display_name=lambda locale: "de burgemeester van Leiden"),
                                 "correct_url": "http://x/correct", "dashboard_url": "http://x/d"}),
+            ("correction_to_signers", {
+                "signature": SimpleNamespace(name="Sanne"), "organizer_name": "Veilig Leiden", "campaign_title": title,
+                "lines": [ChangeLine("demand", "de burgemeester van Leiden", 1, "vóór 1 maart", "vóór 1 april")],
+                "withdraw_url": "http://x/w", "campaign_url": "http://x/c", "unsubscribe_url": "http://x/u",
+                "data_url": "http://x/d", "privacy_url": "http://x/p"}),
             ("clusters_found", {"name": "Sanne", "campaign_title": title, "minutes": 10, "clusters_url": "http://x/c",
                                 "clusters": [SimpleNamespace(kind="ip", shown="1 adres", size=1)]}),
         ]
@@ -237,10 +243,10 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
         assert_dutch(where, message["Subject"] + " " + mail_text(message))
         assert_dutch(where + " (HTML)", dutch_text(mail_html(message)))
     # The count was 1 where it is written out: the letter's mail and the campaign page say so formally.
-    assert any("ondertekend en bevestigd door 1 persoon." in mail_text(m) for m in messages)
+    assert any("De petitie heeft 1 handtekening, online en bevestigd." in mail_text(m) for m in messages)
     assert any("heeft 1 handtekening bereikt. Bedankt: het is de jouwe." in mail_text(m) for m in messages)
     assert any(m["Subject"].startswith("1 handtekening: ") for m in messages)
-    assert any("heeft 1 bevestigde handtekening bereikt." in mail_text(m) for m in messages)
+    assert any("heeft haar doel van 1 handtekening bereikt." in mail_text(m) for m in messages)
     assert "1 persoon heeft getekend" in dutch_text(pages["campaign-1"])
     dutch_templates = {template for template, locale in rendered_mails if locale == "nl"}
     assert dutch_templates == set(MAIL_TEMPLATES), sorted(set(MAIL_TEMPLATES) - dutch_templates)

@@ -118,12 +118,12 @@ def test_a_copy_made_from_the_rendered_language_says_what_a_mail_built_alone_say
         def subject_of(title):
             return gettext("%(goal)s signatures: %(title)s", goal="7", title=title)
 
-        bulk = BulkMail("milestone_signer", subject_of, lambda locale: {"goal": 7, "next_goal": None})
+        bulk = BulkMail("milestone_signer", subject_of, lambda locale: {"goal": 7, "next_goal": None, "online": 5, "paper": 2})
         for signature_id in ids:
             signature = db.session.get(Signature, signature_id)
             copy = bulk.compose(signature)
             fast = message_from_bytes(copy.data, policy=policy.default)
-            slow = signer_message(signature, "milestone_signer", subject_of, bulk=True, goal=7, next_goal=None)
+            slow = signer_message(signature, "milestone_signer", subject_of, bulk=True, goal=7, next_goal=None, online=5, paper=2)
             assert copy.to == signature.email
             for name in ("Subject", "From", "To", "Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post",
                          "Auto-Submitted", "Precedence"):

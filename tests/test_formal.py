@@ -140,9 +140,11 @@ def test_organizers_give_names_and_salutations_per_language_and_correct_them_aft
     assert moderator.post(f"/admin/{slug}/approve", data={"revision": number, "confirm": "1"}).status_code == 302
     english = app.test_client().get(f"/campaigns/{slug}?lang=en").text
     today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # the page's dates are the campaign's time zone's
-    assert re.search(rf'<time datetime="{today.isoformat()}">[^<]+</time>: corrected the salutation of the letter to Leiden University', english)
+    # in the reader's words (issue 20): the recipient's name in the page's language, the text old and new
+    assert re.search(rf'<time datetime="{today.isoformat()}">[^<]+</time>: corrected the salutation of the letter to '
+                     r'the Executive Board: “Dear Members of the Board,” became “Dear Members of the Executive Board,”', english)
     dutch = app.test_client().get(f"/campaigns/{slug}?lang=nl").text
-    assert "gecorrigeerd: de aanhef van de brief aan Leiden University" in dutch
+    assert "gecorrigeerd: de aanhef van de brief aan het College van Bestuur</li>" in dutch  # its Dutch text stayed
 
 
 def test_the_preview_of_a_draft_does_not_say_it_is_closed_and_shows_the_closing_date(app):

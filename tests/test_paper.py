@@ -56,13 +56,11 @@ def test_an_organizer_records_paper_and_the_page_states_online_paper_and_total(w
     assert log.headers["Cache-Control"] == "no-store"
     assert "Market square, Leiden" in log.text and "2026-01-05" in log.text and "Counted" in log.text
     page = flat(app.test_client().get(f"/campaigns/{slug}?lang=en").text)
-    assert "<dt>Online</dt><dd>3</dd>" in page.replace("> <", "><")
-    assert "<dt>On paper</dt><dd>40</dd>" in page.replace("> <", "><")
-    assert "<dt>Total</dt><dd>43</dd>" in page.replace("> <", "><")
+    assert "43 signatures: 3 online and confirmed, 40 on paper." in page
     assert "Paper signatures count toward the goals." in page
     assert "43 have signed" in page  # paper counts toward the goals by default
     dutch = flat(app.test_client().get(f"/campaigns/{slug}?lang=nl").text).replace("> <", "><")
-    assert "<dt>Op papier</dt><dd>40</dd>" in dutch and "<dt>Totaal</dt><dd>43</dd>" in dutch
+    assert "43 handtekeningen: 3 online en bevestigd, 40 op papier." in dutch
     dashboard = flat(organizer.get(f"/organize/{slug}?lang=en").text)
     assert "Market square, Leiden" in dashboard and "40 signatures" in dashboard
 
@@ -70,7 +68,7 @@ def test_an_organizer_records_paper_and_the_page_states_online_paper_and_total(w
 def test_before_any_paper_the_page_shows_no_paper_lines(world):
     app, slug, _ = world
     page = app.test_client().get(f"/campaigns/{slug}?lang=en").text
-    assert "On paper" not in page and "3 have signed" in page
+    assert "on paper" not in page and "3 have signed" in page
 
 
 @pytest.mark.parametrize("data, message", [
@@ -221,7 +219,7 @@ def test_when_paper_does_not_count_the_goals_follow_online_only(app):
     assert rows(app, "SELECT goal FROM milestones") == []
     page = flat(app.test_client().get(f"/campaigns/{slug}?lang=en").text)
     assert "3 have signed" in page and "Paper signatures are shown apart and do not count toward the goals." in page
-    assert "<dt>Total</dt><dd>33</dd>" in page.replace("> <", "><")
+    assert "33 signatures: 3 online and confirmed, 30 on paper." in page
 
 
 def test_the_setting_is_chosen_before_the_first_entry_and_shown(world):
@@ -287,11 +285,10 @@ def test_the_letter_states_online_paper_and_total_in_both_languages(world):
     paper(organizer, slug, signatures=40)
     english, dutch = letter_text(app, slug, "en"), letter_text(app, slug, "nl")
     assert "On behalf of 43 people who signed" in english
-    assert "So far 3 people have confirmed their signature" in english
-    assert "In addition, 40 people signed on paper" in english and "In total 43 people have signed." in english
+    assert "The petition has 43 signatures: 3 online and confirmed, 40 on paper." in english
     assert "Paper signatures count toward the goal." in english
     assert "Namens 43 mensen" in dutch
-    assert "40 mensen op papier" in dutch and "In totaal hebben 43 mensen getekend." in dutch
+    assert "De petitie heeft 43 handtekeningen: 3 online en bevestigd, 40 op papier." in dutch
 
 
 def test_a_letter_without_paper_says_nothing_of_paper(world):

@@ -134,7 +134,7 @@ def test_a_correction_after_publishing_is_reviewed_then_listed_on_the_page_with_
     # the moderator sees revision 2 as a correction, with what it changes, and approves it
     queue = moderator.get("/admin/?lang=en").text
     assert "Revision 2" in queue and "a correction of a live campaign" in queue
-    assert "the title; the address the letter to Leiden University goes to" in queue
+    assert "the title: “Safe Leiden now” became “Safe Leiden, now”; the address the letter to Leiden University goes to" in queue
     assert "Safe Leiden, now" in moderator.get(f"/admin/{slug}/preview?revision=2&lang=en").text
     moderator.post(f"/admin/{slug}/approve", data={"revision": 2, "confirm": "1"})
 
@@ -142,7 +142,7 @@ def test_a_correction_after_publishing_is_reviewed_then_listed_on_the_page_with_
     assert "Safe Leiden, now" in public
     changes = public[public.index('id="changes-heading"'):public.index("</section>", public.index('id="changes-heading"'))]
     assert utcnow().strftime("%Y-%m-%d") in changes
-    assert "corrected the title; the address the letter to Leiden University goes to" in changes
+    assert "corrected the title: “Safe Leiden now” became “Safe Leiden, now”; the address the letter to Leiden University goes to" in changes
     assert "rector@example.org" not in public
     told = [m for m in read_outbox(app) if m["To"] == "org@example.org"][-1]
     assert subject(told) == "Your correction is published: Safe Leiden, now"

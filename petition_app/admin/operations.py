@@ -6,13 +6,16 @@ from ..campaigns.models import Campaign, CampaignRevision
 from ..campaigns.operations import approve_revision, lock, reject_revision, withdraw_pending
 from ..campaigns.queries import pending_revision
 from ..extensions import db
-from ..jobs import enqueue_after_commit
+from ..jobs import enqueue_after_commit, job_by_path
 from ..organizers.operations import CampaignLocked
 from ..rules import PUBLIC_STATUSES, CampaignStatus, RejectionReason
 from ..timeutil import utcnow
 from . import tasks
 from .alerts import claim_cluster_alerts
 from .mailing import decision_of
+
+#: The fan-out that tells the signers what a correction changed in their demands.
+ANNOUNCE_CORRECTION = "petition_app.notifications.tasks.announce_correction"
 
 __all__ = ["CampaignLocked", "RevisionOutdated", "approve", "claim_cluster_alerts", "hide", "reject"]
 
@@ -50,6 +53,9 @@ def approve(campaign: Campaign, number: int | None) -> bool:
     revision = _waiting(campaign, number)
     approve_revision(campaign, revision)
     enqueue_after_commit(tasks.tell_organizers, campaign.id, decision_of("approve", revision.correction), "", "")
+    if revision.correction and any(part == "demands" for part, _recipient in revision.changes):
+        # what people signed changed: the signers who asked for updates are told, old and new (issue 20)
+        enqueue_after_commit(job_by_path(ANNOUNCE_CORRECTION), revision.id)
     return revision.correction
 
 

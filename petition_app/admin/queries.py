@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign, CampaignRevision
+from ..campaigns.revisions import snapshot
 from ..extensions import db
-from ..rules import PUBLIC_STATUSES
+from ..rules import LANGUAGES, PUBLIC_STATUSES
 from ..rules.abuse import ClusterKind, window_bounds
-from ..rules.revisions import RevisionStatus
+from ..rules.revisions import ChangeLine, RevisionStatus, TextComparison, correction_lines, text_comparisons
 from ..signing.queries import Cluster, clusters
 from ..timeutil import utcnow
 from .models import ClusterAlert
@@ -28,6 +29,34 @@ def pending_revisions() -> list[CampaignRevision]:
             .order_by(CampaignRevision.submitted_at, CampaignRevision.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class CorrectionReview:
+    """What a moderator reads of a waiting correction: its changes in words (in the moderator's
+    language) and every changed text old beside new, per language, with the words removed and added."""
+
+    lines: list[ChangeLine]
+    comparisons: list[TextComparison]
+
+    @property
+    def tells_signers(self) -> bool:
+        """Approving it mails the signers who asked for updates: it changes what they signed."""
+        return any(line.part in ("demand", "demands") for line in self.lines)
+
+
+def correction_reviews(revisions: list[CampaignRevision], locale: str) -> dict[int, CorrectionReview]:
+    """For each waiting correction (by revision id), the comparison with what is online now: the rows
+    of the campaign, which the correction replaces when approved."""
+    reviews = {}
+    for revision in revisions:
+        if revision.correction:
+            online = snapshot(revision.campaign)
+            reviews[revision.id] = CorrectionReview(
+                correction_lines(online, revision.content, locale),
+                text_comparisons(online, revision.content, locale, LANGUAGES),
+            )
+    return reviews
 
 
 def live_campaigns() -> list[Campaign]:

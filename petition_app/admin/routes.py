@@ -5,7 +5,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -22,7 +22,7 @@ from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
 from .mailing import Decision, decision_of, decision_previews
 from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
-from .queries import live_campaigns, pending_revisions, recent_clusters
+from .queries import correction_reviews, live_campaigns, pending_revisions, recent_clusters
 
 
 @bp.before_request
@@ -52,8 +52,10 @@ def queue() -> ResponseReturnValue:
 def queue_page(sent_prefix: str = "", sent_form: FlaskForm | None = None, status: int = 200) -> ResponseReturnValue:
     """The queue; a decision's form sent with a mistake (`sent_form`, its fields' ids starting with
     `sent_prefix`) comes back open, with the moderator's text and its errors (422)."""
+    pending = pending_revisions()
     return render_template(
-        "admin/queue.html", pending=pending_revisions(), live=live_campaigns(), approve_form=ApproveForm(formdata=None),
+        "admin/queue.html", pending=pending, reviews=correction_reviews(pending, str(get_locale())), live=live_campaigns(),
+        approve_form=ApproveForm(formdata=None),
         reject_form=RejectForm(formdata=None), hide_form=HideForm(formdata=None), sent_prefix=sent_prefix,
         sent_form=sent_form,
     ), status

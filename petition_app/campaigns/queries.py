@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..rules import PUBLIC_STATUSES, CampaignStatus
-from ..rules.revisions import RevisionStatus
+from ..rules.revisions import ChangeLine, RevisionStatus, correction_lines
 from .models import Campaign, CampaignRevision, Demand, Recipient
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -89,3 +89,38 @@ def as_revision(campaign: Campaign, content: dict[str, Any]) -> Campaign:
         for position, spec in enumerate(content["recipients"])
     ]
     return view
+
+
+def replaced_content(revision: CampaignRevision) -> dict[str, Any] | None:
+    """What an approved correction replaced: the content of the approved revision before it (None when
+    there is none, which only a row written by hand could lack)."""
+    content: dict[str, Any] | None = db.session.scalar(
+        select(CampaignRevision.content)
+        .where(
+            CampaignRevision.campaign_id == revision.campaign_id, CampaignRevision.status == RevisionStatus.APPROVED,
+            CampaignRevision.number < revision.number,
+        )
+        .order_by(CampaignRevision.number.desc())
+        .limit(1)
+    )
+    return content
+
+
+def correction_changes(campaign: Campaign, locale: str) -> list[tuple[CampaignRevision, list[ChangeLine] | None]]:
+    """Each approved correction of the campaign, oldest first, with what it changed in the words of
+    `locale` (each demand old and new; recipients by their name in that language), compared with the
+    approved revision it replaced. None for a correction with no approved revision before it: its stored
+    list of parts says what changed. One query, only for a campaign that has corrections."""
+    corrections = list(campaign.corrections)
+    if not corrections:
+        return []
+    approved = db.session.execute(
+        select(CampaignRevision.number, CampaignRevision.content)
+        .where(CampaignRevision.campaign_id == campaign.id, CampaignRevision.status == RevisionStatus.APPROVED)
+        .order_by(CampaignRevision.number)
+    ).all()
+    described: list[tuple[CampaignRevision, list[ChangeLine] | None]] = []
+    for correction in corrections:
+        earlier = [content for number, content in approved if number < correction.number]
+        described.append((correction, correction_lines(earlier[-1], correction.content, locale) if earlier else None))
+    return described

@@ -44,7 +44,7 @@ def recipient_message(handover: Handover, template: str, subject: Callable[[], s
     return mail.build_message(
         recipient.email, template, locale, subject, about=_about(handover),
         recipient=recipient, opening=mail_opening(recipient, locale), campaign_title=campaign.text("title", locale), organizer_name=campaign.organizer_name,
-        count=handover.signature_count, answer_url=answer_url(recipient),
+        count=handover.signature_count, paper_count=handover.paper_count, answer_url=answer_url(recipient),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
         demand_count=len(recipient.demands),
     )

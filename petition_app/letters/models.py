@@ -20,6 +20,8 @@ class Letter(Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(2))
     signature_count: Mapped[int]
+    # The paper signatures the letter stated beside the confirmed ones (issue 20: one count sentence).
+    paper_count: Mapped[int] = mapped_column(default=0, server_default="0")
     named_count: Mapped[int]
     goal: Mapped[int]
     compiled_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
@@ -40,6 +42,7 @@ class Handover(Model):
     letter_nl_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
     letter_en_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
     signature_count: Mapped[int]
+    paper_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     opened_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

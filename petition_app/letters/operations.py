@@ -53,7 +53,7 @@ def compile_letter_set(
             content = render_letter(recipient, locale, buffer, record)
             letter = Letter(
                 recipient_id=recipient.id, language=locale, signature_count=content.signature_count,
-                named_count=content.named_count, goal=content.goal, pdf=buffer.getvalue(),
+                paper_count=content.paper_count, named_count=content.named_count, goal=content.goal, pdf=buffer.getvalue(),
             )
             db.session.add(letter)
             letters[recipient.id, locale] = letter
@@ -97,7 +97,8 @@ def send_letters(campaign_id: int, now: datetime | None = None) -> list[int]:
         if recipient.id not in claimed:
             continue
         nl, en = letters[recipient.id, "nl"], letters[recipient.id, "en"]
-        handover = Handover(recipient_id=recipient.id, letter_nl_id=nl.id, letter_en_id=en.id, signature_count=nl.signature_count)
+        handover = Handover(recipient_id=recipient.id, letter_nl_id=nl.id, letter_en_id=en.id, signature_count=nl.signature_count,
+                            paper_count=nl.paper_count)
         db.session.add(handover)
         handovers.append(handover)
     db.session.flush()

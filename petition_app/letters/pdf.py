@@ -89,7 +89,7 @@ def write_letter_pdf(
         pdf.add_page()
         if mark is not None:
             print_record_mark(pdf, mark)  # the letter's public record (issue 22)
-        pdf.write_html(_letter_html(content, has_annex=first is not None), **_HTML_OPTIONS)
+        _write_keeping_the_closing_together(pdf, _letter_html(content, has_annex=first is not None))
         if first is not None:
             listed = write_annex(pdf, _chain_first(first, names))
             if listed != content.named_count:
@@ -156,6 +156,29 @@ def _letter_html(content: LetterContent, has_annex: bool) -> str:
     # fpdf2 prints white space between two block tags as an empty line: drop it (spaces that matter are
     # inside text, never between a closing and an opening tag).
     return _BETWEEN_TAGS.sub("><", html.strip())
+
+
+#: Marks, in templates/letters/letter.html, the closing that stays on one page with the signature.
+KEEP_TOGETHER = "<!--keep-together-->"
+
+
+def _write_keeping_the_closing_together(pdf: LetterPDF, html: str) -> None:
+    """Lay out the letter's HTML; the part between the two KEEP_TOGETHER marks (the link to the petition,
+    the annex sentence, the closing and the signature) starts on a new page when it would not fit on the
+    current one, so that the signature never stands alone on a page (issue 20)."""
+    parts = html.split(KEEP_TOGETHER)
+    if len(parts) != 3:
+        pdf.write_html(html.replace(KEEP_TOGETHER, ""), **_HTML_OPTIONS)
+        return
+    head, closing, tail = parts
+    pdf.write_html(head, **_HTML_OPTIONS)
+    with pdf.offset_rendering() as trial:
+        trial.write_html(closing, **_HTML_OPTIONS)
+    if trial.page_break_triggered:
+        pdf.add_page()
+    pdf.write_html(closing, **_HTML_OPTIONS)
+    if tail:
+        pdf.write_html(tail, **_HTML_OPTIONS)
 
 
 _HTML_OPTIONS = {

@@ -22,12 +22,13 @@ from email.policy import SMTP
 from types import SimpleNamespace
 from typing import Any, cast
 
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import escape
 
 from .. import mail
-from ..campaigns.models import Milestone
+from ..campaigns.models import CampaignRevision, Milestone
 from ..links import external_url
+from ..rules.revisions import correction_lines
 from ..signing.mailing import link_token, signer_message
 from ..signing.models import Signature
 from ..tokens import Purpose
@@ -167,8 +168,11 @@ class BulkMail:
 
 
 def _milestone_context(milestone: Milestone) -> dict[str, Any]:
-    later_goals = [g for g in milestone.campaign.goals if g > milestone.goal]
-    return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None}
+    campaign = milestone.campaign
+    later_goals = [g for g in campaign.goals if g > milestone.goal]
+    # the count as it stands when the mail is written, stated by i18n.count_sentence in the template
+    return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None,
+            "online": campaign.confirmed_count, "paper": campaign.paper_count}
 
 
 def milestone_organizers_message(milestone: Milestone) -> EmailMessage:
@@ -194,3 +198,14 @@ def milestone_bulk_mail(milestone: Milestone) -> BulkMail:
         ),
         lambda locale: context,
     )
+
+
+def correction_bulk_mail(revision: CampaignRevision, before: Mapping[str, Any]) -> BulkMail:
+    """The signers' news of a reviewed correction that changed demands they signed: each changed demand
+    with its old and new text, in the signer's language, and how to withdraw (issue 20)."""
+
+    def context(locale: str) -> dict[str, Any]:
+        lines = [line for line in correction_lines(before, revision.content, locale) if line.part == "demand"]
+        return {"lines": lines, "organizer_name": revision.campaign.organizer_name}
+
+    return BulkMail("correction_to_signers", lambda title: gettext("A demand was corrected: %(title)s", title=title), context)

@@ -7,14 +7,16 @@ from typing import Any
 from sqlalchemy import update
 
 from .. import mail
-from ..campaigns.models import Milestone
+from ..campaigns.models import CampaignRevision, Milestone
+from ..campaigns.queries import replaced_content
 from ..extensions import db
 from ..rules import DeliveryKind
+from ..rules.revisions import RevisionStatus
 from ..jobs import dispatch, enqueue_after_commit, job
 from ..signing.models import Signature
 from ..timeutil import utcnow
 from .fanout import run_batch
-from .mailing import milestone_bulk_mail, milestone_organizers_message
+from .mailing import correction_bulk_mail, milestone_bulk_mail, milestone_organizers_message
 from .operations import maybe_done, plan_fan_out
 from .queries import opted_in, unfinished_milestones
 
@@ -87,3 +89,43 @@ def resume_announcements(older_than_minutes: int = 10) -> int:
     for milestone_id in milestone_ids:
         dispatch(announce_milestone, milestone_id)
     return len(milestone_ids)
+
+
+def _correction_audience(revision: CampaignRevision) -> tuple[Any, ...]:
+    """Signers who asked for updates and confirmed before the correction went online: they signed the
+    old text. Whoever signed after it read the new one."""
+    return (*opted_in(revision.campaign_id), Signature.confirmed_at <= revision.decided_at)
+
+
+def _approved_correction(revision_id: int) -> CampaignRevision | None:
+    revision = db.session.get(CampaignRevision, revision_id)
+    if revision is None or not revision.correction or revision.status != RevisionStatus.APPROVED:
+        return None
+    return revision
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_correction(revision_id: int) -> None:
+    """A reviewed correction changed demands: queue the batch jobs that tell every signer who asked for
+    updates (announce_correction_batch), each once. Queued by the moderator's approval, after its commit."""
+    revision = _approved_correction(revision_id)
+    if revision is None:
+        return
+    batches = plan_fan_out(
+        DeliveryKind.CORRECTION, revision.id, _correction_audience(revision), announce_correction_batch, revision.id
+    )
+    log.info("correction %s of campaign %s: %s batch(es) queued", revision.number, revision.campaign_id, batches)
+
+
+@job("milestones", retry="MAIL_RETRY_INTERVALS")
+def announce_correction_batch(revision_id: int, first_id: int, last_id: int) -> None:
+    """The changed demands, old and new, to the signers with ids from first_id to last_id, each in their
+    own language. Safe to run again: a delivery record per signer, so nobody gets it twice."""
+    revision = _approved_correction(revision_id)
+    before = replaced_content(revision) if revision is not None else None
+    if revision is None or before is None:
+        return
+    audience = _correction_audience(revision)
+    bulk = correction_bulk_mail(revision, before)
+    sent, failed = run_batch(DeliveryKind.CORRECTION, revision.id, audience, first_id, last_id, bulk)
+    log.info("correction %s, signers %s-%s: %s sent, %s refused", revision_id, first_id, last_id, sent, failed)

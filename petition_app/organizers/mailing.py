@@ -70,7 +70,8 @@ def letter_previews(campaign: Campaign, plan: list[dict[str, Any]]) -> list[dict
         recipient = item["recipient"]
         locale = recipient.language
         title = campaign.text("title", locale)
-        stand_in = cast(Handover, SimpleNamespace(recipient=recipient, signature_count=campaign.confirmed_count))
+        stand_in = cast(Handover, SimpleNamespace(
+            recipient=recipient, signature_count=campaign.confirmed_count, paper_count=campaign.paper_count))
         message = shown(recipient_message(stand_in, "letter_to_recipient", partial(gettext, "Petition: %(title)s", title=title)))
         with force_locale(locale):
             placeholder = gettext("(the recipient's private link to answer)")

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from ..accounts.models import User
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, CampaignRevision
+from ..campaigns.revisions import snapshot
 from ..extensions import db
 from ..letters.operations import RESEND_AFTER, due
 from ..letters.queries import named_signers
@@ -20,6 +21,7 @@ from ..notifications.models import Delivery
 from ..notifications.queries import opted_in
 from ..rules import DeliveryStatus, neutralise_cell
 from ..rules.chart import daily_chart, fill_days
+from ..rules.revisions import ChangeLine, RevisionStatus, correction_lines
 from ..signing.models import Signature
 from ..timeutil import utcnow
 
@@ -149,3 +151,11 @@ def update_audience(campaign: Campaign) -> dict[str, int]:
     audience = {"nl": counts.get("nl", 0), "en": counts.get("en", 0)}
     audience["total"] = sum(counts.values())
     return audience
+
+
+def waiting_correction_lines(campaign: Campaign, revision: CampaignRevision | None, locale: str) -> list[ChangeLine] | None:
+    """What the organizers' correction waiting for review changes, in their words (compared with what is
+    online now); None when no correction waits."""
+    if revision is None or not revision.correction or revision.status != RevisionStatus.PENDING:
+        return None
+    return correction_lines(snapshot(campaign), revision.content, locale)

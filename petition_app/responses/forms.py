@@ -55,6 +55,21 @@ def answer_form(demands: Sequence[Demand], **kwargs: Any) -> Form:
                 ],
             ),
         )
+        # The same explanation in the other language, in the recipient's own words (issue 20): readers of
+        # that language then read the recipient, not a label saying in which language it wrote.
+        setattr(
+            AnswerForm,
+            f"translation_{demand.id}",
+            TextAreaField(
+                _l("The same explanation in the other language (optional)"),
+                validators=[
+                    Optional(),
+                    Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters.")),
+                    visible_text,
+                ],
+            ),
+        )
     form = AnswerForm(**kwargs)
     form.demand_fields = [(demand, form[f"status_{demand.id}"], form[f"text_{demand.id}"]) for demand in demands]
+    form.translation_fields = {demand.id: form[f"translation_{demand.id}"] for demand in demands}
     return form

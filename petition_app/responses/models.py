@@ -26,6 +26,8 @@ class Answer(Model):
     text: Mapped[str] = mapped_column(Text, default="")
     # The language the recipient wrote the text in (nl or en); None for answers given before it was asked.
     language: Mapped[str | None] = mapped_column(String(2))
+    # The same explanation in the other language, written by the recipient (optional, issue 20).
+    translation: Mapped[str] = mapped_column(Text, default="", server_default="")
     answered_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     demand: Mapped[Demand] = relationship(back_populates="answer")

@@ -29,10 +29,13 @@ def mark_opened(recipient: Recipient) -> None:
     )
 
 
-def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], language: str | None = None) -> int:
+def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], language: str | None = None,
+                 translations: dict[int, str] | None = None) -> int:
     """Store the recipient's answers, `{demand_id: (status, text)}`, for its own demands only, with the
-    language the texts are written in. The first time a recipient answers anything, signers who asked
-    for updates are told (once)."""
+    language the texts are written in and, in `translations`, the recipient's own version of a text in
+    the other language (optional). The first time a recipient answers anything, signers who asked for
+    updates are told (once)."""
+    translations = translations or {}
     own = {demand.id: demand for demand in recipient.demands}
     had_answers = any(demand.answer is not None for demand in own.values())
     changed = 0
@@ -41,8 +44,11 @@ def save_answers(recipient: Recipient, answers: dict[int, tuple[str, str]], lang
         if demand is None or not status:
             continue
         answer = demand.answer or Answer(demand_id=demand.id)
-        if answer.id is None or answer.status != status or answer.text != text or answer.language != language:
+        translation = translations.get(demand_id, "") if text else ""
+        if (answer.id is None or answer.status != status or answer.text != text or answer.language != language
+                or answer.translation != translation):
             answer.status, answer.text, answer.language, answer.answered_at = status, text, language, utcnow()
+            answer.translation = translation
             db.session.add(answer)
             changed += 1
     if changed and not had_answers:

@@ -31,6 +31,7 @@ def respond(token: str) -> ResponseReturnValue:
             if demand.answer is not None:
                 data[f"status_{demand.id}"] = demand.answer.status
                 data[f"text_{demand.id}"] = demand.answer.text
+                data[f"translation_{demand.id}"] = demand.answer.translation
         form = answer_form(demands, data=data)
         return render_template("responses/respond.html", recipient=recipient, form=form, saved=False)
     form = answer_form(demands)
@@ -40,6 +41,7 @@ def respond(token: str) -> ResponseReturnValue:
         demand.id: (status.data or "", (text.data or "").strip()) for demand, status, text in form.demand_fields
     }
     language = form.language.data if form.language.data in LANGUAGES else recipient.language
-    save_answers(recipient, answers, language)
+    translations = {demand_id: (field.data or "").strip() for demand_id, field in form.translation_fields.items()}
+    save_answers(recipient, answers, language, translations)
     db.session.commit()
     return render_template("responses/respond.html", recipient=recipient, form=form, saved=True, notice=_("Your answers are saved and shown on the campaign page."))

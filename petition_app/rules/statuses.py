@@ -67,6 +67,7 @@ class DeliveryKind(StrEnum):
     MILESTONE = "milestone"  # a goal was reached
     ANSWER = "answer"  # a recipient answered
     UPDATE = "update"  # news from the organizers
+    CORRECTION = "correction"  # a reviewed correction changed what the signers signed (a demand)
 
 
 class DeliveryStatus(StrEnum):

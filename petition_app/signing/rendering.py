@@ -28,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Recipient
+from ..campaigns.queries import correction_changes
 from ..extensions import cache
 from ..rules.goals import count_step
 from .queries import campaign_for_page_view, campaign_page_version
@@ -73,6 +74,7 @@ def render_campaign(campaign: Campaign, form: FlaskForm, status: int = 200, noti
     """The campaign page with a sign form: fresh, or as the signer filled it in with its errors."""
     return render_template(
         "campaigns/show.html", campaign=campaign, form=form, notice=notice, answer_summaries=answer_summaries(campaign),
+        correction_changes=correction_changes(campaign, str(get_locale())),
     ), status
 
 

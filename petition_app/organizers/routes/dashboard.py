@@ -5,13 +5,13 @@ from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...bounces.queries import letter_bounces
 from ...campaigns.models import Campaign
-from ...campaigns.queries import latest_revision
+from ...campaigns.queries import correction_changes, latest_revision
 from ...extensions import db
 from ...formfields import page_number
 from ...letters.operations import compile_later, send_letters
@@ -31,6 +31,7 @@ from ..queries import (
     signers_csv,
     signers_page,
     update_audience,
+    waiting_correction_lines,
 )
 from .common import ID, confirmed, not_published, own_campaign
 
@@ -57,6 +58,7 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
     page = page_number() or abort(404)
     signers = signers_page(campaign, page)
     sent_form = update_form if update_form is not None else invite_form
+    revision = latest_revision(campaign)
     return render_template(
         "organizers/dashboard.html", campaign=campaign, numbers=dashboard_numbers(campaign), signers=signers[:100],
         page=page, more=len(signers) > 100, letters=recent_letters(campaign.id), handovers=handovers_of(campaign.id),
@@ -64,8 +66,10 @@ def dashboard_page(campaign: Campaign, update_form: UpdateForm | None = None, in
         update_form=update_form if update_form is not None else UpdateForm(formdata=None),
         invite_form=invite_form if invite_form is not None else InviteForm(formdata=None),
         sent_form=sent_form, problem=problem,
-        invitations=open_invitations(campaign), revision=latest_revision(campaign),
+        invitations=open_invitations(campaign), revision=revision,
         paper_entries=entries_of(campaign.id)[:5], mailings=last_mailings(campaign),
+        correction_changes=correction_changes(campaign, str(get_locale())),
+        waiting_lines=waiting_correction_lines(campaign, revision, str(get_locale())),
     ), status
 
 
