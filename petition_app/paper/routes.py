@@ -35,8 +35,9 @@ def campaign_or_404(slug: str, may_moderate: bool=False) -> Campaign:
 
 
 def page(campaign: Campaign, form: PaperForm | None=None, setting_form: SettingForm | None=None, void_form: VoidForm | None=None, status: int=200) -> tuple[str, int]:
+    sent_form = next((f for f in (form, setting_form, void_form) if f is not None and f.errors), None)
     return render_template(
-        "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(),
+        "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(), sent_form=sent_form,
         setting_form=setting_form or SettingForm(counts="yes" if campaign.paper_counts_toward_goals else "no"),
         void_form=void_form or VoidForm(), organizer=current_user in campaign.organizers,
         published=campaign.status in PUBLIC_STATUSES,
