@@ -1,7 +1,8 @@
 """The paper log: organizers record the paper signatures they collected; moderators void an entry that
 is wrong. The log and the scans are for the campaign's organizers and the moderators only (private:
 never stored by a cache); anyone else gets a 404, as if the campaign did not exist."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -17,6 +18,7 @@ from ..security import accepts_files
 from . import bp
 from .forms import PaperForm, SettingForm, VoidForm
 from .operations import BadScan, FutureDate, NotPublished, SettingLocked, record, set_counts_toward_goals, void
+from .sheet import signature_sheet_pdf
 from .queries import entries_of, entry_of, goals_reached_by, news_audience, scan_of
 
 
@@ -99,6 +101,21 @@ def setting(slug: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Saved."))
     return redirect(url_for("paper.sheets", slug=slug), code=303)
+
+
+@bp.route("/organize/<slug>/paper/sheet.pdf")
+def sheet(slug: str) -> ResponseReturnValue:
+    """A printable signature sheet (A4 PDF) of a published campaign in `?language=` (nl or en, else the
+    page's language): the title, the demands, a consent line and rows to sign in. Its organizers and
+    the moderators."""
+    campaign = campaign_or_404(slug, may_moderate=True)
+    if campaign.status not in PUBLIC_STATUSES:
+        abort(404)
+    chosen = request.args.get("language")
+    language = chosen if chosen is not None and chosen in current_app.config["LANGUAGES"] else str(get_locale())
+    return Response(signature_sheet_pdf(campaign, language), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{campaign.slug}-signature-sheet-{language}.pdf"',
+    })
 
 
 @bp.route("/organize/<slug>/paper/<int(max=2147483647):entry_id>/scan")
