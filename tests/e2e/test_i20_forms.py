@@ -2,7 +2,8 @@
 1280×900, Dutch and English): after a failed submit of the sign form the focus is on the error summary
 (the form's `#sign` address used to move it back to the page); the paper form has an error summary that
 takes the focus and radio buttons beside their labels; a paper entry that reaches a goal, and removing a
-draft's recipient, ask first on a page with a red button; "Start a campaign" explains before the login;
+draft's recipient or dismissing a story, ask first on a page with a red button; a story's status keeps a
+redaction being typed; "Start a campaign" explains before the login;
 the preview in English leaves the Dutch interface Dutch. axe-core finds nothing serious on these pages."""
 import pytest
 
@@ -169,3 +170,52 @@ def test_start_a_campaign_explains_first_and_the_preview_keeps_the_interface_lan
     expect(page.locator("html")).to_have_attribute("lang", other)  # the campaign in the other language
     page.goto(f"/organize/{slug}")
     expect(page.locator("html")).to_have_attribute("lang", lang)  # the organizer's own pages are not
+
+
+STORY_WORDS = {
+    "en": {"saved": "The status is saved.", "kept": "not saved yet", "dismiss_title": "Dismiss submission #{}?"},
+    "nl": {"saved": "De status is opgeslagen.", "kept": "nog niet bewaard", "dismiss_title": "Inzending #{} afwijzen?"},
+}
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize("device, lang", TWO_SCREENS, ids=[f"{d}-{l}" for d, l in TWO_SCREENS])
+def test_a_status_keeps_a_typed_redaction_and_dismissing_asks_first(new_page, live_server, local_app, axe_source, tmp_path, device, lang):
+    from .test_stories import STORIES, send_story, submission_numbers, team_member
+
+    slug = live_server.import_campaign(tmp_path, stories=STORIES)
+    team_email = team_member(local_app, slug)
+    author = new_page(locale="nl-NL", **PHONE)
+    send_story(author, slug, "Na een feest liep iemand mij achterna tot aan mijn deur in de Breestraat.")
+    (number,) = submission_numbers(local_app, slug)
+
+    team = new_page(locale=LOCALES[lang], **DEVICES[device])
+    log_in(team, team_email, lang=lang)
+    team.goto(f"/organize/{slug}/stories/{number}?lang={lang}")
+    typed = "Na een feest liep iemand mij achterna tot aan mijn deur."
+    team.locator("#text").fill(typed)
+    team.locator("#status-2").check()  # filed
+    with team.expect_navigation():
+        team.locator("#submit").click()  # "Save status"
+    expect(team.locator("[role=status]").first).to_contain_text(STORY_WORDS[lang]["saved"])
+    expect(team.locator("[role=status]").last).to_contain_text(STORY_WORDS[lang]["kept"])
+    expect(team.locator("#text")).to_have_value(typed)  # what was typed is still there
+    expect(team.locator("#status-2")).to_be_checked()
+    assert serious(team, axe_source, f"submission {device}-{lang}") == []
+
+    team.locator("#status-6").check()  # dismissed
+    with team.expect_navigation():
+        team.locator("#submit").click()
+    expect(team.locator("h1")).to_have_text(STORY_WORDS[lang]["dismiss_title"].format(number))
+    button = team.locator("#confirm-submit")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(179, 38, 30)"
+    assert serious(team, axe_source, f"dismiss {device}-{lang}") == []
+    with team.expect_navigation():
+        team.get_by_role("link", name=WORDS[lang]["cancel"]).click()
+    expect(team.locator(".original")).to_be_visible()  # nothing was deleted
+    team.locator("#status-6").check()
+    with team.expect_navigation():
+        team.locator("#submit").click()
+    with team.expect_navigation():
+        team.locator("#confirm-submit").click()
+    expect(team.locator(".original")).to_have_count(0)
