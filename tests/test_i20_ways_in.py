@@ -50,6 +50,8 @@ def test_a_newcomer_registers_from_start_and_lands_on_a_new_draft_after_the_logi
     logged_in = on_the_phone.post(login_page, data={"email": "noor@example.org", "password": PASSWORD})
     assert logged_in.status_code == 302 and logged_in.headers["Location"] == "/organize/new"
     assert on_the_phone.get("/organize/new").status_code == 200
+    # with an account, "Start a campaign" goes straight to a new draft
+    assert 'href="/organize/new">Start a campaign</a>' in on_the_phone.get("/?lang=en").text.split("</header>")[0]
 
 
 def test_a_next_elsewhere_is_not_carried_into_the_mail(app):
