@@ -219,3 +219,58 @@ def test_a_status_keeps_a_typed_redaction_and_dismissing_asks_first(new_page, li
     with team.expect_navigation():
         team.locator("#confirm-submit").click()
     expect(team.locator(".original")).to_have_count(0)
+
+
+JOIN_WORDS = {
+    "en": {"invited": "Sanne de Wit invited you to organize", "join": "Join as an organizer", "register": "Create an organizer account",
+           "create": "Create account", "check": "Check your email"},
+    "nl": {"invited": "Sanne de Wit nodigt je uit om samen", "join": "Word organisator", "register": "Maak een organisatoraccount aan",
+           "create": "Account aanmaken", "check": "Kijk in je mail"},
+}
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize("device, lang", TWO_SCREENS, ids=[f"{d}-{l}" for d, l in TWO_SCREENS])
+def test_an_invitation_survives_registering_and_names_the_campaign_and_who_invited(new_page, live_server, local_app, worker, axe_source, tmp_path, device, lang):
+    slug = live_server.import_campaign(tmp_path)
+    organizer_email = f"{slug}-org@example.org"
+    confirmed_account(local_app, email=organizer_email, password=PASSWORD, name="Sanne de Wit")
+    add_organizer(local_app, slug, organizer_email)
+    organizer = new_page(locale=LOCALES[lang], **DEVICES[device])
+    log_in(organizer, organizer_email, lang=lang)
+    organizer.goto(f"/organize/{slug}")
+    friend_email = f"{slug}-friend@example.org"
+    organizer.locator("#email").fill(friend_email)
+    with organizer.expect_navigation():
+        organizer.locator("#invite-submit").click()
+    join = live_server.link_in(live_server.mail_to(friend_email, "the invitation", worker=worker), "/organize/join/")
+
+    friend = new_page(locale=LOCALES[lang], **DEVICES[device])
+    friend.goto(join)
+    friend.wait_for_url("**/account/login?**")
+    with friend.expect_navigation():
+        friend.locator("main").get_by_role("link", name=JOIN_WORDS[lang]["register"]).click()
+    friend.locator("#name").fill("Friend")
+    friend.locator("#email").fill(friend_email)
+    friend.locator("#password").fill(PASSWORD)
+    friend.locator("#password_repeat").fill(PASSWORD)
+    since = len(live_server.smtp.messages)  # the invitation went to this address before
+    with friend.expect_navigation():
+        friend.locator("#submit").click()
+    expect(friend.locator("h1")).to_have_text(JOIN_WORDS[lang]["check"])
+    account_mail = live_server.mail_to(friend_email, "the account mail", since=since, worker=worker)
+    confirm = live_server.link_in(account_mail, "/account/confirm/")
+    friend.goto(confirm)
+    with friend.expect_navigation():
+        friend.locator("#submit").click()
+    friend.locator("#email").fill(friend_email)
+    friend.locator("#password").fill(PASSWORD)
+    with friend.expect_navigation():
+        friend.locator("#submit").click()
+    friend.wait_for_url("**/organize/join/**")  # back on the invitation
+    expect(friend.locator(".lead")).to_contain_text(JOIN_WORDS[lang]["invited"])
+    expect(friend.locator("main")).not_to_contain_text("@")  # no address, the inviter's or anyone's
+    assert serious(friend, axe_source, f"join {device}-{lang}") == []
+    with friend.expect_navigation():
+        friend.get_by_role("button", name=JOIN_WORDS[lang]["join"]).click()
+    friend.wait_for_url(f"**/organize/{slug}")
