@@ -103,3 +103,13 @@ def test_paper_that_reaches_a_goal_asks_first_and_shows_the_mail_and_whom_it_goe
     assert len(read_outbox(app)) > before
     # a batch that reaches no goal is recorded at once
     assert paper(organizer, slug, signatures=5, confirm=False).status_code == 303
+
+
+def test_paper_that_does_not_count_toward_the_goals_is_recorded_at_once(app):
+    from helpers import add_campaign
+    from test_paper import counts, paper
+
+    slug = add_campaign(app, goals=[500, 1000], paper_counts_toward_goals=False)
+    organizer = make_organizer(app, email="org@example.org", campaigns=[slug])
+    assert paper(organizer, slug, signatures=1400, confirm=False).status_code == 303  # no goal, no mail: no page
+    assert tuple(counts(app, slug)) == (0, 1400)
