@@ -1,5 +1,6 @@
 """The petition platform: create_app builds the Flask application from a configuration class."""
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 from flask_babel import format_decimal, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import PROJECT_ROOT, Config, cache_config, instance_secret_key, require_shared_limits
+from .config import (
+    DEFAULT_BASE_URL, PROJECT_ROOT, Config, cache_config, instance_secret_key, remembered_base_url, require_shared_limits,
+)
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from . import logging_privacy
 from .i18n import count_sentence, select_locale
@@ -98,9 +101,12 @@ def _complete_config(app: Flask) -> None:
     logging_privacy.install()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    production = app.config["APP_ENV"] == "production"
+    if not production and app.config["BASE_URL"] == DEFAULT_BASE_URL and not os.environ.get("BASE_URL"):
+        # Nothing chose the address: a command run beside `make demo PORT=...` follows the demo's port.
+        app.config["BASE_URL"] = remembered_base_url(app.instance_path) or DEFAULT_BASE_URL
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
-    production = app.config["APP_ENV"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

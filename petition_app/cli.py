@@ -1,6 +1,7 @@
 """Commands for `flask --app wsgi ...`. Each command commits once, after the operations it calls."""
 import hashlib
 import logging
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +16,7 @@ from .bounces.operations import record_bounce
 from .campaigns.models import Campaign
 from .campaigns.operations import CampaignFileError, import_campaign
 from .campaigns.queries import campaign_by_slug
-from .config import PROJECT_ROOT
+from .config import PROJECT_ROOT, remember_base_url
 from .extensions import db
 from .jobs import QUEUES
 from .jobs.schedule import SCHEDULE
@@ -57,6 +58,8 @@ def register_commands(app: Flask) -> None:
         """Load the Safe Leiden demo campaign, open for signing. Running it again changes nothing:
         it updates the text from the file and never touches signatures or the count."""
         campaign = load_campaign_file(DEMO_FILE)
+        if os.environ.get("BASE_URL"):  # `make demo` sets it from HOST and PORT: later commands follow it
+            remember_base_url(current_app.instance_path, current_app.config["BASE_URL"])
         click.echo(f"Demo campaign '{campaign.slug}' is ready: {current_app.config['BASE_URL']}/campaigns/{campaign.slug}")
 
     campaign_group = AppGroup("campaign", help="Manage campaigns.")

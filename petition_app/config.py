@@ -37,6 +37,27 @@ def _intervals(name: str, defaults: dict[str, timedelta]) -> dict[str, timedelta
     return intervals
 
 
+#: Where the app answers when BASE_URL is not set: `flask run`'s own default.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+#: The instance file where `flask demo` keeps the BASE_URL it ran with (`make demo PORT=...` sets it).
+DEMO_BASE_URL_FILE = "demo_base_url"
+
+
+def remembered_base_url(instance_path: str | Path) -> str | None:
+    """Development only: the BASE_URL the demo last ran with, kept in the instance folder, so that a
+    command run later in another terminal (`flask admin create`) prints links to the demo's own port."""
+    try:
+        remembered = (Path(instance_path) / DEMO_BASE_URL_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return remembered.rstrip("/") if remembered.startswith(("http://", "https://")) else None
+
+
+def remember_base_url(instance_path: str | Path, base_url: str) -> None:
+    """Keep the demo's BASE_URL for the commands run after it (remembered_base_url)."""
+    (Path(instance_path) / DEMO_BASE_URL_FILE).write_text(base_url.rstrip("/") + "\n", encoding="utf-8")
+
+
 def instance_secret_key(instance_path: str | Path, name: str = "secret_key", nbytes: int = 48) -> str:
     """Development only: a key generated once and kept in the instance folder, so that links in
     mails written to the outbox stay valid across restarts without anyone having to set one.
@@ -95,7 +116,7 @@ class Config:
     CACHE_TYPE = os.environ.get("CACHE_TYPE") or None
     PAGE_FRAGMENT_SECONDS = _int("PAGE_FRAGMENT_SECONDS", 60)
     QUEUE_PREFIX = os.environ.get("QUEUE_PREFIX", "")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    BASE_URL = os.environ.get("BASE_URL", DEFAULT_BASE_URL).rstrip("/")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -126,6 +147,8 @@ class Config:
     # as it stands, else PLATFORM_NAME, else "Petities" / "Petitions" in the mail's language.
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
+    # What "Start a campaign" promises: a moderator reviews a submitted campaign within this many working days.
+    REVIEW_WORKING_DAYS = _int("REVIEW_WORKING_DAYS", 3)
     # Where bounces go: each mail's envelope sender is bounces+<signed token>@domain (VERP), which the
     # MTA pipes to `flask mail bounce` (README, "Mail that arrives"). Unset: the sender's address.
     MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS") or None

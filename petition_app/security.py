@@ -81,7 +81,7 @@ MAX_ID = 2**31 - 1
 
 # Public pages that hold nothing personal, kept for PUBLIC_CACHE_SECONDS by nginx and browsers (see above).
 CACHEABLE_ENDPOINTS = frozenset({
-    "signing.campaign", "signing.check_your_email", "signing.confirmed", "campaigns.index", "reach.signers",
+    "signing.campaign", "signing.check_your_email", "signing.confirmed", "campaigns.index", "campaigns.start", "reach.signers",
     "reach.embed", "reach.share_kit",
     "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
     "letters.record", "api.list_letter_records", "api.get_letter_record",

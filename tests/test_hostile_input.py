@@ -1048,6 +1048,7 @@ def test_pages_beyond_the_database_integer_range(any_app):
 PLAIN_PAGES = [
     (ANONYMOUS, "/"),
     (ANONYMOUS, "/privacy"),
+    (ANONYMOUS, "/start"),
     (ANONYMOUS, "/sitemap.xml"),
     (ANONYMOUS, "/robots.txt"),
     (ANONYMOUS, "/api/v1/openapi.json"),

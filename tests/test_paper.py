@@ -20,8 +20,9 @@ PDF = b"%PDF-1.4\n% the scanned sheets\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
-def paper(client, slug, signatures=40, collected_on="2026-01-05", place="Market square, Leiden", scan=None, lang="en"):
-    data = {"signatures": str(signatures), "collected_on": collected_on, "place": place}
+def paper(client, slug, signatures=40, collected_on="2026-01-05", place="Market square, Leiden", scan=None, lang="en", confirm=True):
+    """The paper form, and (`confirm`) the button of the confirmation page an entry that reaches a goal gets."""
+    data = {"signatures": str(signatures), "collected_on": collected_on, "place": place, **({"confirm": "1"} if confirm else {})}
     if scan is not None:
         data["scan"] = (io.BytesIO(scan), "sheets.pdf")
     return client.post(f"/organize/{slug}/paper?lang={lang}", data=data)

@@ -190,7 +190,7 @@ def test_token_pages_and_every_non_get_answer_are_not_stored(app, client, campai
 # route of app.url_map must answer `Cache-Control: no-store` (test_every_route_is_public_or_never_stored):
 # a new route is private until it is listed here.
 PUBLIC_ENDPOINTS = {
-    "campaigns.index", "campaigns.privacy", "signing.campaign", "signing.check_your_email", "signing.confirmed",
+    "campaigns.index", "campaigns.privacy", "campaigns.start", "signing.campaign", "signing.check_your_email", "signing.confirmed",
     "signing.sign_campaign",
     "reach.share_kit", "reach.qr_svg", "reach.qr_png", "reach.poster", "reach.share_image", "reach.embed",
     "reach.signers", "reach.sitemap", "reach.robots", "static",

@@ -440,7 +440,7 @@ def test_closing_a_case_deletes_the_contact_details_and_dismissing_deletes_the_t
     team = client_of(app, world.team)
     team.post(f"/organize/{world.slug}/stories/{first}/status", data={"status": "contacted"})
     team.post(f"/organize/{world.slug}/stories/{first}/status", data={"status": "closed"})
-    team.post(f"/organize/{world.slug}/stories/{second}/status", data={"status": "dismissed"})
+    team.post(f"/organize/{world.slug}/stories/{second}/status", data={"status": "dismissed", "confirm": "1"})
     with app.app_context():
         closed, dismissed = db.session.get(StorySubmission, first), db.session.get(StorySubmission, second)
         assert closed.contact_sealed is None and closed.text_sealed is not None and closed.contacted_on is not None

@@ -38,7 +38,7 @@ def test_the_header_offers_start_and_log_in_to_visitors_without_touching_the_ses
         visitor = app.test_client()
         response = visitor.get(path, headers={"Accept-Language": language})
         header = response.text.split("</header>")[0]
-        assert f'href="/organize/new">{start}</a>' in header
+        assert f'href="/start">{start}</a>' in header
         assert f'href="/account/login">{log_in}</a>' in header
         assert "Set-Cookie" not in response.headers, path  # the anonymous header needs no session
     # "Start a campaign" leads a visitor to the login, and from there back to the new campaign

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from .. import mail
 from ..campaigns.models import Campaign
 from ..links import external_url
+from ..rules.paths import local_path
 from ..tokens import make_token
 from .models import User
 from .queries import CONFIRM, RESET, link_payload
@@ -19,13 +20,14 @@ MAIL_ACCOUNT_EXISTS = "account_exists"
 MAIL_RESET = RESET
 
 
-def account_message(user: User, kind: str) -> EmailMessage:
-    """A mail about the account itself, with a fresh link (confirm, reset) made as it is built."""
+def account_message(user: User, kind: str, next_path: str | None = None) -> EmailMessage:
+    """A mail about the account itself, with a fresh link (confirm, reset) made as it is built. The
+    confirmation link carries `next_path` (a path on this site), where the login leads afterwards."""
     subject: Callable[[], str]
     context: dict[str, Any]
     if kind == MAIL_CONFIRM:
         token = make_token(CONFIRM, link_payload(user, CONFIRM))
-        subject, context = (lambda: gettext("Confirm your account")), {"confirm_url": external_url("accounts.confirm", token=token)}
+        subject, context = (lambda: gettext("Confirm your account")), {"confirm_url": external_url("accounts.confirm", token=token, next=local_path(next_path))}
     elif kind == MAIL_ACCOUNT_EXISTS:
         subject = lambda: gettext("You already have an account")  # noqa: E731
         context = {"reset_url": external_url("accounts.reset_request", lang=user.locale)}

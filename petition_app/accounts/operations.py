@@ -20,10 +20,10 @@ from .queries import RESET, find_user, link_payload, user_for_confirmation, user
 SEND_ACCOUNT_MAIL = "petition_app.accounts.tasks.send_account_mail"
 
 
-def register(name: str, email: str, password: str, locale: str) -> User | None:
-    """Create an organizer account and mail a confirmation link; for an address that already has an
-    account, mail its owner instead (with a link to reset the password). The password is hashed
-    either way."""
+def register(name: str, email: str, password: str, locale: str, next_path: str | None = None) -> User | None:
+    """Create an organizer account and mail a confirmation link (which leads on to `next_path`, a path on
+    this site, after the login); for an address that already has an account, mail its owner instead
+    (with a link to reset the password). The password is hashed either way."""
     email = normalise_email(email)
     existing = find_user(email)
     if existing is not None:
@@ -34,7 +34,7 @@ def register(name: str, email: str, password: str, locale: str) -> User | None:
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    enqueue_after_commit(job_by_path(SEND_ACCOUNT_MAIL), MAIL_CONFIRM, user.id)
+    enqueue_after_commit(job_by_path(SEND_ACCOUNT_MAIL), MAIL_CONFIRM, user.id, next_path)
     return user
 
 

@@ -33,6 +33,13 @@ def safe_next(default: str) -> str:
     return local_path(request.args.get("next")) or default
 
 
+def next_path() -> str | None:
+    """The page a person was on their way to (`?next=`, a path on this site only): it goes along from
+    the login page to registering, into the confirmation mail and back to the login, so that someone
+    without an account still lands where they were going (a new campaign, an invitation)."""
+    return local_path(request.args.get("next"))
+
+
 def landing(user: User) -> str:
     """The endpoint a login leads to without a `next`: moderators to the review queue, organizers to their
     campaigns."""
@@ -62,16 +69,18 @@ def register_account() -> ResponseReturnValue:
     """Create an organizer account (then confirm the address by mail); for anyone."""
     form = RegisterForm()
     if form.validate_on_submit():
-        register(form.name.data, form.email.data, form.password.data, str(get_locale()))
+        register(form.name.data, form.email.data, form.password.data, str(get_locale()), next_path())
         db.session.commit()
         return render_template("accounts/check_your_email.html")
-    return render_template("accounts/register.html", form=form), 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form, next_path=next_path()), 422 if form.is_submitted() else 200
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"], endpoint="confirm")
 def confirm(token: str) -> ResponseReturnValue:
-    """GET shows a button; the POST confirms (a mail scanner opening the link confirms nothing)."""
+    """GET shows a button; the POST confirms (a mail scanner opening the link confirms nothing). The
+    login comes next, and from there the page the person was going to when they registered (`next`)."""
     form = ButtonForm()
+    going_to = next_path()
     if request.method == "POST" and form.validate_on_submit():
         try:
             confirm_account(token)
@@ -79,8 +88,8 @@ def confirm(token: str) -> ResponseReturnValue:
         except TokenInvalid:
             return render_template("signing/link_problem.html", problem="invalid"), 404
         flash(_("Your account is confirmed. You can log in now."))
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/confirm.html", form=form)
+        return redirect(url_for("accounts.login", next=going_to))
+    return render_template("accounts/confirm.html", form=form, action=url_for("accounts.confirm", token=token, next=going_to))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -104,8 +113,8 @@ def login() -> ResponseReturnValue:
             session[LOGIN_AT] = time.time()  # the session ends ACCOUNT_SESSION_LIFETIME after this
             return redirect(safe_next(url_for(landing(user))))
         form.password.errors.append(_("This email address and password do not match an active account."))
-        return render_template("accounts/login.html", form=form), 422
-    return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
+        return render_template("accounts/login.html", form=form, next_path=next_path()), 422
+    return render_template("accounts/login.html", form=form, next_path=next_path()), 422 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])

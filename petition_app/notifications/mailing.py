@@ -22,12 +22,14 @@ from email.policy import SMTP
 from types import SimpleNamespace
 from typing import Any, cast
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import force_locale, format_decimal, gettext, ngettext
 from markupsafe import escape
 
 from .. import mail
-from ..campaigns.models import CampaignRevision, Milestone
+from ..accounts.mailing import shown
+from ..campaigns.models import Campaign, CampaignRevision, Milestone
 from ..links import external_url
+from ..rules import LANGUAGES
 from ..rules.revisions import correction_lines
 from ..signing.mailing import link_token, signer_message
 from ..signing.models import Signature
@@ -167,12 +169,32 @@ class BulkMail:
         )
 
 
-def _milestone_context(milestone: Milestone) -> dict[str, Any]:
+def _milestone_context(milestone: Milestone | SimpleNamespace) -> dict[str, Any]:
     campaign = milestone.campaign
     later_goals = [g for g in campaign.goals if g > milestone.goal]
     # the count as it stands when the mail is written, stated by i18n.count_sentence in the template
     return {"goal": milestone.goal, "next_goal": later_goals[0] if later_goals else None,
             "online": campaign.confirmed_count, "paper": campaign.paper_count}
+
+
+def _milestone_subject(goal: int) -> Callable[[str], str]:
+    return lambda title: ngettext(
+        "%(goal)s signature: %(title)s", "%(goal)s signatures: %(title)s", goal, goal=format_decimal(goal), title=title,
+    )
+
+
+def milestone_previews(campaign: Campaign, goal: int) -> dict[str, dict[str, str]]:
+    """The signers' mail of a goal about to be reached, as a Dutch and an English signer would get it
+    (subject and text), for a confirmation page: the same template, addressed to a stand-in signer
+    (id 0, whose links act on nothing)."""
+    context = _milestone_context(SimpleNamespace(goal=goal, campaign=campaign))
+    previews = {}
+    for locale in LANGUAGES:
+        with force_locale(locale):
+            name = gettext("(the signer's name)")
+        stand_in = SimpleNamespace(id=0, secret="preview", locale=locale, campaign=campaign, name=name, email="preview@invalid")
+        previews[locale] = shown(signer_message(cast(Signature, stand_in), "milestone_signer", _milestone_subject(goal), bulk=True, **context))
+    return previews
 
 
 def milestone_organizers_message(milestone: Milestone) -> EmailMessage:
@@ -190,14 +212,7 @@ def milestone_organizers_message(milestone: Milestone) -> EmailMessage:
 def milestone_bulk_mail(milestone: Milestone) -> BulkMail:
     """The signers' news of a goal reached, each in their own language with their own links."""
     context = _milestone_context(milestone)
-    return BulkMail(
-        "milestone_signer",
-        lambda title: ngettext(
-            "%(goal)s signature: %(title)s", "%(goal)s signatures: %(title)s", milestone.goal,
-            goal=format_decimal(milestone.goal), title=title,
-        ),
-        lambda locale: context,
-    )
+    return BulkMail("milestone_signer", _milestone_subject(milestone.goal), lambda locale: context)
 
 
 def correction_bulk_mail(revision: CampaignRevision, before: Mapping[str, Any]) -> BulkMail:

@@ -61,15 +61,28 @@ def void_invitation(campaign: Campaign, invitation_id: int) -> bool:
     return True
 
 
-def accept_invitation(user: User, token: str) -> Campaign:
-    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address and
-    is neither used nor withdrawn. A second click of the user it added lands on the campaign again."""
+def invitation_of_link(token: str) -> Invitation:
+    """The invitation an invitation link names (its id and secret, within INVITE_MAX_AGE), withdrawn or
+    not; TokenInvalid for anything else."""
     payload = read_token(Purpose.INVITE, token, current_app.config["INVITE_MAX_AGE"])
     invitation_id = payload.get(InvitationLink.INVITATION) if isinstance(payload, dict) else None
     invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
     secret = payload.get(InvitationLink.SECRET) if isinstance(payload, dict) else None
     if invitation is None or not isinstance(secret, str) or not hmac.compare_digest(secret, invitation.secret):
         raise TokenInvalid()
+    return invitation
+
+
+def inviter_name(invitation: Invitation) -> str | None:
+    """The display name of who sent the invitation (never their address); None once that account is gone."""
+    inviter = db.session.get(User, invitation.inviter_id) if invitation.inviter_id is not None else None
+    return inviter.name if inviter is not None else None
+
+
+def accept_invitation(user: User, token: str) -> Campaign:
+    """Add `user` to the campaign of the invitation, if the invitation was for the user's own address and
+    is neither used nor withdrawn. A second click of the user it added lands on the campaign again."""
+    invitation = invitation_of_link(token)
     if invitation.voided_at is not None or invitation.email != user.email:
         raise TokenInvalid()
     campaign = invitation.campaign

@@ -1,9 +1,34 @@
-"""Reads for the paper log: the entries of a campaign (newest first), one entry, its scan."""
-from sqlalchemy import select
+"""Reads for the paper log: the entries of a campaign (newest first), one entry, its scan, and which
+goals an entry would reach (and whom their mails would go to)."""
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
+from ..campaigns.models import Campaign
 from ..extensions import db
+from ..notifications.queries import opted_in
+from ..rules import goal_count, goals_crossed
+from ..signing.models import Signature
 from .models import PaperEntry
+
+
+def goals_reached_by(campaign: Campaign, signatures: int) -> list[int]:
+    """The goals that recording `signatures` paper signatures now would reach (none when paper does not
+    count toward the goals): each of them mails the organizers and every signer who asked for news."""
+    online, paper, counts = db.session.execute(
+        select(Campaign.confirmed_count, Campaign.paper_count, Campaign.paper_counts_toward_goals).where(Campaign.id == campaign.id)
+    ).one()
+    before = goal_count(online, paper, counts)
+    return goals_crossed(before, goal_count(online, paper + signatures, counts), campaign.goals)
+
+
+def news_audience(campaign: Campaign) -> dict[str, int]:
+    """How many signers a goal's mail would reach now, per language ("nl", "en") and in all ("total")."""
+    counts: dict[str, int] = {locale: number for locale, number in db.session.execute(
+        select(Signature.locale, func.count()).where(*opted_in(campaign.id)).group_by(Signature.locale)
+    ).all()}
+    audience = {"nl": counts.get("nl", 0), "en": counts.get("en", 0)}
+    audience["total"] = sum(counts.values())
+    return audience
 
 
 def entries_of(campaign_id: int) -> list[PaperEntry]:

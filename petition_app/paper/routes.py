@@ -1,7 +1,8 @@
 """The paper log: organizers record the paper signatures they collected; moderators void an entry that
 is wrong. The log and the scans are for the campaign's organizers and the moderators only (private:
 never stored by a cache); anyone else gets a 404, as if the campaign did not exist."""
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -10,13 +11,15 @@ from flask.typing import ResponseReturnValue
 from ..campaigns.models import Campaign
 from ..campaigns.queries import campaign_by_slug
 from ..extensions import db
+from ..notifications.mailing import milestone_previews
 from ..rules import PUBLIC_STATUSES
 from ..rules.paper import MAX_PAPER_BODY
 from ..security import accepts_files
 from . import bp
 from .forms import PaperForm, SettingForm, VoidForm
 from .operations import BadScan, FutureDate, NotPublished, SettingLocked, record, set_counts_toward_goals, void
-from .queries import entries_of, entry_of, scan_of
+from .sheet import signature_sheet_pdf
+from .queries import entries_of, entry_of, goals_reached_by, news_audience, scan_of
 
 
 @bp.before_request
@@ -35,8 +38,9 @@ def campaign_or_404(slug: str, may_moderate: bool=False) -> Campaign:
 
 
 def page(campaign: Campaign, form: PaperForm | None=None, setting_form: SettingForm | None=None, void_form: VoidForm | None=None, status: int=200) -> tuple[str, int]:
+    sent_form = next((f for f in (form, setting_form, void_form) if f is not None and f.errors), None)
     return render_template(
-        "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(),
+        "paper/log.html", campaign=campaign, entries=entries_of(campaign.id), form=form or PaperForm(), sent_form=sent_form,
         setting_form=setting_form or SettingForm(counts="yes" if campaign.paper_counts_toward_goals else "no"),
         void_form=void_form or VoidForm(), organizer=current_user in campaign.organizers,
         published=campaign.status in PUBLIC_STATUSES,
@@ -47,7 +51,9 @@ def page(campaign: Campaign, form: PaperForm | None=None, setting_form: SettingF
 @accepts_files(MAX_PAPER_BODY, "scan")
 def sheets(slug: str) -> ResponseReturnValue:
     """The paper log of a campaign and the form to record a batch of paper signatures (number, date,
-    place, optional scan). Viewing: its organizers and the moderators; recording: its organizers."""
+    place, optional scan). Viewing: its organizers and the moderators; recording: its organizers. A batch
+    that would reach a goal (whose mail goes to every signer who asked for news) shows a confirmation
+    page first, with the mail in both languages; only that page's button (with `confirm`) records it."""
     campaign = campaign_or_404(slug, may_moderate=True)
     form = PaperForm()
     if not form.is_submitted():
@@ -57,6 +63,14 @@ def sheets(slug: str) -> ResponseReturnValue:
     if form.validate():
         upload = form.scan.data
         scan = upload.read() if upload and getattr(upload, "filename", "") else None
+        goals = goals_reached_by(campaign, form.signatures.data) if campaign.status in PUBLIC_STATUSES else []
+        if goals and request.form.get("confirm") != "1":
+            # A goal mails every signer who asked for news: like every mass mail, not on one click.
+            return render_template(
+                "paper/confirm.html", campaign=campaign, form=form, goals=goals, audience=news_audience(campaign),
+                previews=milestone_previews(campaign, goals[-1]), had_scan=scan is not None,
+                final=goals[-1] == campaign.goals[-1],
+            )
         try:
             record(campaign, current_user, form.signatures.data, form.collected_on.data, form.place.data, scan)
         except NotPublished:
@@ -87,6 +101,21 @@ def setting(slug: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Saved."))
     return redirect(url_for("paper.sheets", slug=slug), code=303)
+
+
+@bp.route("/organize/<slug>/paper/sheet.pdf")
+def sheet(slug: str) -> ResponseReturnValue:
+    """A printable signature sheet (A4 PDF) of a published campaign in `?language=` (nl or en, else the
+    page's language): the title, the demands, a consent line and rows to sign in. Its organizers and
+    the moderators."""
+    campaign = campaign_or_404(slug, may_moderate=True)
+    if campaign.status not in PUBLIC_STATUSES:
+        abort(404)
+    chosen = request.args.get("language")
+    language = chosen if chosen is not None and chosen in current_app.config["LANGUAGES"] else str(get_locale())
+    return Response(signature_sheet_pdf(campaign, language), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{campaign.slug}-signature-sheet-{language}.pdf"',
+    })
 
 
 @bp.route("/organize/<slug>/paper/<int(max=2147483647):entry_id>/scan")

@@ -72,7 +72,8 @@ def submission(slug: str, submission_id: int) -> ResponseReturnValue:
     return _submission_page(campaign, found)
 
 
-def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200) -> tuple[str, int]:
+def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form: RedactionForm | None = None, status: int = 200,
+                     kept_form: RedactionForm | None = None) -> tuple[str, int]:
     """The one page that shows a submission's original text and contact details, on every path that
     leads to it (the opening itself, and a redaction form sent back with an error): each showing writes a
     line in the view log, committed before the page is rendered, so nobody reads it unlogged."""
@@ -81,7 +82,7 @@ def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form:
     redacted = queries.redacted_text(found)
     original = queries.original_text(found)
     if redaction_form is None:
-        redaction_form = RedactionForm(text=redacted if redacted is not None else original, notes=list(found.content_notes or []))
+        redaction_form = kept_form or RedactionForm(text=redacted if redacted is not None else original, notes=list(found.content_notes or []))
     return render_template(
         "stories/submission.html", campaign=campaign, submission=found, original=original, redacted=redacted,
         contact=queries.contact_details(found), status_form=StatusForm(status=found.status), redaction_form=redaction_form,
@@ -91,15 +92,39 @@ def _submission_page(campaign: Campaign, found: StorySubmission, redaction_form:
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>/status", methods=["POST"])
 def submission_status(slug: str, submission_id: int) -> ResponseReturnValue:
-    """Screen or move a submission (urgent, filed, contacted, closed, dismissed); the team only."""
+    """Screen or move a submission (urgent, filed, contacted, closed, dismissed); the team only.
+    Dismissing deletes the text: its first POST shows a confirmation page, only that page's button
+    (with `confirm`) dismisses. The page's one form sends the anonymous version being typed along:
+    when it differs from the saved one, the page comes back with it kept (not saved) instead of
+    throwing it away."""
     campaign, found = _submission_for_team(slug, submission_id)
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in set(SubmissionStatus):
         abort(400)
-    set_status(found, SubmissionStatus(form.status.data), current_user)
+    status = SubmissionStatus(form.status.data)
+    if status == SubmissionStatus.DISMISSED and found.status != status and request.form.get("confirm") != "1":
+        return render_template("stories/confirm_dismiss.html", campaign=campaign, submission=found)
+    typed = _typed_redaction(found)
+    set_status(found, status, current_user)
     db.session.commit()
     flash(_("The status is saved."))
+    if typed is not None and found.text_sealed is not None:
+        flash(_("Your changes to the anonymous version are not saved yet: save them below."))
+        return _submission_page(campaign, found, kept_form=typed)
     return redirect(url_for("stories.submission", slug=slug, submission_id=submission_id))
+
+
+def _typed_redaction(found: StorySubmission) -> RedactionForm | None:
+    """The anonymous version sent along with a status (the page's one form), if it differs from the one
+    saved (or, with none saved, from the original the form starts from); else None."""
+    if "text" not in request.form:
+        return None
+    typed = RedactionForm()
+    saved = queries.redacted_text(found)
+    saved = saved if saved is not None else queries.original_text(found)
+    if (typed.text.data or "") == (saved or "").strip() and sorted(typed.notes.data or []) == sorted(found.content_notes or []):
+        return None
+    return typed
 
 
 @bp.route("/organize/<slug>/stories/<int:submission_id>/redaction", methods=["POST"])

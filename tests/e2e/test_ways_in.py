@@ -86,11 +86,14 @@ def test_the_header_leads_to_starting_a_campaign_and_logging_in_and_then_to_the_
         if path == "/":
             assert "set-cookie" not in response.headers, "the anonymous header must not need a session"
 
-    # "Start a campaign" asks a visitor to log in first, and leads on to the new campaign
+    # "Start a campaign" explains what happens first (issue 20), then asks a visitor to log in (or to
+    # register), and leads on to the new campaign
     email = f"{unique('header')}@example.org"
     account(local_app, email, "Noor Jansen", locale=lang)
     page.locator("header.site-header").get_by_role("link", name=words["start"], exact=True).click()
-    page.wait_for_url("**/account/login*")
+    page.wait_for_url("**/start")
+    page.locator(".start-ways").get_by_role("link", name=words["log_in"], exact=True).click()
+    page.wait_for_url("**/account/login?next=**")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#submit").click()

@@ -2,11 +2,13 @@
 once published, corrections through review. The campaign's organizers only."""
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...campaigns.models import Campaign
 from ...campaigns.queries import as_revision, pending_revision
 from ...extensions import db
 from ...signing.forms import SignForm
@@ -63,9 +65,19 @@ def edit(slug: str) -> ResponseReturnValue:
 
 @bp.route("/<slug>/preview")
 def preview(slug: str) -> ResponseReturnValue:
-    """The campaign exactly as the public will see it, in the language chosen with ?lang=; for a published
-    campaign with a correction waiting for review, the correction. Its organizers only."""
+    """The campaign exactly as the public will see it; for a published campaign with a correction waiting
+    for review, the correction. `?preview_lang=nl|en` shows it in that language for this one answer
+    (the page as a visitor in that language sees it), without changing the organizer's own language:
+    nothing is remembered in the session or a cookie. Its organizers only."""
     campaign = own_campaign(slug)
+    language = request.args.get("preview_lang")
+    if language not in current_app.config["LANGUAGES"]:
+        return preview_page(campaign)
+    with force_locale(language):
+        return preview_page(campaign)
+
+
+def preview_page(campaign: Campaign) -> tuple[str, int]:
     if not campaign.is_public:
         return render_campaign(campaign, SignForm(), notice=_("Preview: this is how the campaign will look. Signing is not possible yet."))
     revision = pending_revision(campaign)

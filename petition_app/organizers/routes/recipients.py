@@ -22,7 +22,7 @@ from ..operations import (
     update_demand,
     update_recipient,
 )
-from .common import ID, back_to_draft, own_campaign, own_demand, own_recipient, refused
+from .common import ID, back_to_draft, confirmed, own_campaign, own_demand, own_recipient, refused
 
 
 @bp.route("/<slug>/recipients", methods=["GET", "POST"])
@@ -123,7 +123,19 @@ def move_recipient_view(slug: str, recipient_id: int, direction: str) -> Respons
 
 @bp.route(f"/<slug>/recipients/<{ID}:recipient_id>/remove", methods=["POST"], endpoint="remove_recipient")
 def remove_recipient_view(slug: str, recipient_id: int) -> ResponseReturnValue:
-    """Take a recipient and its demands off the campaign; the campaign's organizers only."""
+    """Take a recipient and its demands off the campaign; the campaign's organizers only. The first
+    POST shows a confirmation page that names the recipient and lists the demands that go with it;
+    only that page's button (with `confirm`) removes them."""
+    if not confirmed():
+        campaign = own_campaign(slug)
+        recipient = own_recipient(campaign, recipient_id)
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        try:
+            ensure_editable(campaign)
+        except CampaignLocked as exc:
+            return refused(campaign, exc)
+        return render_template("organizers/confirm_remove_recipient.html", campaign=campaign, recipient=recipient)
     return recipient_button(slug, recipient_id, remove_recipient)
 
 

@@ -11,7 +11,7 @@ from ...tokens import TokenInvalid
 from .. import bp
 from ..forms import ButtonForm, InviteForm
 from ..guards import NotPublished
-from ..invitations import TooManyInvitations, accept_invitation, invite, void_invitation
+from ..invitations import TooManyInvitations, accept_invitation, invitation_of_link, invite, inviter_name, void_invitation
 from .common import ID, not_published, own_campaign
 from .dashboard import dashboard_page
 
@@ -51,7 +51,9 @@ def void(slug: str, invitation_id: int) -> ResponseReturnValue:
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 def join(token: str) -> ResponseReturnValue:
-    """An invitation link: logged in with the invited address, one button makes you a co-organizer."""
+    """An invitation link: logged in with the invited address, one button makes you a co-organizer. The
+    page names the campaign and who invited (their name, never an address). Someone without an account
+    is sent to the login, which keeps this link through registering (`next`)."""
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -62,4 +64,12 @@ def join(token: str) -> ResponseReturnValue:
             return redirect(url_for("organizers.dashboard_home"))
         flash(_("You are now an organizer of this campaign."))
         return redirect(url_for("organizers.dashboard", slug=campaign.slug))
-    return render_template("organizers/join.html", form=form)
+    try:
+        invitation = invitation_of_link(token)
+    except TokenInvalid:
+        invitation = None
+    usable = invitation is not None and invitation.voided_at is None
+    return render_template(
+        "organizers/join.html", form=form, invitation=invitation if usable else None,
+        inviter=inviter_name(invitation) if invitation is not None and usable else None,
+    )
