@@ -850,6 +850,7 @@ SLUG_ROUTES = [
     (ORGANIZER, "POST", "/organize/{}/paper"),
     (ORGANIZER, "POST", "/organize/{}/paper/setting"),
     (ORGANIZER, "GET", "/organize/{}/paper/{id}/scan"),
+    (ORGANIZER, "GET", "/organize/{}/paper/sheet.pdf"),
     (ADMIN, "POST", "/admin/{}/paper/{id}/void"),
     (ADMIN, "GET", "/admin/{}/invalidate"),
     (ADMIN, "POST", "/admin/{}/invalidate"),
