@@ -22,6 +22,7 @@ from .jobs.worker import run_worker
 from .letters import operations as letters
 from .letters.documents import write_letters
 from .mail.authentication import dns_records, txt_chunks
+from .recipients.operations import RegistryFileError, import_registry
 from .rules import EmailInvalid, has_a_filter
 from .signing import operations as signing
 
@@ -137,6 +138,26 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"not an email address: {email}") from exc
         db.session.commit()
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
+
+    recipients_group = AppGroup("recipients", help="The registry of recipients.")
+    app.cli.add_command(recipients_group)
+
+    @recipients_group.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def recipients_import(file: str) -> None:
+        """Create or update registry entries from a YAML file (see README: the registry of recipients), by
+        key. The whole file is checked first. New entries are approved; a changed address of an existing
+        entry waits for a moderator's review on /admin/recipients, like any change of an address."""
+        try:
+            data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise click.ClickException(f"cannot read {file}: {exc}") from exc
+        try:
+            created, changed = import_registry(data)
+        except RegistryFileError as exc:
+            raise click.ClickException(f"{file}: {exc}") from exc
+        db.session.commit()
+        click.echo(f"{created} recipient(s) added, {changed} changed (a new address waits for review)")
 
     mail_group = AppGroup("mail", help="Mail that arrives: DNS records and bounces.")
     app.cli.add_command(mail_group)

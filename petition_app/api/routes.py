@@ -12,6 +12,8 @@ from ..extensions import csrf, db, limiter
 from ..links import external_url
 from ..ratelimits import sign_limit
 from ..reach import opendata
+from ..recipients.models import Organisation
+from ..recipients.queries import Score, approved_entries, approved_entry, score
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
@@ -164,6 +166,76 @@ def story_stats(slug: str, suffix: str) -> ResponseReturnValue:
             "places": [{"place": key, "people": n} for key, n in figures.places.items()],
         }
     )
+
+
+def _figures_json(found: Score) -> dict[str, Any]:
+    figures = found.figures
+    return {
+        "campaigns": figures.campaigns, "demands": figures.demands, "answered": figures.answered,
+        "partly_answered": figures.partly, "waiting": figures.waiting, "overdue": figures.overdue,
+        "median_working_days_to_answer": figures.median_days_to_answer,
+    }
+
+
+def recipient_summary_json(found: Score) -> dict[str, Any]:
+    """A registry entry as the list shows it: its key, names, links and figures. Never its address."""
+    entry: Organisation = found.organisation
+    return {
+        "key": entry.key,
+        "name": {"nl": entry.name("nl"), "en": entry.name("en")},
+        "website": entry.website or None,
+        "url": external_url("recipients.show", key=entry.key),
+        "feed_url": external_url("recipients.feed", key=entry.key),
+        "response_working_days": found.response_days,
+        "figures": _figures_json(found),
+    }
+
+
+def recipient_json(found: Score) -> dict[str, Any]:
+    """A registry entry with every public campaign addressed to it, its letters and each demand's standing."""
+    return {
+        **recipient_summary_json(found),
+        "campaigns": [
+            {
+                "slug": item.campaign.slug,
+                "title": {"nl": item.campaign.title_nl, "en": item.campaign.title_en},
+                "url": external_url("signing.campaign", slug=item.campaign.slug),
+                "signature_count": item.campaign.confirmed_count,
+                "paper_signature_count": item.campaign.paper_count,
+                "total_signature_count": item.campaign.total_count,
+                "letters_sent": [sent.isoformat() for sent in item.letters],
+                "demands": [
+                    {
+                        "text": {"nl": demand.demand.text_nl, "en": demand.demand.text_en},
+                        "status": str(demand.standing.progress),
+                        "working_days": demand.standing.working_days,
+                        "answered_at": demand.answered_at.isoformat() if demand.answered_at else None,
+                        "answer_url": external_url(
+                            "signing.campaign", slug=item.campaign.slug, _anchor=f"recipient-{item.recipient.key}"
+                        ) if demand.answered_at else None,
+                    }
+                    for demand in item.demands
+                ],
+            }
+            for item in found.campaigns
+        ],
+    }
+
+
+@bp.get("/recipients")
+def list_recipients() -> ResponseReturnValue:
+    """Every approved recipient of the registry with its figures (open data); public. No address."""
+    return _open_json({"recipients": [recipient_summary_json(score(entry)) for entry in approved_entries()]})
+
+
+@bp.get("/recipients/<key>")
+def get_recipient(key: str) -> ResponseReturnValue:
+    """One recipient: the campaigns addressed to it, its letters, each demand's standing (open data);
+    public. No address."""
+    entry = approved_entry(key)
+    if entry is None:
+        return _open(not_found()[0]), 404
+    return _open_json(recipient_json(score(entry)))
 
 
 def _type_errors(payload: dict[str, Any]) -> dict[str, list[str]]:

@@ -89,3 +89,12 @@ def as_revision(campaign: Campaign, content: dict[str, Any]) -> Campaign:
         for position, spec in enumerate(content["recipients"])
     ]
     return view
+
+
+def registry_entry(key: str) -> dict[str, Any] | None:
+    """A row of the registry of recipients (recipients/models.py) as a plain mapping, by its key: a
+    campaign file's `organisation:` names one. Read through the table, not the class, because the
+    recipients package sits above campaigns in the layers (it reads campaigns to keep their score)."""
+    table = db.metadata.tables["organisations"]
+    row = db.session.execute(select(table).where(table.c.key == key)).mappings().first()
+    return dict(row) if row is not None else None
