@@ -188,3 +188,148 @@ def test_moderators_see_a_corrected_address_and_salutation_side_by_side_with_the
     assert "board@example.org" in email_row and "new-board@example.org" in email_row
     assert re.search(r"<tr class=\"changed\">\s*<th scope=\"row\">Salutation in English.*?Dear Board,", table, re.S)
     assert not re.search(r"<tr class=\"changed\">\s*<th scope=\"row\">Name in Dutch", table)
+
+
+# ---------------------------------------------------------------- the score: letters, answers, overdue, feed, JSON
+
+RESPOND_LINK = re.compile(r"https?://[^\s\"<>]+(/respond/[A-Za-z0-9_.\-]+)")
+
+
+def send_letters_of(app, slug):
+    """Hand the letters of `slug` over to its recipients; returns the answer link of each, by address."""
+    from petition_app.letters.operations import send_letters
+    from helpers import mail_text
+
+    with app.app_context():
+        campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
+        send_letters(campaign_id)
+        db.session.commit()
+    links = {}
+    for message in read_outbox(app):
+        found = RESPOND_LINK.search(mail_text(message))
+        if found:
+            links[str(message["To"])] = found.group(1)
+    return links
+
+
+def demand_ids(app, slug):
+    with app.app_context():
+        return db.session.execute(db.text(
+            "SELECT d.id FROM demands d JOIN recipients r ON r.id = d.recipient_id JOIN campaigns c ON c.id = r.campaign_id "
+            "WHERE c.slug = :s AND r.organisation_key IS NOT NULL ORDER BY d.position"), {"s": slug}).scalars().all()
+
+
+def letters_sent_days_ago(app, days):
+    with app.app_context():
+        db.session.execute(db.text("UPDATE handovers SET sent_at = :t"), {"t": datetime.now(timezone.utc) - timedelta(days=days)})
+        db.session.commit()
+
+
+@pytest.fixture
+def scored(app, registry):
+    """Two campaigns addressed to Leiden University, letters sent to both, one demand answered."""
+    addressed_campaign(app, slug="safe-leiden", demands=2)
+    addressed_campaign(app, slug="light-the-paths", demands=1, title={"nl": "Verlicht de paden", "en": "Light the paths"})
+    link = send_letters_of(app, "safe-leiden")["board-secret@leiden.example"]
+    send_letters_of(app, "light-the-paths")
+    first, second = demand_ids(app, "safe-leiden")
+    answered = app.test_client().post(f"{link}?lang=en", data={
+        f"status_{first}": "accepted", f"text_{first}": "We publish it in May.", "language": "en"})
+    assert answered.status_code == 200
+    return link
+
+
+def test_the_page_marks_the_answer_with_its_date_and_the_others_waiting_then_overdue(app, client, scored):
+    page = client.get("/recipients/leiden-university?lang=en").text
+    assert page.count('class="card recipient-campaign"') == 2
+    assert re.search(r'data-figure="campaigns">2<', page) and re.search(r'data-figure="demands">3<', page)
+    assert re.search(r'data-figure="answered">1<', page) and re.search(r'data-figure="overdue">0<', page)
+    assert re.search(r"Answered on \w+ \d+, \d{4}", page) and "Read the answer" in page
+    assert page.count("Waiting for an answer") == 2 and "0 working days since the first letter" in page
+    assert "Letters sent on" in page
+    letters_sent_days_ago(app, 40)  # about 28 working days ago
+    page = client.get("/recipients/leiden-university?lang=en").text
+    assert page.count("Overdue:") == 2 and re.search(r'data-figure="overdue">2<', page)
+    assert "no answer after 2" in page  # 2x working days since the first letter
+    dutch = client.get("/recipients/leiden-university?lang=nl").text
+    assert "Te laat" in dutch and "Beantwoord op" in dutch
+
+
+def test_the_feed_and_the_json_carry_the_same_facts(app, client, scored):
+    import xml.etree.ElementTree as ET
+
+    letters_sent_days_ago(app, 40)
+    feed = client.get("/recipients/leiden-university/feed.atom?lang=en")
+    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [entry.find(f"{atom}title").text for entry in ET.fromstring(feed.data).iter(f"{atom}entry")]
+    assert "Leiden University answered: Together for a safe Leiden: stop sexual violence" in titles
+    assert "New campaign: Light the paths" in titles
+    assert sum(title.startswith("Letters sent:") for title in titles) == 2
+    data = client.get("/api/v1/recipients/leiden-university").get_json()
+    assert data["name"] == {"nl": "Universiteit Leiden", "en": "Leiden University"}
+    assert data["figures"]["campaigns"] == 2 and data["figures"]["answered"] == 1 and data["figures"]["overdue"] == 2
+    statuses = sorted(d["status"] for c in data["campaigns"] for d in c["demands"])
+    assert statuses == ["answered", "overdue", "overdue"]
+    answered = next(d for c in data["campaigns"] for d in c["demands"] if d["status"] == "answered")
+    assert answered["answer_url"].endswith("/campaigns/safe-leiden#recipient-leiden-university") and answered["answered_at"]
+    listing = client.get("/api/v1/recipients").get_json()
+    assert [r["key"] for r in listing["recipients"]] == ["leiden-university"]
+    assert client.get("/api/v1/recipients/nowhere").status_code == 404
+
+
+def test_the_openapi_document_describes_the_recipient_routes(app, client, scored):
+    import jsonschema
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert {"/recipients", "/recipients/{key}"} <= set(document["paths"])
+    jsonschema.validate(client.get("/api/v1/recipients/leiden-university").get_json(), document["components"]["schemas"]["Recipient"])
+    jsonschema.validate(client.get("/api/v1/recipients").get_json()["recipients"][0], document["components"]["schemas"]["RecipientSummary"])
+
+
+def test_no_address_of_any_recipient_on_any_public_page_feed_or_api_answer(app, scored):
+    """Every public route of the app, read as an anonymous visitor in both languages: no registry
+    address and no campaign recipient's address anywhere."""
+    with app.app_context():
+        addresses = set(db.session.execute(db.text("SELECT email FROM organisations UNION SELECT email FROM recipients")).scalars())
+    assert "board-secret@leiden.example" in addresses
+    paths = ["/", "/recipients/", "/recipients/leiden-university", "/recipients/leiden-university/feed.atom",
+             "/api/v1/recipients", "/api/v1/recipients/leiden-university", "/api/v1/campaigns",
+             "/campaigns/safe-leiden", "/campaigns/light-the-paths", "/api/v1/campaigns/safe-leiden", "/sitemap.xml"]
+    for path in paths:
+        for lang in ("nl", "en"):
+            response = app.test_client().get(f"{path}?lang={lang}")
+            assert response.status_code == 200, path
+            for address in addresses:
+                assert address not in response.text, (path, address)
+            assert "board-secret" not in response.text and "leiden.example" not in response.text, path
+
+
+def test_the_answer_page_links_the_recipients_page(app, scored):
+    page = app.test_client().get(f"{scored}?lang=en").text
+    assert "Your page on this platform" in page and 'href="/recipients/leiden-university"' in page
+
+
+def test_a_reminder_says_the_demands_are_overdue_with_the_link(app, registry):
+    from helpers import mail_text
+    from petition_app.responses.operations import claim_due_reminders
+
+    addressed_campaign(app, slug="light-the-paths", demands=1)
+    send_letters_of(app, "light-the-paths")
+    letters_sent_days_ago(app, 15)  # 10 or 11 working days: a reminder, not overdue yet
+    with app.app_context():
+        claim_due_reminders()
+        db.session.commit()
+    reminders = [m for m in read_outbox(app) if str(m["To"]) == "board-secret@leiden.example" and "Herinnering" in str(m["Subject"])]
+    assert len(reminders) == 1 and "te laat" not in mail_text(reminders[0])
+    letters_sent_days_ago(app, 40)
+    with app.app_context():  # the first reminder went two weeks ago: the next is due
+        db.session.execute(db.text("UPDATE handovers SET last_reminder_at = :t"), {"t": datetime.now(timezone.utc) - timedelta(days=15)})
+        db.session.commit()
+    with app.app_context():
+        claim_due_reminders()
+        db.session.commit()
+    reminders = [m for m in read_outbox(app) if str(m["To"]) == "board-secret@leiden.example" and "Herinnering" in str(m["Subject"])]
+    assert len(reminders) == 2
+    text = mail_text(reminders[1])
+    assert "te laat" in text and "http://localhost/recipients/leiden-university?lang=nl" in text

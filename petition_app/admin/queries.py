@@ -113,7 +113,7 @@ class AddressReview:
     (side by side with the published ones for a correction), and the registry entry it comes from."""
 
     name: str
-    rows: list[tuple[str, str | None, str, bool]]
+    rows: list[tuple[str, str | None, str, bool, str]]
     compared: bool
     organisation: Organisation | None
     organisation_key: str | None

@@ -37,12 +37,12 @@ def shown(field: str, value: Any) -> str:
     return str(LANGUAGE_NAMES.get(value, value)) if field == "language" else str(value)
 
 
-def compare_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any], fields: Sequence[str] = CHANGE_FIELDS) -> list[tuple[str, str | None, str, bool]]:
-    """(label, before, after, changed) for each field, as recipients/_compare.html shows them side by side
-    (`before` None: only the new values)."""
+def compare_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any], fields: Sequence[str] = CHANGE_FIELDS) -> list[tuple[str, str | None, str, bool, str]]:
+    """(label, before, after, changed, language) for each field, as recipients/_compare.html shows them
+    side by side (`before` None: only the new values; `language`: of a name or salutation, else "")."""
     return [
         (str(FIELD_LABELS[field]), None if before is None else shown(field, before.get(field, "")), shown(field, after.get(field, "")),
-         before is not None and before.get(field, "") != after.get(field, ""))
+         before is not None and before.get(field, "") != after.get(field, ""), field[-2:] if field[-3:] in ("_nl", "_en") else "")
         for field in fields
     ]
 

@@ -4,7 +4,6 @@ to it, its demands, letters and answers), with no address in any of it."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -16,7 +15,7 @@ from ..letters.models import Handover
 from ..rules import PUBLIC_STATUSES
 from ..rules.recipients import REGISTRY_KEY_RE, Figures, OrganisationStatus, Standing, demand_standing, figures
 from ..rules.revisions import RevisionStatus
-from ..timeutil import as_utc, utcnow
+from ..timeutil import as_utc, local_day, utcnow
 from .models import Organisation, OrganisationChange
 
 
@@ -88,7 +87,7 @@ def unapproved_keys(keys: list[str]) -> list[str]:
 
 def local_date(moment: datetime) -> date:
     """The calendar day of a moment where the platform lives (CAMPAIGN_TIMEZONE): working days are days there."""
-    return as_utc(moment).astimezone(ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])).date()
+    return local_day(moment, current_app.config["CAMPAIGN_TIMEZONE"])
 
 
 @dataclass
