@@ -146,8 +146,9 @@ def register_commands(app: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     def recipients_import(file: str) -> None:
         """Create or update registry entries from a YAML file (see README: the registry of recipients), by
-        key. The whole file is checked first. New entries are approved; a changed address of an existing
-        entry waits for a moderator's review on /admin/recipients, like any change of an address."""
+        key. The whole file is checked first. It counts as reviewed: new entries are approved, a changed
+        address takes effect at once (and reaches the campaigns addressed to the entry); every change is
+        in the entry's log on /admin/recipients."""
         try:
             data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
@@ -157,7 +158,7 @@ def register_commands(app: Flask) -> None:
         except RegistryFileError as exc:
             raise click.ClickException(f"{file}: {exc}") from exc
         db.session.commit()
-        click.echo(f"{created} recipient(s) added, {changed} changed (a new address waits for review)")
+        click.echo(f"{created} recipient(s) added, {changed} changed")
 
     mail_group = AppGroup("mail", help="Mail that arrives: DNS records and bounces.")
     app.cli.add_command(mail_group)

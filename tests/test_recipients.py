@@ -245,7 +245,8 @@ def test_the_page_marks_the_answer_with_its_date_and_the_others_waiting_then_ove
     assert re.search(r'data-figure="campaigns">2<', page) and re.search(r'data-figure="demands">3<', page)
     assert re.search(r'data-figure="answered">1<', page) and re.search(r'data-figure="overdue">0<', page)
     assert re.search(r"Answered on \w+ \d+, \d{4}", page) and "Read the answer" in page
-    assert page.count("Waiting for an answer") == 2 and "0 working days since the first letter" in page
+    assert page.count("Waiting for an answer:") == 2 and "0 working days since the first letter" in page
+    assert re.search(r'data-figure="waiting">2<', page)
     assert "Letters sent on" in page
     letters_sent_days_ago(app, 40)  # about 28 working days ago
     page = client.get("/recipients/leiden-university?lang=en").text
@@ -272,7 +273,11 @@ def test_the_feed_and_the_json_carry_the_same_facts(app, client, scored):
     statuses = sorted(d["status"] for c in data["campaigns"] for d in c["demands"])
     assert statuses == ["answered", "overdue", "overdue"]
     answered = next(d for c in data["campaigns"] for d in c["demands"] if d["status"] == "answered")
-    assert answered["answer_url"].endswith("/campaigns/safe-leiden#recipient-leiden-university") and answered["answered_at"]
+    assert answered["answer_url"].endswith("/campaigns/safe-leiden#recipient-leiden-university")
+    assert answered["nl"] == "Eis 0 van safe-leiden" and answered["working_days"] > 20  # answered today, the letters went 40 days ago
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", answered["answered_on"]) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", answered["letter_sent_on"])
+    overdue = next(d for c in data["campaigns"] for d in c["demands"] if d["status"] == "overdue")
+    assert overdue["answered_on"] is None and overdue["working_days"] > 20
     listing = client.get("/api/v1/recipients").get_json()
     assert [r["key"] for r in listing["recipients"]] == ["leiden-university"]
     assert client.get("/api/v1/recipients/nowhere").status_code == 404
@@ -333,3 +338,30 @@ def test_a_reminder_says_the_demands_are_overdue_with_the_link(app, registry):
     assert len(reminders) == 2
     text = mail_text(reminders[1])
     assert "te laat" in text and "http://localhost/recipients/leiden-university?lang=nl" in text
+
+
+def test_a_moderators_new_address_waits_for_review_and_then_reaches_the_campaigns(app, registry):
+    slug = addressed_campaign(app)
+    moderator = make_admin(app)
+    form = {"name_nl": "Universiteit Leiden", "name_en": "Leiden University", "salutation_nl": "Geacht College van Bestuur,",
+            "salutation_en": "Dear Executive Board,", "email": "new-board@leiden.example", "language": "nl",
+            "website": "https://www.universiteitleiden.nl"}
+    saved = moderator.post("/admin/recipients/leiden-university/edit?lang=en", data=form, follow_redirects=True)
+    assert "The new address waits for review" in saved.text
+    assert "board-secret@leiden.example" in saved.text and "new-board@leiden.example" in saved.text  # side by side
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT email FROM recipients WHERE organisation_key IS NOT NULL")).scalar_one() == "board-secret@leiden.example"
+    number = int(re.search(r'name="number" type="hidden" value="(\d+)"', saved.text).group(1))
+    assert moderator.post("/admin/recipients/leiden-university/approve", data={"number": number}).status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT email FROM recipients WHERE organisation_key IS NOT NULL")).scalar_one() == "new-board@leiden.example"
+    log = moderator.get("/admin/recipients/leiden-university?lang=en").text
+    assert "new address new-board@leiden.example (was board-secret@leiden.example)" in log
+    assert app.test_client().get("/admin/recipients/leiden-university").status_code in (302, 401, 403)
+
+
+def test_an_import_counts_as_reviewed(app, tmp_path, registry):
+    result = import_registry_file(app, tmp_path, [{**LEIDEN, "email": "imported@leiden.example"}])
+    assert result.exit_code == 0 and "0 recipient(s) added, 1 changed" in result.output
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT email FROM organisations")).scalar_one() == "imported@leiden.example"

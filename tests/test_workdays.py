@@ -46,10 +46,15 @@ def test_a_demand_is_overdue_after_the_response_days_and_an_answer_stops_the_clo
     assert overdue.progress == DemandProgress.OVERDUE and overdue.working_days == 21
     answered = demand_standing(letter, AnswerStatus.REJECTED, date(2026, 3, 9), date(2026, 6, 1), 20)
     assert answered.progress == DemandProgress.ANSWERED and answered.working_days == 5
-    partly = demand_standing(letter, AnswerStatus.CONSIDERING, date(2026, 3, 3), date(2026, 6, 1), 20)
+    partly = demand_standing(letter, AnswerStatus.PARTLY, date(2026, 3, 3), date(2026, 6, 1), 20)
     assert partly.progress == DemandProgress.PARTLY and partly.working_days == 1
-    assert demand_standing(None, None, None, date(2026, 6, 1), 20).progress == DemandProgress.NOT_SENT
-    found = figures(2, [waiting, overdue, answered, partly])
-    assert (found.demands, found.answered, found.partly, found.waiting, found.overdue) == (4, 1, 1, 1, 1)
+    considering = demand_standing(letter, AnswerStatus.CONSIDERING, date(2026, 3, 3), add_working_days(letter, 20), 20)
+    assert considering.progress == DemandProgress.CONSIDERING and considering.working_days == 20
+    # "Under consideration" is no answer: past the limit the demand is overdue all the same.
+    assert demand_standing(letter, AnswerStatus.CONSIDERING, date(2026, 3, 3), add_working_days(letter, 21), 20).progress == DemandProgress.OVERDUE
+    not_sent = demand_standing(None, None, None, date(2026, 6, 1), 20)
+    assert not_sent.progress == DemandProgress.WAITING and not_sent.working_days is None
+    found = figures(2, [waiting, overdue, answered, partly, considering])
+    assert (found.demands, found.answered, found.partly, found.considering, found.waiting, found.overdue) == (5, 1, 1, 1, 1, 1)
     assert found.median_days_to_answer == 3.0
     assert figures(0, []).median_days_to_answer is None

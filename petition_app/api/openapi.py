@@ -43,12 +43,13 @@ CAMPAIGN_SUMMARY: dict[str, Any] = {
 # A registry entry of recipients (issue 21): names, links and figures; never its address.
 RECIPIENT_FIGURES: dict[str, Any] = {
     "type": "object",
-    "required": ["campaigns", "demands", "answered", "partly_answered", "waiting", "overdue", "median_working_days_to_answer"],
+    "required": ["campaigns", "demands", "answered", "partly_answered", "considering", "waiting", "overdue", "median_working_days_to_answer"],
     "properties": {
         "campaigns": {"type": "integer", "minimum": 0},
         "demands": {"type": "integer", "minimum": 0},
         "answered": {"type": "integer", "minimum": 0},
         "partly_answered": {"type": "integer", "minimum": 0},
+        "considering": {"type": "integer", "minimum": 0, "description": "Under consideration, within response_working_days"},
         "waiting": {"type": "integer", "minimum": 0},
         "overdue": {"type": "integer", "minimum": 0, "description": "Waiting longer than response_working_days"},
         "median_working_days_to_answer": {"type": ["number", "null"]},
@@ -327,15 +328,23 @@ def openapi_document() -> dict[str, Any]:
                                         "type": "array",
                                         "items": {
                                             "type": "object",
-                                            "required": ["text", "status", "working_days", "answered_at", "answer_url"],
+                                            "required": ["nl", "en", "status", "letter_sent_on", "answered_on", "working_days", "answer_url"],
                                             "properties": {
-                                                "text": BILINGUAL,
-                                                "status": {"enum": [str(p) for p in DemandProgress]},
+                                                "nl": {"type": "string"},
+                                                "en": {"type": "string"},
+                                                "status": {
+                                                    "enum": [str(p) for p in DemandProgress],
+                                                    "description": (
+                                                        "answered (accepted or rejected), partly, considering, waiting, or overdue: "
+                                                        "no answer, or only under consideration, past response_working_days"
+                                                    ),
+                                                },
+                                                "letter_sent_on": {"type": ["string", "null"], "format": "date", "description": "The first letter's day (Europe/Amsterdam)"},
+                                                "answered_on": {"type": ["string", "null"], "format": "date"},
                                                 "working_days": {
                                                     "type": ["integer", "null"],
-                                                    "description": "Since the first letter while waiting; from the first letter to the answer once answered",
+                                                    "description": "Since the first letter while waiting; from the first letter to the answer once answered; null before any letter",
                                                 },
-                                                "answered_at": {"type": ["string", "null"], "format": "date-time"},
                                                 "answer_url": {"type": ["string", "null"], "format": "uri"},
                                             },
                                         },

@@ -13,7 +13,7 @@ from ..links import external_url
 from ..ratelimits import sign_limit
 from ..reach import opendata
 from ..recipients.models import Organisation
-from ..recipients.queries import Score, approved_entries, approved_entry, score
+from ..recipients.queries import Score, approved_entries, approved_entry, local_date, score
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
@@ -172,7 +172,7 @@ def _figures_json(found: Score) -> dict[str, Any]:
     figures = found.figures
     return {
         "campaigns": figures.campaigns, "demands": figures.demands, "answered": figures.answered,
-        "partly_answered": figures.partly, "waiting": figures.waiting, "overdue": figures.overdue,
+        "partly_answered": figures.partly, "considering": figures.considering, "waiting": figures.waiting, "overdue": figures.overdue,
         "median_working_days_to_answer": figures.median_days_to_answer,
     }
 
@@ -206,10 +206,12 @@ def recipient_json(found: Score) -> dict[str, Any]:
                 "letters_sent": [sent.isoformat() for sent in item.letters],
                 "demands": [
                     {
-                        "text": {"nl": demand.demand.text_nl, "en": demand.demand.text_en},
+                        "nl": demand.demand.text_nl,
+                        "en": demand.demand.text_en,
                         "status": str(demand.standing.progress),
+                        "letter_sent_on": local_date(item.letters[0]).isoformat() if item.letters else None,
+                        "answered_on": local_date(demand.answered_at).isoformat() if demand.answered_at else None,
                         "working_days": demand.standing.working_days,
-                        "answered_at": demand.answered_at.isoformat() if demand.answered_at else None,
                         "answer_url": external_url(
                             "signing.campaign", slug=item.campaign.slug, _anchor=f"recipient-{item.recipient.key}"
                         ) if demand.answered_at else None,

@@ -84,10 +84,20 @@ def propose_organisation(key: str, fields: Mapping[str, Any], organizer: User) -
     return organisation
 
 
-def update_organisation(organisation: Organisation, fields: Mapping[str, Any], moderator: User | None) -> OrganisationChange | None:
+def _reach_campaigns(organisation: Organisation) -> None:
+    """The entry's address is where every linked campaign recipient's letters go, from now on: a new
+    address gets a new link secret (the old answer links stop working) and may be sent its letters."""
+    for recipient in db.session.scalars(select(Recipient).where(Recipient.organisation_key == organisation.key)):
+        if recipient.email != organisation.email:
+            recipient.email, recipient.link_secret, recipient.letters_sent_at = organisation.email, new_link_secret(), None
+
+
+def update_organisation(organisation: Organisation, fields: Mapping[str, Any], moderator: User | None,
+                        reviewed: bool = False) -> OrganisationChange | None:
     """A moderator's edit. Names, salutations, language and website take effect at once (logged as
     approved); a new address waits for review as a pending change (an older one still waiting is
-    withdrawn). Returns the change logged, or None when nothing changed."""
+    withdrawn), unless the change counts as `reviewed` (an import on the command line, by whoever runs
+    the platform). Returns the change logged, or None when nothing changed."""
     wanted = _clean(fields)
     current = organisation.content()
     if wanted == current:
@@ -95,9 +105,10 @@ def update_organisation(organisation: Organisation, fields: Mapping[str, Any], m
     waiting = pending_change(organisation)
     if waiting is not None and waiting.before is not None:
         waiting.status, waiting.decided_at = RevisionStatus.WITHDRAWN, utcnow()
-    if wanted["email"] == current["email"]:
+    if wanted["email"] == current["email"] or reviewed:
         for field, value in wanted.items():
             setattr(organisation, field, value)
+        _reach_campaigns(organisation)
         return _log(organisation, current, wanted, moderator, RevisionStatus.APPROVED)
     # The address changes only once reviewed; the rest already now.
     for field, value in wanted.items():
@@ -111,14 +122,6 @@ def _waiting(organisation: Organisation, number: int | None) -> OrganisationChan
     if change is None or change.number != number:
         raise ChangeOutdated(change.number if change is not None else None)
     return change
-
-
-def _reach_campaigns(organisation: Organisation) -> None:
-    """The entry's address is where every linked campaign recipient's letters go, from now on: a new
-    address gets a new link secret (the old answer links stop working) and may be sent its letters."""
-    for recipient in db.session.scalars(select(Recipient).where(Recipient.organisation_key == organisation.key)):
-        if recipient.email != organisation.email:
-            recipient.email, recipient.link_secret, recipient.letters_sent_at = organisation.email, new_link_secret(), None
 
 
 def approve_change(organisation: Organisation, number: int | None, moderator: User) -> OrganisationChange:
@@ -183,9 +186,10 @@ def _entry(data: object, index: int) -> tuple[str, dict[str, str]]:
 
 def import_registry(data: object, moderator: User | None = None) -> tuple[int, int]:
     """`flask recipients import FILE.yaml`: a list of entries (`recipients:` or the list itself), each
-    created or updated by key. The whole file is checked before anything changes. A new entry is
-    approved (whoever runs the command runs the platform); a changed address of an existing entry waits
-    for a moderator's review like any other. Returns (created, changed)."""
+    created or updated by key. The whole file is checked before anything changes. It counts as reviewed
+    (whoever runs the command runs the platform): a new entry is approved, a proposed one becomes
+    approved, a new address takes effect at once and reaches the campaigns addressed to the entry; each
+    change is in the entry's log. Returns (created, changed)."""
     if isinstance(data, dict):
         data = data.get("recipients")
     if not isinstance(data, list):
@@ -199,6 +203,12 @@ def import_registry(data: object, moderator: User | None = None) -> tuple[int, i
         if organisation is None:
             create_organisation(key, fields, moderator)
             created += 1
-        elif update_organisation(organisation, fields, moderator) is not None:
-            changed += 1
+        else:
+            if update_organisation(organisation, fields, moderator, reviewed=True) is not None:
+                changed += 1
+            if organisation.status == OrganisationStatus.PROPOSED:
+                organisation.status, organisation.approved_at = OrganisationStatus.APPROVED, utcnow()
+                waiting = pending_change(organisation)
+                if waiting is not None:
+                    waiting.status, waiting.decided_at = RevisionStatus.APPROVED, utcnow()
     return created, changed
