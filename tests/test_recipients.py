@@ -365,3 +365,33 @@ def test_an_import_counts_as_reviewed(app, tmp_path, registry):
     assert result.exit_code == 0 and "0 recipient(s) added, 1 changed" in result.output
     with app.app_context():
         assert db.session.execute(db.text("SELECT email FROM organisations")).scalar_one() == "imported@leiden.example"
+
+
+ODD_KEYS = {"nul": "%00", "nul-after-key": "leiden-university%00", "5000-chars": "a" * 5000, "unicode": "%C3%A9%F0%9F%8C%B7",
+            "dot-dot-slash": "..%2f..%2fetc%2fpasswd", "uppercase": "LEIDEN-UNIVERSITY", "sql": "x'%20OR%20'1'%3D'1",
+            "like-wildcard": "%25", "trailing-space": "leiden-university%20", "unknown": "utrecht-university"}
+KEY_ROUTES = [("GET", "/recipients/{}"), ("GET", "/recipients/{}/feed.atom"), ("GET", "/api/v1/recipients/{}"),
+              ("GET", "/admin/recipients/{}"), ("GET", "/admin/recipients/{}/edit"), ("POST", "/admin/recipients/{}/edit"),
+              ("POST", "/admin/recipients/{}/approve"), ("POST", "/admin/recipients/{}/reject")]
+
+
+@pytest.mark.parametrize("label", list(ODD_KEYS))
+def test_odd_registry_keys_in_paths_are_not_found(app, registry, label):
+    moderator = make_admin(app)
+    for method, pattern in KEY_ROUTES:
+        visitor = moderator if "/admin/" in pattern else app.test_client()
+        response = visitor.open(pattern.format(ODD_KEYS[label]), method=method, data={"number": "1", "note": "x"})
+        assert response.status_code == 404, (method, pattern, response.status_code)
+
+
+def test_a_proposed_entry_has_no_public_page_and_outsiders_get_no_admin_page(app, registry):
+    organizer, slug = organizer_draft(app)
+    assert organizer.post(f"/organize/{slug}/recipients/propose", data={
+        "propose-name_nl": "Gemeente Leiden", "propose-name_en": "Municipality of Leiden", "propose-email": "desk@leiden.example",
+        "propose-language": "nl"}).status_code == 302
+    assert app.test_client().get("/recipients/municipality-of-leiden").status_code == 404
+    assert app.test_client().get("/api/v1/recipients/municipality-of-leiden").status_code == 404
+    assert "municipality-of-leiden" not in app.test_client().get("/recipients/").text
+    assert organizer.get("/admin/recipients/").status_code == 403
+    assert organizer.post("/admin/recipients/municipality-of-leiden/approve", data={"number": 1}).status_code == 403
+    assert organizer.post(f"/organize/{slug}/recipients/choose", data={"organisation": "municipality-of-leiden"}).status_code == 404
