@@ -395,3 +395,30 @@ def test_a_proposed_entry_has_no_public_page_and_outsiders_get_no_admin_page(app
     assert organizer.get("/admin/recipients/").status_code == 403
     assert organizer.post("/admin/recipients/municipality-of-leiden/approve", data={"number": 1}).status_code == 403
     assert organizer.post(f"/organize/{slug}/recipients/choose", data={"organisation": "municipality-of-leiden"}).status_code == 404
+
+
+def test_a_correction_keeps_the_link_to_the_registry_and_the_registry_address(app, registry):
+    from helpers import CAMPAIGN_FORM, logged_in
+
+    organizer, slug = organizer_draft(app)
+    moderator = make_admin(app)
+    assert organizer.post(f"/organize/{slug}/recipients/choose", data={"organisation": "leiden-university"}).status_code == 302
+    add_demand_to_first_recipient(app, organizer, slug)
+    assert organizer.post(f"/organize/{slug}/submit").status_code == 302
+    queue = moderator.get("/admin/?lang=en").text
+    number = int(re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1))
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number, "confirm": "1"}).status_code == 302
+    correct = organizer.get(f"/organize/{slug}/correct?lang=en").text
+    assert "From the registry of recipients" in correct
+    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', correct))
+    fields.update({k: v for k, v in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\s*([^<]*)</textarea>', correct)})
+    fields.update({"r0_d0_en": "Publish the policy by May.", "r0_email": "elsewhere@example.org"})
+    fields.pop("submit", None)
+    assert organizer.post(f"/organize/{slug}/correct", data=fields).status_code == 302
+    queue = moderator.get("/admin/?lang=en").text
+    number = int(re.search(rf'/admin/{slug}/approve".*?name="revision" value="(\d+)"', queue, re.S).group(1))
+    assert moderator.post(f"/admin/{slug}/approve", data={"revision": number, "confirm": "1"}).status_code == 302
+    with app.app_context():
+        row = db.session.execute(db.text("SELECT email, organisation_key FROM recipients")).one()
+    assert tuple(row) == ("board-secret@leiden.example", "leiden-university")
+    assert "Publish the policy by May." in app.test_client().get("/recipients/leiden-university?lang=en").text
