@@ -422,3 +422,8 @@ def test_a_correction_keeps_the_link_to_the_registry_and_the_registry_address(ap
         row = db.session.execute(db.text("SELECT email, organisation_key FROM recipients")).one()
     assert tuple(row) == ("board-secret@leiden.example", "leiden-university")
     assert "Publish the policy by May." in app.test_client().get("/recipients/leiden-university?lang=en").text
+
+
+def test_the_sitemap_lists_the_recipients_pages(app, client, registry):
+    sitemap = client.get("/sitemap.xml").text
+    assert "http://localhost/recipients/leiden-university?lang=nl" in sitemap and "http://localhost/recipients/?lang=en" in sitemap
