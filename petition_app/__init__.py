@@ -68,6 +68,7 @@ def create_app(
     from .reach import bp as reach_bp
     from .organizers import bp as organizers_bp
     from .paper import bp as paper_bp
+    from .recipients import admin_bp as recipients_admin_bp, bp as recipients_bp
     from .responses import bp as responses_bp
     from .signing import bp as signing_bp
     from .stories import bp as stories_bp
@@ -81,6 +82,8 @@ def create_app(
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(recipients_bp)
+    app.register_blueprint(recipients_admin_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(monitoring_bp)

@@ -26,6 +26,7 @@ from .letters.documents import write_letters
 from .letters.queries import records_with_file
 from .links import external_url
 from .mail.authentication import dns_records, txt_chunks
+from .recipients.operations import RegistryFileError, import_registry
 from .rules import EmailInvalid, has_a_filter
 from .signing import upkeep as signing
 
@@ -161,6 +162,27 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"not an email address: {email}") from exc
         db.session.commit()
         click.echo(f"{user.email} is an admin. Choose a password here: {link}")
+
+    recipients_group = AppGroup("recipients", help="The registry of recipients.")
+    app.cli.add_command(recipients_group)
+
+    @recipients_group.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def recipients_import(file: str) -> None:
+        """Create or update registry entries from a YAML file (see README: the registry of recipients), by
+        key. The whole file is checked first. It counts as reviewed: new entries are approved, a changed
+        address takes effect at once (and reaches the campaigns addressed to the entry); every change is
+        in the entry's log on /admin/recipients."""
+        try:
+            data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise click.ClickException(f"cannot read {file}: {exc}") from exc
+        try:
+            created, changed = import_registry(data)
+        except RegistryFileError as exc:
+            raise click.ClickException(f"{file}: {exc}") from exc
+        db.session.commit()
+        click.echo(f"{created} recipient(s) added, {changed} changed")
 
     mail_group = AppGroup("mail", help="Mail that arrives: DNS records and bounces.")
     app.cli.add_command(mail_group)

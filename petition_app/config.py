@@ -201,6 +201,10 @@ class Config:
     RESPOND_TOKEN_MAX_AGE = int(timedelta(days=365).total_seconds())
     REMINDER_INTERVAL = timedelta(days=14)
     MAX_REMINDERS = 3
+    # A recipient has this many working days (weekends and Dutch public holidays not counted, see
+    # rules/workdays.py) from the first letter to answer a demand; after that its public page and its
+    # next reminder say the demand is overdue (WhatDoTheyKnow's legal 20 working days).
+    RESPONSE_WORKING_DAYS = _int("RESPONSE_WORKING_DAYS", 20)
     UPDATE_INTERVAL = timedelta(hours=48)
     INVITE_MAX_AGE = int(timedelta(days=14).total_seconds())
     PASSWORD_RESET_MAX_AGE = int(timedelta(hours=24).total_seconds())

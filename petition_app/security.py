@@ -72,7 +72,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 # with a <token> argument that is added later.
 TOKEN_PATH_PREFIXES = ("/verify/", "/unsubscribe/", "/respond/", "/withdraw/", "/my-data/")
 # Every page of these blueprints belongs to one account (or leads to one): never stored.
-PRIVATE_BLUEPRINTS = frozenset({"accounts", "organizers", "admin", "paper"})
+PRIVATE_BLUEPRINTS = frozenset({"accounts", "organizers", "admin", "paper", "recipients_admin"})
 NO_STORE = "no-store"
 # When the limit that was hit cannot be asked (Redis away, a 429 raised by hand): a minute.
 DEFAULT_RETRY_AFTER = 60
@@ -85,6 +85,7 @@ CACHEABLE_ENDPOINTS = frozenset({
     "reach.embed", "reach.share_kit",
     "api.list_campaigns", "api.get_campaign", "api.daily_stats", "api.city_stats", "api.story_stats",
     "letters.record", "api.list_letter_records", "api.get_letter_record",
+    "recipients.index", "recipients.show", "recipients.feed", "api.list_recipients", "api.get_recipient",
 })
 # Of those, the pages that say their visitor just signed or confirmed: nginx keeps them like the others
 # (X-Accel-Expires), but browsers are told to store nothing, so a shared or watched device keeps no copy.

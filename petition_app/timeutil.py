@@ -1,4 +1,5 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 from typing import overload
 
 
@@ -17,3 +18,8 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=timezone.utc)
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """The calendar day of `moment` in the time zone `zone` (CAMPAIGN_TIMEZONE): working days are days there."""
+    return as_utc(moment).astimezone(ZoneInfo(zone)).date()

@@ -181,6 +181,16 @@ def test_every_page_and_every_mail_in_dutch_counts_formally_and_leaks_no_english
     for name, path in (("queue", "/admin/"), ("jobs", "/admin/jobs"), ("clusters", "/admin/clusters"),
                        ("moderator-preview", "/admin/other-0/preview"), ("invalidate", f"/admin/{slug}/invalidate")):
         page(moderator, name, path)
+    # the registry of recipients (issue 21): the moderators' pages and the public ones
+    registry = app.instance_path + "/registry.yaml"
+    with open(registry, "w", encoding="utf-8") as file:
+        file.write("- {key: leiden-university, name: {nl: Universiteit Leiden, en: Leiden University}, email: board@example.org}\n")
+    assert app.test_cli_runner().invoke(args=["recipients", "import", registry]).exit_code == 0
+    for name, path in (("registry", "/admin/recipients/"), ("registry-entry", "/admin/recipients/leiden-university"),
+                       ("registry-new", "/admin/recipients/new"), ("registry-edit", "/admin/recipients/leiden-university/edit")):
+        page(moderator, name, path)
+    for name, path in (("recipients", "/recipients/"), ("recipient-page", "/recipients/leiden-university")):
+        page(visitor, name, path)
     with app.app_context():
         approve, reject, hide = (db.session.scalar(sa.select(Campaign).where(Campaign.slug == f"other-{n}")) for n in range(3))
         moderation.approve(approve, 1)

@@ -529,6 +529,7 @@ POST_ROUTES = [
     (ADMIN, "/admin/{pending}/approve"),
     (ADMIN, "/admin/{pending}/reject"),
     (ADMIN, "/admin/{slug}/hide"),
+    (ADMIN, "/admin/recipients/new"),
 ]
 WEB_FORMS = [route for route in POST_ROUTES if "/api/" not in route[1]]
 # Routes that read no body, so that its size never comes up.
@@ -833,6 +834,8 @@ SLUG_ROUTES = [
     (ORGANIZER, "POST", "/organize/{}/edit"),
     (ORGANIZER, "GET", "/organize/{}/recipients"),
     (ORGANIZER, "POST", "/organize/{}/recipients"),
+    (ORGANIZER, "POST", "/organize/{}/recipients/choose"),
+    (ORGANIZER, "POST", "/organize/{}/recipients/propose"),
     (ORGANIZER, "POST", "/organize/{}/recipients/{id}/remove"),
     (ORGANIZER, "POST", "/organize/{}/demands/{id}/remove"),
     (ORGANIZER, "POST", "/organize/{}/recipients/{id}/up"),
@@ -1061,6 +1064,10 @@ PLAIN_PAGES = [
     (ORGANIZER, "/organize/new"),
     (ADMIN, "/admin/"),
     (ADMIN, "/admin/jobs"),
+    (ANONYMOUS, "/recipients/"),
+    (ANONYMOUS, "/api/v1/recipients"),
+    (ADMIN, "/admin/recipients/"),
+    (ADMIN, "/admin/recipients/new"),
 ]
 ODD_QUERY = "?lang=%00&page=-1&language=%3Cscript%3E&format=%00&s=%3Cscript%3E&next=//evil.example&action=%00&x=" + "y" * 3000
 
@@ -1161,6 +1168,13 @@ NOT_HOSTILE_TESTED = {
     # token, gets missing, malformed, 5,000-character and non-ASCII values in tests/test_metrics.py.
     ("/metrics", "GET"): "reads only its bearer token: tests/test_metrics.py",
     ("/healthz", "GET"): "reads no input at all: tests/test_metrics.py",
+    # Issue 21: the routes with a registry key in their path get odd keys (NUL, 5,000 characters, SQL,
+    # wildcards, uppercase, ../) from anonymous visitors and moderators in tests/test_recipients.py.
+    **{(rule, method): "registry keys: tests/test_recipients.py" for rule, method in (
+        ("/recipients/<key>", "GET"), ("/recipients/<key>/feed.atom", "GET"), ("/api/v1/recipients/<key>", "GET"),
+        ("/admin/recipients/<key>", "GET"), ("/admin/recipients/<key>/edit", "GET"), ("/admin/recipients/<key>/edit", "POST"),
+        ("/admin/recipients/<key>/approve", "POST"), ("/admin/recipients/<key>/reject", "POST"),
+    )},
 }
 
 

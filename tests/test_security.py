@@ -196,6 +196,7 @@ PUBLIC_ENDPOINTS = {
     "reach.signers", "reach.sitemap", "reach.robots", "static",
     "api.list_campaigns", "api.get_campaign", "api.create_signature", "api.city_stats", "api.daily_stats", "api.openapi",
     "api.story_stats", "letters.record", "api.list_letter_records", "api.get_letter_record",
+    "recipients.index", "recipients.show", "recipients.feed", "api.list_recipients", "api.get_recipient",
 }
 LINK = re.compile(r"http://localhost(/[^\s\"<>]+)")
 
@@ -232,7 +233,7 @@ def private_world(app, client, campaign):
     assert recorded.status_code == 303
     values = {"slug": campaign, "token": "forged.token.value", "action": "approve", "filename": "style.css",
               "letter_id": int(letter.group(1)), "submission_id": 1, "ref": "0123456789abcdef", "invitation_id": 1,
-              "entry_id": 1, "direction": "up", "number": 1, **ids}
+              "entry_id": 1, "direction": "up", "number": 1, "key": "leiden-university", **ids}
     return {"moderator": moderator, "values": values, "verify": path, "respond": respond}
 
 
@@ -264,7 +265,7 @@ def test_every_route_is_public_or_never_stored(app, private_world):
                     failures.append(f"{method} {path} ({rule.endpoint}, {who}): {response.status_code}, Cache-Control {cache!r}")
                 checked += 1
     assert failures == []
-    assert checked > 2 * len(endpoints)
+    assert checked > 1.5 * len(endpoints)  # a POST-only route is visited once (anonymous), a GET route twice
 
 
 def test_private_pages_and_downloads_are_never_stored(app, private_world, campaign):

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from helpers import add_campaign, add_organizer, confirmed_account, login, mail_text, make_app, read_outbox, subject
 from petition_app.extensions import db
+from petition_app.rules.workdays import add_working_days
 from petition_app.rules.stories import (
-    add_working_days,
     fold_small_groups,
     is_escalation_due,
     is_overdue,
@@ -127,7 +127,7 @@ def test_two_working_days_skip_the_weekend(start, expected):
 
 
 def test_working_days_skip_holidays_and_deadlines_are_whole_days():
-    assert add_working_days(date(2026, 4, 24), 2, holidays={date(2026, 4, 27)}) == date(2026, 4, 29)  # King's Day
+    assert add_working_days(date(2026, 4, 24), 2, days_off={date(2026, 4, 27)}) == date(2026, 4, 29)  # King's Day
     assert add_working_days(date(2026, 3, 2), 0) == date(2026, 3, 2)
     with pytest.raises(ValueError):
         add_working_days(date(2026, 3, 2), -1)
@@ -568,6 +568,19 @@ def test_a_support_request_past_its_deadline_reminds_the_team_then_the_moderator
     assert [m["To"] for m in reminders] == ["team@example.org", "mod@example.org"]
     for message in read_outbox(app):
         assert "Ik wil graag praten" not in mail_text(message) and "11122233" not in mail_text(message)
+
+
+@pytest.mark.parametrize("sent, due", [
+    ("2026-04-24 10:00:00", "Apr 29, 2026"),  # Friday before King's Day (Monday 27 April): due on Wednesday
+    ("2025-04-24 10:00:00", "Apr 28, 2025"),  # King's Day on Saturday 26 April 2025 (the 27th a Sunday): Monday
+    ("2026-12-23 10:00:00", "Dec 28, 2026"),  # Christmas and Boxing Day (Friday, Saturday): Thursday 24, Monday 28
+])
+def test_the_two_working_days_for_support_skip_dutch_public_holidays(app, world, sent, due):
+    with freeze_time(sent):
+        send_story(app.test_client(), world.slug, support="y", contact_method="phone", contact_phone="+31 6 11122233",
+                   contact_language="en", text="Ik wil graag praten.")
+    queue = client_of(app, world.team).get(f"/organize/{world.slug}/stories/queue?lang=en").text
+    assert due in queue
 
 
 def test_contact_marked_in_time_stops_the_reminders(app, world):

@@ -1,7 +1,7 @@
 """letter records (issue 22): one public record per hand-over, and a leaf secret per signature
 
 Revision ID: i22_letter_records
-Revises: i18_outbox_mails_sent
+Revises: i21_recipients
 Create Date: 2026-12-07
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i22_letter_records'
-down_revision = 'i18_outbox_mails_sent'
+down_revision = 'i21_recipients'
 branch_labels = None
 depends_on = None
 

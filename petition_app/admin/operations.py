@@ -2,12 +2,15 @@
 approves a revision by its number, and only the revision still waiting: a campaign edited after the
 moderator read it is refused. Operations flush; the request commits once and the organizers' mail
 follows through a job."""
+from typing import Any
+
 from ..campaigns.models import Campaign, CampaignRevision
 from ..campaigns.operations import approve_revision, lock, reject_revision, withdraw_pending
 from ..campaigns.queries import pending_revision
 from ..extensions import db
 from ..jobs import enqueue_after_commit, job_by_path
 from ..organizers.operations import CampaignLocked
+from ..recipients.queries import unapproved_keys
 from ..rules import PUBLIC_STATUSES, CampaignStatus, RejectionReason
 from ..timeutil import utcnow
 from . import tasks
@@ -17,7 +20,7 @@ from .mailing import decision_of
 #: The fan-out that tells the signers what a correction changed in their demands.
 ANNOUNCE_CORRECTION = "petition_app.notifications.tasks.announce_correction"
 
-__all__ = ["CampaignLocked", "RevisionOutdated", "approve", "claim_cluster_alerts", "hide", "reject"]
+__all__ = ["CampaignLocked", "RecipientsNotApproved", "RevisionOutdated", "registry_keys", "approve", "claim_cluster_alerts", "hide", "reject"]
 
 
 class RevisionOutdated(CampaignLocked):
@@ -28,6 +31,21 @@ class RevisionOutdated(CampaignLocked):
         """Keeps the number of the waiting revision, so the page can say which one to read."""
         super().__init__(waiting)
         self.waiting = waiting
+
+
+class RecipientsNotApproved(CampaignLocked):
+    """The revision addresses registry entries no moderator approved yet (`keys`): their addresses are
+    read and approved first, on the registry's pages."""
+
+    def __init__(self, keys: list[str]) -> None:
+        """Keeps the keys, so the page can link each entry."""
+        super().__init__(keys)
+        self.keys = keys
+
+
+def registry_keys(content: dict[str, Any]) -> list[str]:
+    """The registry entries a revision addresses."""
+    return [recipient["organisation"] for recipient in content.get("recipients", []) if recipient.get("organisation")]
 
 
 def _waiting(campaign: Campaign, number: int | None) -> CampaignRevision:
@@ -51,6 +69,9 @@ def approve(campaign: Campaign, number: int | None) -> bool:
     correction replaces the published text and is listed on the page. Returns whether it was a
     correction; the organizers are told after the commit."""
     revision = _waiting(campaign, number)
+    unapproved = unapproved_keys(registry_keys(revision.content))
+    if unapproved:
+        raise RecipientsNotApproved(unapproved)
     approve_revision(campaign, revision)
     enqueue_after_commit(tasks.tell_organizers, campaign.id, decision_of("approve", revision.correction), "", "")
     if revision.correction and any(part == "demands" for part, _recipient in revision.changes):

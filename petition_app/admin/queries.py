@@ -10,6 +10,9 @@ from sqlalchemy.orm import joinedload
 from ..campaigns.models import Campaign, CampaignRevision
 from ..campaigns.revisions import snapshot
 from ..extensions import db
+from ..recipients.forms import compare_rows
+from ..recipients.models import Organisation
+from ..recipients.queries import entry_by_key
 from ..rules import LANGUAGES, PUBLIC_STATUSES
 from ..rules.abuse import ClusterKind, window_bounds
 from ..rules.revisions import ChangeLine, RevisionStatus, TextComparison, correction_lines, text_comparisons
@@ -115,3 +118,46 @@ def alerts_to_mail(alert_ids: list[int]) -> list[ClusterAlert]:
     return list(db.session.scalars(
         select(ClusterAlert).where(ClusterAlert.id.in_(alert_ids), ClusterAlert.mailed_at.is_(None)).order_by(ClusterAlert.id)
     ))
+
+
+#: A recipient's fields as a moderator reviews them, in the order they are shown.
+ADDRESS_FIELDS = ("name_nl", "name_en", "salutation_nl", "salutation_en", "email", "language")
+
+
+def _address_fields(recipient: dict[str, Any]) -> dict[str, str]:
+    """A recipient of a revision, flat: its names (the name as entered where one is empty), salutations,
+    address and language."""
+    names, salutation = recipient.get("names") or {}, recipient.get("salutation") or {}
+    return {
+        "name_nl": names.get("nl") or recipient.get("name", ""), "name_en": names.get("en") or recipient.get("name", ""),
+        "salutation_nl": salutation.get("nl", ""), "salutation_en": salutation.get("en", ""),
+        "email": recipient.get("email", ""), "language": recipient.get("language", ""),
+    }
+
+
+@dataclass
+class AddressReview:
+    """What a moderator approves for one recipient of a revision: its address, names and salutations
+    (side by side with the published ones for a correction), and the registry entry it comes from."""
+
+    name: str
+    rows: list[tuple[str, str | None, str, bool, str]]
+    compared: bool
+    organisation: Organisation | None
+    organisation_key: str | None
+
+
+def address_reviews(campaign: Campaign, content: dict[str, Any], correction: bool) -> list[AddressReview]:
+    """Each recipient of a revision (`content`) as a moderator reviews it. A correction is compared with
+    what is published now (the campaign's rows); a recipient new to the campaign has nothing before it."""
+    published = {recipient["key"]: recipient for recipient in snapshot(campaign)["recipients"]} if correction else {}
+    reviews = []
+    for recipient in content.get("recipients", []):
+        before = published.get(recipient["key"])
+        key = recipient.get("organisation")
+        reviews.append(AddressReview(
+            name=recipient.get("name", ""),
+            rows=compare_rows(_address_fields(before) if before else None, _address_fields(recipient), ADDRESS_FIELDS),
+            compared=before is not None, organisation=entry_by_key(key) if key else None, organisation_key=key,
+        ))
+    return reviews

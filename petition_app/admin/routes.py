@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..campaigns.models import Campaign
+from ..campaigns.revisions import snapshot
 from ..campaigns.queries import as_revision, campaign_by_slug, pending_revision, revision_of
 from ..extensions import db
 from ..formfields import ButtonForm
@@ -21,8 +22,8 @@ from ..signing.rendering import render_campaign
 from . import bp
 from .forms import ApproveForm, HideForm, InvalidateForm, RejectForm
 from .mailing import Decision, decision_of, decision_previews
-from .operations import CampaignLocked, RevisionOutdated, approve, hide, reject
-from .queries import correction_reviews, live_campaigns, pending_revisions, recent_clusters
+from .operations import CampaignLocked, RecipientsNotApproved, RevisionOutdated, approve, hide, reject
+from .queries import address_reviews, correction_reviews, live_campaigns, pending_revisions, recent_clusters
 
 
 @bp.before_request
@@ -56,6 +57,7 @@ def queue_page(sent_prefix: str = "", sent_form: FlaskForm | None = None, status
     return render_template(
         "admin/queue.html", pending=pending, reviews=correction_reviews(pending, str(get_locale())), live=live_campaigns(),
         approve_form=ApproveForm(formdata=None),
+        address_reviews={revision.id: address_reviews(revision.campaign, revision.content, revision.correction) for revision in pending},
         reject_form=RejectForm(formdata=None), hide_form=HideForm(formdata=None), sent_prefix=sent_prefix,
         sent_form=sent_form,
     ), status
@@ -115,9 +117,11 @@ def preview(slug: str) -> ResponseReturnValue:
     if number and revision is None:
         abort(404)
     if revision is None:
-        return render_campaign(campaign, SignForm(), notice=_("Preview for moderation."))
+        return render_campaign(campaign, SignForm(), notice=_("Preview for moderation."),
+                               moderation=address_reviews(campaign, snapshot(campaign), False))
     notice = _("Preview of revision %(number)s for moderation.", number=revision.number)
-    return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice)
+    return render_campaign(as_revision(campaign, revision.content), SignForm(), notice=notice,
+                           moderation=address_reviews(campaign, revision.content, revision.correction))
 
 
 def confirmation(campaign: Campaign, action: str) -> ResponseReturnValue | None:
@@ -135,6 +139,7 @@ def confirmation(campaign: Campaign, action: str) -> ResponseReturnValue | None:
         "admin/confirm.html", campaign=campaign, action=action, form=form, decision=decision, waiting=waiting,
         Decision=Decision,
         previews=decision_previews(campaign, decision, reason, note), signers=campaign.confirmed_count,
+        reviews=address_reviews(campaign, waiting.content, waiting.correction) if waiting is not None and action != "hide" else [],
     )
 
 
@@ -173,6 +178,9 @@ def moderate(slug: str, action: str) -> ResponseReturnValue:
             flash(_("Nothing of this campaign waits for review any more: it was changed after you read it."))
         else:
             flash(_("The campaign was changed after you read it: read revision %(number)s first.", number=exc.waiting))
+    except RecipientsNotApproved as exc:
+        flash(_("Not published: first read and approve the address of every new recipient (%(keys)s) in the registry of recipients.",
+                keys=", ".join(exc.keys)))
     except CampaignLocked:
         flash(_("That is not possible in the campaign's current state."))
     return redirect(url_for("admin.queue"))

@@ -4,6 +4,7 @@ from typing import Any
 from flask import current_app
 
 from ..rules import PUBLIC_STATUSES
+from ..rules.recipients import DemandProgress
 from ..rules.stories import Category, Place
 
 BILINGUAL = {
@@ -70,6 +71,38 @@ LETTER_RECORD: dict[str, Any] = {
         },
     },
 }
+# A registry entry of recipients (issue 21): names, links and figures; never its address.
+RECIPIENT_FIGURES: dict[str, Any] = {
+    "type": "object",
+    "required": ["campaigns", "demands", "answered", "partly_answered", "considering", "waiting", "overdue", "median_working_days_to_answer"],
+    "properties": {
+        "campaigns": {"type": "integer", "minimum": 0},
+        "demands": {"type": "integer", "minimum": 0},
+        "answered": {"type": "integer", "minimum": 0},
+        "partly_answered": {"type": "integer", "minimum": 0},
+        "considering": {"type": "integer", "minimum": 0, "description": "Under consideration, within response_working_days"},
+        "waiting": {"type": "integer", "minimum": 0},
+        "overdue": {"type": "integer", "minimum": 0, "description": "Waiting longer than response_working_days"},
+        "median_working_days_to_answer": {"type": ["number", "null"]},
+    },
+}
+RECIPIENT_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["key", "name", "website", "url", "feed_url", "response_working_days", "figures"],
+    "properties": {
+        "key": {"type": "string", "examples": ["leiden-university"]},
+        "name": BILINGUAL,
+        "website": {"type": ["string", "null"]},
+        "url": {"type": "string", "format": "uri"},
+        "feed_url": {"type": "string", "format": "uri", "description": "The recipient's Atom feed"},
+        "response_working_days": {
+            "type": "integer",
+            "description": "Working days (weekends and Dutch public holidays not counted) after the first letter before a demand is overdue",
+        },
+        "figures": RECIPIENT_FIGURES,
+    },
+}
+KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 FORMAT = {
     "name": "format",
@@ -245,6 +278,34 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/recipients": {
+                "get": {
+                    "summary": "Every recipient of the registry, with its figures (open data, no address)",
+                    "responses": {
+                        "200": {
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "required": ["recipients"],
+                                    "properties": {"recipients": {"type": "array", "items": {"$ref": "#/components/schemas/RecipientSummary"}}},
+                                },
+                                "The approved recipients",
+                            ),
+                            "headers": CORS,
+                        },
+                    },
+                }
+            },
+            "/recipients/{key}": {
+                "get": {
+                    "summary": "One recipient: public campaigns addressed to it, letters sent and each demand's standing (open data, no address)",
+                    "parameters": [KEY],
+                    "responses": {
+                        "200": {**_json({"$ref": "#/components/schemas/Recipient"}, "The recipient"), "headers": CORS},
+                        "404": {**_json(ERROR, "No approved recipient with this key"), "headers": CORS},
+                    },
+                }
+            },
             "/campaigns/{slug}/signatures": {
                 "post": {
                     "summary": "Sign a campaign; the signature counts once its email address is confirmed",
@@ -308,6 +369,56 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
                 "CampaignSummary": CAMPAIGN_SUMMARY,
+                "RecipientSummary": RECIPIENT_SUMMARY,
+                "Recipient": {
+                    "type": "object",
+                    "required": [*RECIPIENT_SUMMARY["required"], "campaigns"],
+                    "properties": {
+                        **RECIPIENT_SUMMARY["properties"],
+                        "campaigns": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["slug", "title", "url", "signature_count", "paper_signature_count",
+                                             "total_signature_count", "letters_sent", "demands"],
+                                "properties": {
+                                    "slug": {"type": "string"},
+                                    "title": BILINGUAL,
+                                    "url": {"type": "string", "format": "uri"},
+                                    "signature_count": {"type": "integer", "minimum": 0},
+                                    "paper_signature_count": {"type": "integer", "minimum": 0},
+                                    "total_signature_count": {"type": "integer", "minimum": 0},
+                                    "letters_sent": {"type": "array", "items": {"type": "string", "format": "date-time"}},
+                                    "demands": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["nl", "en", "status", "letter_sent_on", "answered_on", "working_days", "answer_url"],
+                                            "properties": {
+                                                "nl": {"type": "string"},
+                                                "en": {"type": "string"},
+                                                "status": {
+                                                    "enum": [str(p) for p in DemandProgress],
+                                                    "description": (
+                                                        "answered (accepted or rejected), partly, considering, waiting, or overdue: "
+                                                        "no answer, or only under consideration, past response_working_days"
+                                                    ),
+                                                },
+                                                "letter_sent_on": {"type": ["string", "null"], "format": "date", "description": "The first letter's day (Europe/Amsterdam)"},
+                                                "answered_on": {"type": ["string", "null"], "format": "date"},
+                                                "working_days": {
+                                                    "type": ["integer", "null"],
+                                                    "description": "Since the first letter while waiting; from the first letter to the answer once answered; null before any letter",
+                                                },
+                                                "answer_url": {"type": ["string", "null"], "format": "uri"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
                 "DailyStats": {
                     "type": "object",
                     "required": ["slug", "timezone", "signature_count", "paper_signature_count", "total_signature_count", "days"],

@@ -13,6 +13,7 @@ from ..letters import queries as letters
 from ..links import external_url
 from ..ratelimits import sign_limit
 from ..reach import opendata
+from ..recipients.queries import approved_entries, approved_entry, score
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus
 from ..signing.forms import SignForm
 from ..signing.operations import CampaignClosed, sign
@@ -20,6 +21,7 @@ from ..stories import queries as stories
 from ..stories.figures import figures as story_figures
 from . import bp
 from .openapi import openapi_document
+from .recipients import recipient_json, recipient_summary_json
 
 STRING_FIELDS = ("name", "email", "city", "locale", "source")
 BOOLEAN_FIELDS = ("consent", "updates", "public")
@@ -184,6 +186,20 @@ def get_letter_record(slug: str, number: int) -> ResponseReturnValue:
     if record is None:
         return _open(not_found()[0]), 404
     return _open_json(record.public())
+@bp.get("/recipients")
+def list_recipients() -> ResponseReturnValue:
+    """Every approved recipient of the registry with its figures (open data); public. No address."""
+    return _open_json({"recipients": [recipient_summary_json(score(entry)) for entry in approved_entries()]})
+
+
+@bp.get("/recipients/<key>")
+def get_recipient(key: str) -> ResponseReturnValue:
+    """One recipient: the campaigns addressed to it, its letters, each demand's standing (open data);
+    public. No address."""
+    entry = approved_entry(key)
+    if entry is None:
+        return _open(not_found()[0]), 404
+    return _open_json(recipient_json(score(entry)))
 
 
 def _type_errors(payload: dict[str, Any]) -> dict[str, list[str]]:

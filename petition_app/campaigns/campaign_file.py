@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..rules import LANGUAGES, PUBLIC_STATUSES, CampaignStatus, EmailInvalid, normalise_email, validate_goals
+from ..rules.recipients import REGISTRY_KEY_RE, OrganisationStatus
 from ..rules.revisions import RevisionStatus, changed_parts
 from ..signals import campaign_file_imported
 from ..timeutil import utcnow
 from .models import Campaign, CampaignRevision
-from .queries import SLUG_RE
+from .queries import SLUG_RE, registry_entry
 from .revisions import apply_content, freeze_revision, snapshot, withdraw_pending
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -90,6 +91,33 @@ def _language(data: Mapping[str, Any], where: str) -> str:
     return language
 
 
+def _organisation(recipient: Mapping[str, Any], where: str, public: bool) -> dict[str, Any] | None:
+    """`organisation: <registry key>`: the recipient is an entry of the registry of recipients (None when
+    the file does not say). A public campaign may only be addressed to an entry a moderator approved."""
+    key = recipient.get("organisation")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not REGISTRY_KEY_RE.match(key):
+        raise CampaignFileError(f"{where}organisation: a registry key such as leiden-university")
+    entry = registry_entry(key)
+    if entry is None:
+        raise CampaignFileError(f"{where}organisation: no recipient {key!r} in the registry (flask recipients import)")
+    if public and entry["status"] != OrganisationStatus.APPROVED:
+        raise CampaignFileError(f"{where}organisation: {key!r} is not approved yet; a moderator approves its address first")
+    return entry
+
+
+def _from_registry(recipient: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A recipient from the registry: the file writes its demands, and whatever it leaves out (its key,
+    name, salutation, address, language) the registry entry says."""
+    return {
+        "key": entry["key"], "language": entry["language"], "email": entry["email"],
+        "name": {"nl": entry["name_nl"], "en": entry["name_en"]},
+        "salutation": {"nl": entry["salutation_nl"], "en": entry["salutation_en"]},
+        **recipient,
+    }
+
+
 def _parse_campaign_file(data: object) -> dict[str, Any]:
     """The whole file is checked before anything is written, so a bad file changes nothing."""
     if not isinstance(data, dict):
@@ -118,6 +146,9 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
         where = f"recipients[{index}]."
         if not isinstance(recipient, dict):
             raise CampaignFileError(f"recipients[{index}]: expected a mapping")
+        entry = _organisation(recipient, where, public=status in PUBLIC_STATUSES)
+        if entry is not None:
+            recipient = _from_registry(recipient, entry)
         key = recipient.get("key")
         if not isinstance(key, str) or not KEY_RE.match(key) or key in keys:
             raise CampaignFileError(f"{where}key: a unique lowercase name")
@@ -141,6 +172,7 @@ def _parse_campaign_file(data: object) -> dict[str, Any]:
                 "language": language,
                 "demands": [_bilingual({"demand": d}, "demand", max_length=2000) for d in demands],
             }
+            | ({"organisation": entry["key"]} if entry is not None else {})
         )
     return {
         "slug": slug,

@@ -174,8 +174,17 @@ class Recipient(Model):
     # When letters were last handed over to this recipient: at most one hand-over per day (claimed by
     # a conditional update, so two clicks at once send once).
     letters_sent_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # The registry entry this recipient is (recipients/models.py, by its key that never changes), or None
+    # for a recipient the organizers typed in themselves. The entry's public page lists this campaign's
+    # demands; its name, salutations and address were copied from the entry when it was chosen, and a
+    # reviewed change of the entry's address reaches this row too.
+    organisation_key: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.key", ondelete="SET NULL", onupdate="CASCADE"), index=True
+    )
 
     campaign: Mapped[Campaign] = relationship(back_populates="recipients")
+    # Named by string: the recipients package sits above campaigns in the layers.
+    organisation: Mapped[Any] = relationship("Organisation", viewonly=True)
     demands: Mapped[list["Demand"]] = relationship(
         back_populates="recipient", order_by="Demand.position", cascade="all, delete-orphan"
     )

@@ -36,6 +36,7 @@ def snapshot(campaign: Campaign) -> dict[str, Any]:
                     for demand in sorted(recipient.demands, key=lambda d: d.position)
                 ],
             }
+            | ({"organisation": recipient.organisation_key} if recipient.organisation_key else {})
             for recipient in recipients
         ],
     }
@@ -58,9 +59,13 @@ def apply_content(campaign: Campaign, content: Mapping[str, Any]) -> None:
     recipients = []
     for position, spec in enumerate(content["recipients"]):
         recipient = existing.get(spec["key"]) or Recipient(key=spec["key"], link_secret=new_link_secret())
-        if recipient.email is not None and recipient.email != spec["email"]:
+        organisation = spec.get("organisation") or None
+        # A registry entry's address is kept by the registry (a reviewed change reaches every campaign
+        # addressed to it): a revision's copy does not turn it back.
+        email = recipient.email if organisation and recipient.organisation_key == organisation and recipient.email else spec["email"]
+        if recipient.email is not None and recipient.email != email:
             recipient.link_secret, recipient.letters_sent_at = new_link_secret(), None
-        recipient.name, recipient.email = spec["name"], spec["email"]
+        recipient.name, recipient.email, recipient.organisation_key = spec["name"], email, organisation
         recipient.language, recipient.position = spec["language"], position
         # Revisions made before recipients had names per language hold neither: the fields are emptied.
         for lang in LANGUAGES:

@@ -1,5 +1,6 @@
 """Mail to a recipient (its letters, reminders) in the recipient's language, with its private link."""
 from collections.abc import Callable
+from typing import Any
 from email.message import EmailMessage
 
 from flask_babel import force_locale, gettext
@@ -36,8 +37,9 @@ def _about(handover: Handover) -> tuple[mail.About, int] | None:
     return (mail.About.HANDOVER, handover_id) if handover_id is not None else None
 
 
-def recipient_message(handover: Handover, template: str, subject: Callable[[], str]) -> EmailMessage:
-    """A mail about one hand-over to its recipient, in the recipient's language."""
+def recipient_message(handover: Handover, template: str, subject: Callable[[], str], **context: Any) -> EmailMessage:
+    """A mail about one hand-over to its recipient, in the recipient's language (`context`: more for its
+    template, such as a reminder's overdue notice)."""
     recipient = handover.recipient
     campaign = recipient.campaign
     locale = recipient.language
@@ -46,7 +48,7 @@ def recipient_message(handover: Handover, template: str, subject: Callable[[], s
         recipient=recipient, opening=mail_opening(recipient, locale), campaign_title=campaign.text("title", locale), organizer_name=campaign.organizer_name,
         count=handover.signature_count, paper_count=handover.paper_count, answer_url=answer_url(recipient),
         campaign_url=external_url("signing.campaign", slug=campaign.slug, lang=locale),
-        demand_count=len(recipient.demands),
+        demand_count=len(recipient.demands), **context,
     )
 
 

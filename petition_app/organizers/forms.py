@@ -149,8 +149,17 @@ def correction_form(base: dict[str, Any], count: int, reached: list[int], **kwar
     return form
 
 
+def _from_registry(recipient: dict[str, Any]) -> dict[str, Any]:
+    """What a recipient from the registry keeps through a correction: its link, and the names,
+    salutations, address and language the registry gave it (the moderators change those there)."""
+    if not recipient.get("organisation"):
+        return {}
+    return {field: recipient[field] for field in ("organisation", "name", "email", "language", "names", "salutation") if field in recipient}
+
+
 def correction_content(form: FlaskForm, base: dict[str, Any]) -> dict[str, Any]:
-    """The revision a filled-in correction form describes (recipients keep their keys)."""
+    """The revision a filled-in correction form describes (recipients keep their keys; a recipient from
+    the registry keeps its link and what the registry says of it)."""
     return {
         **{field: {lang: form[f"{field}_{lang}"].data or "" for lang in LANGUAGES} for field in ("title", "summary", "body")},
         "organizer_name": form.organizer_name.data,
@@ -166,7 +175,7 @@ def correction_content(form: FlaskForm, base: dict[str, Any]) -> dict[str, Any]:
                     {"nl": form[f"r{i}_d{j}_nl"].data, "en": form[f"r{i}_d{j}_en"].data}
                     for j in range(len(recipient["demands"]))
                 ],
-            }
+            } | _from_registry(recipient)
             for i, recipient in enumerate(base["recipients"])
         ],
     }

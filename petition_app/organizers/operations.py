@@ -19,6 +19,7 @@ from ..campaigns.operations import freeze_revision, snapshot, withdraw_pending
 from ..campaigns.queries import pending_revision
 from ..extensions import db
 from ..jobs import enqueue_after_commit
+from ..recipients.models import Organisation
 from ..rules import CampaignStatus
 from ..rules.revisions import same_structure
 from ..signing.models import Signature
@@ -38,7 +39,7 @@ from .invitations import INVITATIONS_PER_DAY, TooManyInvitations, accept_invitat
 from .updates import UpdateTooSoon, next_update_at, send_update
 
 __all__ = [
-    "INVITATIONS_PER_DAY", "CampaignLocked", "CampaignPublished", "NotPublished", "NotReady", "NotYetPublished", "NothingChanged",
+    "AlreadyAddressed", "add_registry_recipient", "INVITATIONS_PER_DAY", "CampaignLocked", "CampaignPublished", "NotPublished", "NotReady", "NotYetPublished", "NothingChanged",
     "TooManyInvitations", "UpdateTooSoon", "accept_invitation", "add_demand", "add_recipient", "close",
     "correction_base", "create_campaign", "ensure_correctable", "ensure_editable", "ensure_open", "ensure_published",
     "hide_from_wall", "invite", "missing_for_review", "move_demand", "move_recipient", "next_update_at",
@@ -121,6 +122,27 @@ def add_recipient(campaign: Campaign, name: str, email: str, language: str, text
     ensure_editable(campaign)
     key = slugify(name, {r.key for r in campaign.recipients})[:40]
     campaign.recipients.append(Recipient(key=key, name=name, email=email, language=language, position=len(campaign.recipients), **(texts or {})))
+    return _edited(campaign)
+
+
+class AlreadyAddressed(Exception):
+    """The campaign is already addressed to this entry of the registry."""
+
+
+def add_registry_recipient(campaign: Campaign, organisation: Organisation) -> bool:
+    """Address the campaign to an entry of the registry of recipients: its names, salutations, address and
+    language come from the entry (a reviewed change of the entry's address reaches this row later), so
+    the organizers write only the demands. A proposed entry may be chosen; the campaign is then not
+    published before a moderator approved the entry's address."""
+    ensure_editable(campaign)
+    if any(r.organisation_key == organisation.key for r in campaign.recipients):
+        raise AlreadyAddressed(organisation.key)
+    key = slugify(organisation.key, {r.key for r in campaign.recipients})[:40]
+    campaign.recipients.append(Recipient(
+        key=key, name=organisation.name(organisation.language), email=organisation.email, language=organisation.language,
+        name_nl=organisation.name_nl, name_en=organisation.name_en, salutation_nl=organisation.salutation_nl,
+        salutation_en=organisation.salutation_en, organisation_key=organisation.key, position=len(campaign.recipients),
+    ))
     return _edited(campaign)
 
 

@@ -16,6 +16,7 @@ from ..campaigns.queries import public_campaigns
 from ..rules import LANGUAGES
 from ..rules.goals import count_step  # noqa: F401  (also the campaign page's cache key)
 from ..links import external_url
+from ..recipients.queries import approved_entries
 
 #: Open Graph wants a territory with the language.
 OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -170,10 +171,14 @@ def language_links(endpoint: str, **values: Any) -> dict[str, Any]:
 
 
 def sitemap_entries() -> list[dict[str, str]]:
-    """[(language -> url)] for the home page and every public campaign, open or closed."""
+    """[(language -> url)] for the home page, every public campaign (open or closed), the list of
+    recipients and each approved recipient's page."""
     entries = [{lang: external_url("campaigns.index", lang=lang) for lang in LANGUAGES}]
     for campaign in public_campaigns():
         entries.append({lang: external_url("signing.campaign", slug=campaign.slug, lang=lang) for lang in LANGUAGES})
+    entries.append({lang: external_url("recipients.index", lang=lang) for lang in LANGUAGES})
+    for entry in approved_entries():
+        entries.append({lang: external_url("recipients.show", key=entry.key, lang=lang) for lang in LANGUAGES})
     return entries
 
 

@@ -2,6 +2,10 @@
 to a recipient who stays silent."""
 from email.message import EmailMessage
 
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
 from flask_babel import get_locale, gettext
 
 from ..campaigns.models import Recipient
@@ -9,6 +13,9 @@ from ..letters.mailing import recipient_message
 from ..letters.models import Handover
 from ..links import external_url
 from ..notifications.mailing import BulkMail
+from ..rules.workdays import working_days_between
+from ..timeutil import local_day, utcnow
+from .queries import first_letter_sent
 
 
 def capitalised(text: str) -> str:
@@ -37,7 +44,25 @@ def answer_bulk_mail(recipient: Recipient) -> BulkMail:
     )
 
 
+def overdue_notice(recipient: Recipient, now: datetime | None = None) -> dict[str, Any]:
+    """What a reminder says when the recipient's demands are overdue: more than RESPONSE_WORKING_DAYS
+    working days since the first letter with demands unanswered (and the recipient's public page, for an
+    entry of the registry). Empty when nothing is overdue."""
+    first = first_letter_sent(recipient.id)
+    unanswered = sum(1 for demand in recipient.demands if demand.answer is None)
+    if first is None or not unanswered:
+        return {}
+    zone, limit = current_app.config["CAMPAIGN_TIMEZONE"], current_app.config["RESPONSE_WORKING_DAYS"]
+    days = working_days_between(local_day(first, zone), local_day(now or utcnow(), zone))
+    if days <= limit:
+        return {}
+    page = external_url("recipients.show", key=recipient.organisation_key, lang=recipient.language) if recipient.organisation_key else None
+    return {"overdue_days": days, "overdue_limit": limit, "overdue_demands": unanswered, "recipient_page_url": page}
+
+
 def reminder_message(handover: Handover) -> EmailMessage:
-    """A reminder to a recipient who has not answered, in the recipient's language."""
+    """A reminder to a recipient who has not answered, in the recipient's language; once its demands are
+    overdue it says so, with the link to its public page."""
     title = handover.recipient.campaign.text("title", handover.recipient.language)
-    return recipient_message(handover, "reminder_to_recipient", lambda: gettext("Reminder: %(title)s", title=title))
+    return recipient_message(handover, "reminder_to_recipient", lambda: gettext("Reminder: %(title)s", title=title),
+                             **overdue_notice(handover.recipient))

@@ -39,3 +39,8 @@ def unanswered_handovers(sent_before: datetime, max_reminders: int) -> list[Hand
             Handover.recipient_id.not_in(answered),
         )
     ))
+
+
+def first_letter_sent(recipient_id: int) -> datetime | None:
+    """When letters first went to this recipient (the hand-over the response time counts from)."""
+    return db.session.scalar(select(func.min(Handover.sent_at)).where(Handover.recipient_id == recipient_id))

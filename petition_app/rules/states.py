@@ -3,7 +3,7 @@ Jinja global (`CampaignStatus.OPEN`, `campaign.status in PUBLIC_STATUSES`), so t
 a state's text again (tests/test_states.py parses the templates for one)."""
 from enum import StrEnum
 
-from . import abuse, revisions, statuses, stories
+from . import abuse, recipients, revisions, statuses, stories
 
 #: Every enum whose members a row or a form holds as its text.
 STATE_ENUMS: tuple[type[StrEnum], ...] = (
@@ -11,6 +11,7 @@ STATE_ENUMS: tuple[type[StrEnum], ...] = (
     statuses.RejectionReason, abuse.ReviewFlag, abuse.ClusterKind, statuses.DeliveryKind, statuses.DeliveryStatus,
     statuses.OutboxStatus, stories.SubmissionStatus, stories.PublicationStatus, stories.TeamAction,
     stories.ContactMethod, stories.Place, stories.Category, stories.ContentNote,
+    recipients.OrganisationStatus, recipients.DemandProgress,
 )
 
 #: What the templates see, by name: each enum, and each set of states that a rule defines.

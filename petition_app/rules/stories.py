@@ -1,9 +1,11 @@
 """Stories and support: the named states of a submission, the deadline for contacting someone who asked
-for support (working days, weekends excluded), and the rule that no published figure is smaller than 5.
+for support (working days: weekends and Dutch public holidays excluded, rules/workdays.py), and the rule that no published figure is smaller than 5.
 Pure: no Flask, no database."""
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+
+from .workdays import DUTCH_HOLIDAYS, add_working_days
 
 #: No figure about stories is ever shown under this: a group of 1 to 4 could point at a person.
 MIN_GROUP = 5
@@ -82,28 +84,15 @@ class TeamAction(StrEnum):
     TAKEN_DOWN = "taken_down"
 
 
-def add_working_days(start: date, days: int, holidays: Collection[date] = ()) -> date:
-    """The day `days` working days after `start` (Monday to Friday, not a holiday). A submission on a
-    Thursday with two working days is due on Monday; one on a Saturday on Tuesday."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    day, left = start, days
-    while left:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
-            left -= 1
-    return day
-
-
 def is_overdue(deadline: date, today: date) -> bool:
     """A deadline is a whole day: it has passed once that day is over."""
     return today > deadline
 
 
-def is_escalation_due(deadline: date, today: date, grace_days: int = 1, holidays: Collection[date] = ()) -> bool:
+def is_escalation_due(deadline: date, today: date, grace_days: int = 1, days_off: Collection[date] = DUTCH_HOLIDAYS) -> bool:
     """The moderators are told when a support request is still not answered `grace_days` working days
     after its deadline (the team itself is reminded as soon as the deadline has passed)."""
-    return today > add_working_days(deadline, grace_days, holidays)
+    return today > add_working_days(deadline, grace_days, days_off)
 
 
 def fold_small_groups(counts: Mapping[str, int], minimum: int = MIN_GROUP, other: str = OTHER) -> dict[str, int]:

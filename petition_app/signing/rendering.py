@@ -70,11 +70,14 @@ def answer_summaries(campaign: Campaign) -> list[AnswerSummary]:
     return summaries
 
 
-def render_campaign(campaign: Campaign, form: FlaskForm, status: int = 200, notice: str | None = None) -> tuple[str, int]:
-    """The campaign page with a sign form: fresh, or as the signer filled it in with its errors."""
+def render_campaign(campaign: Campaign, form: FlaskForm, status: int = 200, notice: str | None = None,
+                    moderation: list[Any] | None = None) -> tuple[str, int]:
+    """The campaign page with a sign form: fresh, or as the signer filled it in with its errors. A
+    moderator's preview passes `moderation`: each recipient's address, names and salutations to review."""
     return render_template(
         "campaigns/show.html", campaign=campaign, form=form, notice=notice, answer_summaries=answer_summaries(campaign),
         correction_changes=correction_changes(campaign, str(get_locale())),
+        moderation=moderation,
     ), status
 
 

@@ -21,10 +21,10 @@ from ..rules.stories import (
     PublicationStatus,
     SubmissionStatus,
     TeamAction,
-    add_working_days,
     is_escalation_due,
     is_overdue,
 )
+from ..rules.workdays import add_working_days
 from ..timeutil import as_utc, utcnow
 from . import limits, queries, sealing
 from .inputs import SubmissionInput

@@ -3,26 +3,39 @@ demand, move up or down, remove). Each change passes the operations' check of th
 a form sent with a mistake comes back open on the page. The campaign's organizers only."""
 from collections.abc import Callable
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...campaigns.models import Campaign, Demand, Recipient
+from ...recipients.models import Organisation
 from ...extensions import db
+from ...recipients.forms import ProposeForm, SearchForm
+from ...recipients.operations import KeyTaken, propose_organisation
+from ...recipients.queries import approved_entries, approved_entry, search_entries
 from .. import bp
 from ..forms import ButtonForm, DemandForm, RecipientForm
 from ..guards import CampaignLocked, ensure_editable
 from ..operations import (
+    AlreadyAddressed,
     add_demand,
+    add_registry_recipient,
     add_recipient,
     move_demand,
     move_recipient,
     remove_demand,
     remove_recipient,
+    slugify,
     update_demand,
     update_recipient,
 )
 from .common import ID, back_to_draft, confirmed, own_campaign, own_demand, own_recipient, refused
+
+
+#: The fields of the proposal form start with this (the page also holds the form of a plain recipient).
+PROPOSE = "propose"
 
 
 @bp.route("/<slug>/recipients", methods=["GET", "POST"])
@@ -37,7 +50,7 @@ def recipients(slug: str) -> ResponseReturnValue:
 
 
 def recipients_page(campaign: Campaign, form: RecipientForm | None = None, failed: tuple[str, FlaskForm] | None = None,
-                    status: int = 200) -> ResponseReturnValue:
+                    status: int = 200, propose_form: ProposeForm | None = None) -> ResponseReturnValue:
     """The recipients page: the form to add a recipient (`form`), and a form to edit each recipient and
     each demand and to add a demand, keyed by the prefix of its fields' ids. `failed` is (prefix, form)
     when that form came back with errors: the page shows it open, with what was typed (422)."""
@@ -53,10 +66,51 @@ def recipients_page(campaign: Campaign, form: RecipientForm | None = None, faile
     sent_prefix, sent_form = failed or ("", None)
     if sent_form is not None:
         edit_forms[sent_prefix] = sent_form
+    search = SearchForm(request.args)
+    query = search.q.data if search.validate() else ""
     return render_template(
         "organizers/recipients.html", campaign=campaign, form=RecipientForm(formdata=None) if form is None else form,
-        edit_forms=edit_forms, sent_prefix=sent_prefix, sent_form=sent_form,
+        edit_forms=edit_forms, sent_prefix=sent_prefix, sent_form=sent_form if sent_form is not None else propose_form,
+        search=search, found=search_entries(query) if query else [], searched=bool(query), registry=approved_entries(),
+        propose_form=propose_form or ProposeForm(formdata=None, prefix=PROPOSE),
     ), status
+
+
+@bp.route("/<slug>/recipients/choose", methods=["POST"])
+def choose_recipient(slug: str) -> ResponseReturnValue:
+    """Address the campaign to an entry of the registry (chosen from the search): its name, salutations
+    and address come from the registry, the organizers write the demands. The campaign's organizers only."""
+    campaign = own_campaign(slug)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    organisation = approved_entry(request.form.get("organisation", ""))
+    if organisation is None:
+        abort(404)
+    try:
+        return change(campaign, None, lambda: add_registry_recipient(campaign, organisation))
+    except AlreadyAddressed:
+        flash(_("The campaign is already addressed to %(name)s.", name=organisation.name(campaign.organizer_language)))
+        return redirect(url_for("organizers.recipients", slug=campaign.slug))
+
+
+@bp.route("/<slug>/recipients/propose", methods=["POST"])
+def propose_recipient(slug: str) -> ResponseReturnValue:
+    """Propose a recipient missing from the registry and address the campaign to it: a moderator reviews
+    its address (shown on the approval page) before the campaign can be published. The campaign's
+    organizers only."""
+    campaign = own_campaign(slug)
+    form = ProposeForm(prefix=PROPOSE)
+    if not form.validate_on_submit():
+        return recipients_page(campaign, status=422, propose_form=form)
+    taken = {key for key in db.session.scalars(db.select(Organisation.key))}
+    key = slugify(form.name_en.data or form.name_nl.data, taken)[:40].strip("-")
+    try:
+        organisation = propose_organisation(key, form.fields(), current_user)
+    except (KeyTaken, ValueError):
+        form.name_en.errors = [*form.name_en.errors, _("Choose another name: this one cannot be used as an address.")]
+        return recipients_page(campaign, status=422, propose_form=form)
+    flash(_("Thank you. A moderator checks the address of %(name)s before the campaign is published.", name=organisation.name(campaign.organizer_language)))
+    return change(campaign, None, lambda: add_registry_recipient(campaign, organisation))
 
 
 def change(campaign: Campaign, anchor: str | None, operation: Callable[[], bool]) -> ResponseReturnValue:
