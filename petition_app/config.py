@@ -126,6 +126,9 @@ class Config:
     # as it stands, else PLATFORM_NAME, else "Petities" / "Petitions" in the mail's language.
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
+    # Who runs this installation, as the home page says it ("Stichting Veilig Leiden, Leiden"). Unset: the
+    # page says that its moderators run it, independently of the groups that campaign on it.
+    PLATFORM_OPERATOR = os.environ.get("PLATFORM_OPERATOR") or None
     # Where bounces go: each mail's envelope sender is bounces+<signed token>@domain (VERP), which the
     # MTA pipes to `flask mail bounce` (README, "Mail that arrives"). Unset: the sender's address.
     MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS") or None

@@ -1,12 +1,118 @@
-/* "Leave this page quickly": replace this page with a neutral site, so that the back button does not
-   lead back to it. Our own script, loaded from our own host; nothing else is loaded. */
+/* Stories and support, enhanced. Our own script, loaded from our own host; nothing else is loaded.
+
+   "Leave this page quickly", after GOV.UK's "Exit this page" component: the button, or Shift pressed 3
+   times within 5 seconds (each press announced to screen readers; any other key in between, or a Shift
+   held for a capital letter, starts the count again), hides the page at once and replaces it with a
+   neutral site through location.replace, so that Back does not lead to it. While a page shows the quick
+   exit, a link followed from it replaces it in the history too (the visit stays out of the history: Back
+   after leaving skips the campaign page and every story page that came before). Coming back from the
+   browser's cache shows the page again.
+
+   The private code: a button copies it (the code stays selectable by hand without this script). */
 (function () {
   "use strict";
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("[data-quick-exit]");
-    if (!link) { return; }
-    event.preventDefault();
-    document.body.hidden = true;
-    window.location.replace(link.href);
+
+  var bar = document.querySelector("[data-quick-exit-bar]");
+  var exitLink = document.querySelector("[data-quick-exit]");
+  var status = bar && bar.querySelector("[data-quick-exit-status]");
+  var TIMEOUT = 5000;
+  var presses = 0;
+  var lastKeyWasModified = false;
+  var pressTimer = null;
+  var messageTimer = null;
+
+  function say(message) {
+    if (status) { status.textContent = message || ""; }
+  }
+
+  function leave() {
+    if (!exitLink) { return; }
+    document.body.classList.add("leaving");
+    say("");
+    window.location.replace(exitLink.href);
+  }
+
+  function resetPresses(expired) {
+    if (pressTimer) { window.clearTimeout(pressTimer); pressTimer = null; }
+    presses = 0;
+    if (expired && bar) {
+      say(bar.getAttribute("data-expired"));
+      messageTimer = window.setTimeout(function () { say(""); }, TIMEOUT);
+    }
+  }
+
+  if (exitLink) {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || event.defaultPrevented) { return; }
+      if (link.hasAttribute("data-quick-exit")) {
+        event.preventDefault();
+        leave();
+        return;
+      }
+      // any other link of this site, opened in this tab: replace this page in the history
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+      if (link.target && link.target !== "_self") { return; }
+      if (link.hasAttribute("download") || link.origin !== window.location.origin) { return; }
+      if (link.pathname === window.location.pathname && link.search === window.location.search && link.hash) { return; }
+      event.preventDefault();
+      window.location.replace(link.href);
+    });
+
+    document.addEventListener("keyup", function (event) {
+      if (event.key === "Shift" && !lastKeyWasModified) {
+        presses += 1;
+        if (messageTimer) { window.clearTimeout(messageTimer); messageTimer = null; }
+        if (presses >= 3) {
+          resetPresses(false);
+          leave();
+          return;
+        }
+        say(bar && bar.getAttribute(presses === 1 ? "data-press-two" : "data-press-one"));
+        if (pressTimer) { window.clearTimeout(pressTimer); }
+        pressTimer = window.setTimeout(function () { resetPresses(true); }, TIMEOUT);
+      } else if (pressTimer) {
+        resetPresses(true);
+      }
+      lastKeyWasModified = event.shiftKey;
+    }, true);
+
+    window.addEventListener("pageshow", function () {
+      document.body.classList.remove("leaving");
+      resetPresses(false);
+      say("");
+    });
+  }
+
+  // ------------------------------------------------------------ the private code
+
+  document.querySelectorAll("[data-copy-code]").forEach(function (button) {
+    var code = document.getElementById(button.getAttribute("data-copy-code"));
+    var done = document.querySelector("[data-copy-code-status]");
+    if (!code) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = code.textContent.trim();
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var copied = navigator.clipboard && window.isSecureContext
+        ? navigator.clipboard.writeText(text)
+        : new Promise(function (resolve, reject) {
+          try {
+            if (document.execCommand("copy")) { resolve(); } else { reject(new Error("copy refused")); }
+          } catch (error) {
+            reject(error);
+          }
+        });
+      copied.then(function () {
+        if (done) {
+          done.textContent = "";
+          window.setTimeout(function () { done.textContent = button.getAttribute("data-copied"); }, 50);
+        }
+      }, function () { /* the code stays selected: it can be copied by hand */ });
+    });
   });
 })();

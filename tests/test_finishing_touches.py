@@ -4,8 +4,11 @@ for Signal; the home page says who runs the platform; the embed's bar shows one 
 person sees in a browser is in tests/e2e/test_finishing_touches.py."""
 import logging
 import re
+from datetime import timedelta
 
-from helpers import sign
+from helpers import add_campaign, make_organizer, seed_signers, sign, sign_form
+from petition_app.rules.chart import NARROW_WIDTH, daily_chart
+from petition_app.timeutil import utcnow
 
 ADDRESS = "Anna.Typo@Exampel.org"
 
@@ -32,8 +35,6 @@ def test_check_your_email_names_the_address_once_to_the_signer_alone(app, client
 
 
 def test_the_address_shows_only_on_the_campaign_it_was_signed_for(app, client, campaign):
-    from helpers import add_campaign
-
     other = add_campaign(app, slug="other-campaign")
     sign(client, campaign, follow=False, lang="nl", email=ADDRESS)
     elsewhere = client.get(f"/campaigns/{other}/check-your-email")
@@ -45,8 +46,50 @@ def test_the_address_shows_only_on_the_campaign_it_was_signed_for(app, client, c
 
 
 def test_a_bot_in_the_honeypot_sees_the_same_answer(client, campaign):
-    from helpers import sign_form
-
     data = {**sign_form(email=ADDRESS), "website": "http://spam.example"}
     answer = client.post(f"/campaigns/{campaign}/sign?lang=en", data=data, follow_redirects=True)
     assert answer.status_code == 200 and ADDRESS in answer.text
+
+
+# ---------------------------------------------------------------- the home page
+
+
+def test_the_home_page_says_who_runs_it_how_review_works_and_what_happens_to_a_signature(app, client, campaign):
+    english = client.get("/?lang=en").text
+    assert "This platform is run by its moderators, independently of the groups that campaign on it." in english
+    assert "A moderator reads each campaign before it is published" in english
+    assert "your signature counts once you confirm it" in english and "Your email address is never shown" in english
+    assert '<a href="/privacy">Read the privacy statement</a>' in english
+    assert english.index("Reviewed first.") < english.index("Together for a safe Leiden")  # before the list
+
+    dutch = client.get("/?lang=nl").text
+    assert "Dit platform wordt beheerd door zijn moderatoren" in dutch and "Lees de privacyverklaring" in dutch
+
+    app.config["PLATFORM_OPERATOR"] = "Stichting Veilig Leiden"
+    named = client.get("/?lang=en").text
+    assert "This platform is run by Stichting Veilig Leiden, independently of the groups" in named
+
+
+# ---------------------------------------------------------------- the embed and the dashboard's chart
+
+
+def test_the_embed_shows_one_signature_on_its_bar(app, client, campaign):
+    seed_signers(app, campaign, [{"email": "one@example.org"}])
+    html = client.get(f"/embed/{campaign}?lang=en").text
+    assert "<progress" not in html  # a native bar at 1 of 1,500 fills less than a pixel
+    fill = re.search(r'<rect class="bar-fill" x="0" y="0" width="(\d+)"', html)
+    assert fill and int(fill.group(1)) >= 40  # at least 4 %: 8 px in the narrowest frame
+    assert 'aria-labelledby="embed-count"' in html
+
+
+def test_the_dashboard_draws_a_narrow_chart_for_phones(app):
+    slug = add_campaign(app, slug="chart-campaign")
+    seed_signers(app, slug, [{"email": f"c{i}@example.org", "confirmed_at": utcnow() - timedelta(days=i % 20)} for i in range(40)])
+    page = make_organizer(app, campaigns=[slug]).get(f"/organize/{slug}?lang=nl").text
+    narrow = re.search(r'<svg class="chart chart-narrow" viewBox="0 0 (\d+) (\d+)".*?</svg>', page, re.S)
+    assert narrow and int(narrow.group(1)) == NARROW_WIDTH
+    dates = re.findall(r">(\d{4}-\d\d-\d\d)</text>", narrow.group(0))
+    assert len(dates) == 3  # room for three dates at 11 px and more on a phone
+    assert 'id="chart-titlenarrow"' in narrow.group(0) and "<title>20" not in narrow.group(0)
+    assert '<ul class="chart-legend">' in page and "die dag bevestigd (linkeras)" in page  # the legend in HTML
+    assert daily_chart([]) is None

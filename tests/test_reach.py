@@ -338,7 +338,8 @@ def test_the_widget_shows_the_title_the_live_count_and_a_sign_button(app, client
     html = client.get(f"/embed/{campaign}?lang=en").text
     page = Page(html)
     assert TITLE_EN in html and "3 have signed" in html
-    assert page.find("progress", max="1500", value="3")
+    assert page.find("svg", role="img", **{"aria-labelledby": "embed-count"})  # the bar (issue 20: visible at 1)
+    assert page.find("rect", width="40", height="20", rx="10")  # 3 of 1,500 fills its least width, 4 %
     button = [a for a in page.find("a") if "button" in (a.get("class") or "")]
     assert len(button) == 1
     assert button[0]["href"] == "http://localhost/campaigns/safe-leiden?s=embed#sign"
