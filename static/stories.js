@@ -5,8 +5,9 @@
    held for a capital letter, starts the count again), hides the page at once and replaces it with a
    neutral site through location.replace, so that Back does not lead to it. While a page shows the quick
    exit, a link followed from it replaces it in the history too (the visit stays out of the history: Back
-   after leaving skips the campaign page and every story page that came before). Coming back from the
-   browser's cache shows the page again.
+   after leaving skips the campaign page and every story page that came before). A form sent on the way
+   leaves an entry of its own, which no script can take out: Back to such a page in the same tab leaves
+   again at once (sessionStorage remembers the exit until this site is opened any other way).
 
    The private code: a button copies it (the code stays selectable by hand without this script). */
 (function () {
@@ -25,12 +26,42 @@
     if (status) { status.textContent = message || ""; }
   }
 
+  var LEFT = "petitions-left-quickly";
+
+  function remember(value) {
+    try {
+      if (value) { window.sessionStorage.setItem(LEFT, "1"); } else { window.sessionStorage.removeItem(LEFT); }
+    } catch (error) { /* storage off: links and the exit still replace their page */ }
+  }
+
+  function leftQuickly() {
+    try { return window.sessionStorage.getItem(LEFT) === "1"; } catch (error) { return false; }
+  }
+
   function leave() {
     if (!exitLink) { return; }
     document.body.classList.add("leaving");
     say("");
+    remember(true);
     window.location.replace(exitLink.href);
   }
+
+  /* Back (or Forward) into one of these pages in a tab that left quickly (a form sent on the way left an
+     entry of its own in the history): leave again at once. Coming here any other way starts afresh. */
+  function bounceBack(persisted) {
+    if (!exitLink || !leftQuickly()) { return false; }
+    var navigation = window.performance && window.performance.getEntriesByType
+      ? window.performance.getEntriesByType("navigation")[0] : null;
+    if (persisted || (navigation && navigation.type === "back_forward")) {
+      document.body.classList.add("leaving");
+      window.location.replace(exitLink.href);
+      return true;
+    }
+    remember(false);
+    return false;
+  }
+
+  if (bounceBack(false)) { return; }
 
   function resetPresses(expired) {
     if (pressTimer) { window.clearTimeout(pressTimer); pressTimer = null; }
@@ -77,7 +108,8 @@
       lastKeyWasModified = event.shiftKey;
     }, true);
 
-    window.addEventListener("pageshow", function () {
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && bounceBack(true)) { return; }
       document.body.classList.remove("leaving");
       resetPresses(false);
       say("");

@@ -8,15 +8,17 @@ from datetime import date, timedelta
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 60, 20, 30  # the dates under the axis; the legend is HTML below
-#: The phone's chart: drawn at about the width a phone shows it (a 390 px screen gives it some 340 px),
-#: so that its 12-unit text reads as 11 px or more instead of the wide chart's 6 px.
-NARROW_WIDTH, NARROW_HEIGHT = 360, 240
-NARROW_LEFT, NARROW_RIGHT = 44, 48
-NARROW_DATE_LABELS = 3
+#: The phone's chart: drawn at about the width a phone shows it (a 390 px screen gives the dashboard's
+#: figure some 280 px), so that its 13-unit text (static/style.css) reads as 11 px instead of the wide
+#: chart's 6 px.
+NARROW_WIDTH, NARROW_HEIGHT = 320, 240
+NARROW_LEFT, NARROW_RIGHT = 42, 46
+NARROW_DATE_LABELS = 2
 NARROW_LABEL_EVERY_BAR_UP_TO = 7
 MAX_BAR_WIDTH = 48
-#: At most this many dates under the x axis.
+#: At most this many dates under the x axis, and no two closer than their width (YYYY-MM-DD at 13 units).
 MAX_DATE_LABELS = 6
+DATE_LABEL_WIDTH, DATE_LABEL_GAP = 84, 6
 #: Up to this many days every bar carries its number; beyond it, only the highest day does.
 LABEL_EVERY_BAR_UP_TO = 14
 
@@ -92,9 +94,35 @@ class Chart:
     days: int = field(default=0)
 
 
+def _extent(label: DateLabel) -> tuple[float, float]:
+    if label.anchor == "start":
+        return label.x, label.x + DATE_LABEL_WIDTH
+    if label.anchor == "end":
+        return label.x - DATE_LABEL_WIDTH, label.x
+    return label.x - DATE_LABEL_WIDTH / 2, label.x + DATE_LABEL_WIDTH / 2
+
+
+def _clash(before: DateLabel, after: DateLabel) -> bool:
+    return _extent(after)[0] < _extent(before)[1] + DATE_LABEL_GAP
+
+
+def apart(labels: list[DateLabel]) -> list[DateLabel]:
+    """The date labels without any that would overlap the one before it; the first and the last date
+    stay (the last one's neighbours make room for it)."""
+    kept: list[DateLabel] = []
+    for n, label in enumerate(labels):
+        if n == len(labels) - 1:
+            while len(kept) > 1 and _clash(kept[-1], label):
+                kept.pop()
+        if not kept or not _clash(kept[-1], label):
+            kept.append(label)
+    return kept
+
+
 def daily_chart(per_day: Sequence[tuple[date, int]], narrow: bool = False) -> Chart | None:
     """The chart of confirmed signatures per day (bars, left axis) and in total (line, right axis);
-    `narrow`: the phone's, with fewer dates and bar numbers on a smaller drawing (same text size)."""
+    `narrow`: the phone's, with the first and last date and fewer bar numbers on a smaller drawing
+    (the same text size)."""
     days = fill_days(per_day)
     if not days:
         return None
@@ -129,10 +157,15 @@ def daily_chart(per_day: Sequence[tuple[date, int]], narrow: bool = False) -> Ch
             height=round(bottom - y, 1), labelled=n > 0 and (len(days) <= label_up_to or i == peak_index),
         ))
         points.append((round(centre, 1), y_of(totals[i], cumulative)))
-    if len(days) <= max_dates:
+    # As many dates as fit side by side (the first starts at the axis' left end, the last ends at its
+    # right end), each under the day nearest to an even spread; `apart` drops any that would still touch.
+    fitting = max(2, min(max_dates, int((plot_width - DATE_LABEL_WIDTH) // (DATE_LABEL_WIDTH + DATE_LABEL_GAP)) + 1))
+    if len(days) <= fitting:
         label_indexes = list(range(len(days)))
     else:
-        label_indexes = sorted({round(k * (len(days) - 1) / (max_dates - 1)) for k in range(max_dates)})
+        first, last = left + DATE_LABEL_WIDTH / 2, left + plot_width - DATE_LABEL_WIDTH / 2
+        centres = [first + k * (last - first) / (fitting - 1) for k in range(fitting)]
+        label_indexes = sorted({0, len(days) - 1} | {min(len(days) - 1, max(0, round((c - left) / slot - 0.5))) for c in centres[1:-1]})
     dates = []
     for i in label_indexes:
         x = round(left + slot * i + slot / 2, 1)
@@ -142,6 +175,7 @@ def daily_chart(per_day: Sequence[tuple[date, int]], narrow: bool = False) -> Ch
         elif len(days) > 1 and i == len(days) - 1:
             anchor, x = "end", float(left + plot_width)
         dates.append(DateLabel(day=days[i][0], x=x, anchor=anchor))
+    dates = apart(dates)
     return Chart(
         width=width, height=height, left=left, right=left + plot_width, top=TOP, bottom=bottom, bars=bars,
         line=" ".join(f"{x},{y}" for x, y in points),
