@@ -203,7 +203,7 @@ def test_the_quick_exit_leaves_no_way_back_and_covers_nothing(live_server, new_p
     if view is DESKTOP:  # GOV.UK's shortcut: Shift 3 times; another key in between starts again
         page.locator("#text").focus()
         page.keyboard.press("Shift")
-        expect(exit_bar.locator("[role=status]")).to_contain_text(text["two_more"])
+        expect(exit_bar.locator("[data-quick-exit-status]")).to_contain_text(text["two_more"])
         page.keyboard.press("Shift")
         page.keyboard.press("a")
         page.keyboard.press("Shift+B")  # a capital letter is no press of Shift
