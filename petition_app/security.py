@@ -33,7 +33,9 @@ If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy
 browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
 moderator sees their name and a logout form in the header: for them the same pages say no-store.
 The two that say their visitor just signed or confirmed (KEPT_BY_NGINX_ONLY) are kept by nginx
-only: browsers get no-store, nginx `X-Accel-Expires`.
+only: browsers get no-store, nginx `X-Accel-Expires`. Right after the sign form, "check your email"
+names the address from the signer's session once (signing.routes.sent_to): that answer is no-store
+and keeps nothing in any cache.
 
 The sign form is the one public POST, and it needs no session: instead of Flask-WTF's session-bound
 CSRF token it carries a signed, time-limited form token bound to the campaign (sign_form_token), and
