@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 from helpers import add_campaign, make_organizer, seed_signers, sign, sign_form
-from petition_app.rules.chart import NARROW_WIDTH, daily_chart
 from petition_app.timeutil import utcnow
 
 ADDRESS = "Anna.Typo@Exampel.org"
@@ -83,6 +82,8 @@ def test_the_embed_shows_one_signature_on_its_bar(app, client, campaign):
 
 
 def test_the_dashboard_draws_a_narrow_chart_for_phones(app):
+    from petition_app.rules.chart import NARROW_WIDTH, daily_chart
+
     slug = add_campaign(app, slug="chart-campaign")
     seed_signers(app, slug, [{"email": f"c{i}@example.org", "confirmed_at": utcnow() - timedelta(days=i % 20)} for i in range(40)])
     page = make_organizer(app, campaigns=[slug]).get(f"/organize/{slug}?lang=nl").text
