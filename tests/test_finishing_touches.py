@@ -44,6 +44,14 @@ def test_the_address_shows_only_on_the_campaign_it_was_signed_for(app, client, c
     assert "We hebben een mail gestuurd naar:" in dutch.text and ADDRESS in dutch.text
 
 
+def test_the_address_waits_for_the_very_next_page_only(client, campaign):
+    sign(client, campaign, follow=False, lang="en", email=ADDRESS)  # a client that does not follow the 303
+    assert client.get_cookie("session") is not None
+    assert ADDRESS not in client.get(f"/campaigns/{campaign}?lang=en").text
+    assert client.get_cookie("session") is None  # gone unread
+    assert ADDRESS not in client.get(f"/campaigns/{campaign}/check-your-email").text
+
+
 def test_a_bot_in_the_honeypot_sees_the_same_answer(client, campaign):
     data = {**sign_form(email=ADDRESS), "website": "http://spam.example"}
     answer = client.post(f"/campaigns/{campaign}/sign?lang=en", data=data, follow_redirects=True)

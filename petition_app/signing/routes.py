@@ -91,6 +91,16 @@ def take_sent_to(slug: str) -> str | None:
     return sent.get("email") or None if isinstance(sent, dict) and sent.get("slug") == slug else None
 
 
+@bp.before_app_request
+def forget_sent_to() -> None:
+    """The address waits for the very next page only: any other request (a client that did not follow
+    the redirect) takes it out of the session unread."""
+    if request.endpoint in ("signing.check_your_email", "signing.sign_campaign", "static", None):
+        return
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and SENT_TO in session:
+        session.pop(SENT_TO)
+
+
 @bp.route("/campaigns/<slug>/check-your-email")
 def check_your_email(slug: str) -> ResponseReturnValue:
     """"Check your email" after signing; public, the same page for everyone, but right after the sign
