@@ -131,7 +131,10 @@ class Browser:
                 connection.close()
         for cookie in response_headers.get_all("Set-Cookie") or []:
             name, _, value = cookie.split(";")[0].partition("=")
-            self.cookies[name.strip()] = value
+            if not value or "max-age=0" in cookie.lower():  # deleted, as a browser drops it
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
         verdict, retry_after = verdict_of(status, response_headers, text)
         note = ""
         if verdict in ("gateway", "error"):

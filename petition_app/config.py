@@ -149,6 +149,9 @@ class Config:
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or None
     # What "Start a campaign" promises: a moderator reviews a submitted campaign within this many working days.
     REVIEW_WORKING_DAYS = _int("REVIEW_WORKING_DAYS", 3)
+    # Who runs this installation, as the home page says it ("Stichting Veilig Leiden, Leiden"). Unset: the
+    # page says that its moderators run it, independently of the groups that campaign on it.
+    PLATFORM_OPERATOR = os.environ.get("PLATFORM_OPERATOR") or None
     # Where bounces go: each mail's envelope sender is bounces+<signed token>@domain (VERP), which the
     # MTA pipes to `flask mail bounce` (README, "Mail that arrives"). Unset: the sender's address.
     MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS") or None

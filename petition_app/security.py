@@ -8,9 +8,8 @@ proxy cache. The headers here say so to the browser; they are a second line behi
 
 Referrer-Policy is `same-origin`, not `no-referrer`: both keep tokens from reaching other sites, but
 Flask-WTF (WTF_CSRF_SSL_STRICT, on by default) refuses a form POST over HTTPS without a same-origin
-Referer, so `no-referrer` would break every form in production.
-
-`allow_framing` marks a view (the coming `/embed/<slug>`) that other sites may put in an iframe.
+Referer, so `no-referrer` would break every form in production. `allow_framing` marks a view (the embed)
+that other sites may put in an iframe.
 
 A page or file meant for one person says `Cache-Control: no-store`, so that neither a shared computer's
 browser cache nor a proxy keeps a dashboard, a signers.csv, a letter or a private link's page: every
@@ -33,7 +32,9 @@ If-None-Match gets a 304) and never set a cookie, so that nginx in front (deploy
 browsers may keep them for a few seconds: a count is at most that old. A logged-in organizer or
 moderator sees their name and a logout form in the header: for them the same pages say no-store.
 The two that say their visitor just signed or confirmed (KEPT_BY_NGINX_ONLY) are kept by nginx
-only: browsers get no-store, nginx `X-Accel-Expires`.
+only: browsers get no-store, nginx `X-Accel-Expires`. Right after the sign form, "check your email"
+names the address from the signer's session once (signing.routes.sent_to): that answer is no-store
+and keeps nothing in any cache.
 
 The sign form is the one public POST, and it needs no session: instead of Flask-WTF's session-bound
 CSRF token it carries a signed, time-limited form token bound to the campaign (sign_form_token), and
@@ -48,7 +49,6 @@ import math
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
-
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request, session

@@ -1,5 +1,5 @@
 /* The share step, enhanced: copy a link or a message with one click, and open the browser's own share
-   sheet where it has one. Without this file everything still works: the fields can be selected and
+   sheet where it has one (the Signal button too: Signal has no share link that carries a message). Without this file everything still works: the fields can be selected and
    copied by hand, and the share links are plain links. Loaded from this site only (no inline script). */
 (function () {
   "use strict";
@@ -51,9 +51,11 @@
   });
 
   if (navigator.share) {
+    /* A share sheet (phones, and some desktops): Signal and other apps are in it, so the Signal button and
+       "Share with another app" appear, and the words about copying the link for Signal go. */
+    document.querySelectorAll("[data-native-share-item]").forEach(function (item) { item.hidden = false; });
+    document.querySelectorAll("[data-without-native-share]").forEach(function (item) { item.hidden = true; });
     document.querySelectorAll("[data-native-share]").forEach(function (button) {
-      var holder = button.closest(".native-share");
-      if (holder) { holder.hidden = false; }
       button.addEventListener("click", function () {
         navigator.share({
           title: button.getAttribute("data-share-title"),

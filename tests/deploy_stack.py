@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from helpers import free_port, service_env, service_missing, wait_for
 from petition_app.config import PROJECT_ROOT
@@ -155,7 +156,10 @@ class Client:
             connection.close()
         for cookie in response.headers.get_all("Set-Cookie") or []:
             name, _, value = cookie.split(";")[0].partition("=")
-            self.cookies[name] = value
+            if not value or "max-age=0" in cookie.lower():  # deleted, as a browser drops it
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
         return response
 
     def get(self, path, headers=None):
@@ -197,13 +201,19 @@ def hidden_token(page, name="csrf_token"):
 
 
 def sign_through(client, slug, email, name="Anna de Vries", updates=True):
-    """Open the campaign page and sign with its form, as a browser does (the token from the page)."""
+    """Open the campaign page and sign with its form, as a browser does (the token from the page), and
+    follow a 303 on to "check your email", which takes the address back out of the session (issue 20).
+    Returns the answer to the form."""
     page = client.get(f"/campaigns/{slug}")
     assert page.status == 200, page.text[:300]
     data = {"name": name, "email": email, "consent": "y", "csrf_token": hidden_token(page.text)}
     if updates:
         data["updates"] = "y"
-    return client.post(f"/campaigns/{slug}/sign", data, headers={"Sec-Fetch-Site": "same-origin"})
+    answer = client.post(f"/campaigns/{slug}/sign", data, headers={"Sec-Fetch-Site": "same-origin"})
+    if answer.status == 303:
+        sent = client.get(urlsplit(answer.header("Location")).path)
+        assert sent.status == 200 and email in sent.text and "session" not in client.cookies, sent.status
+    return answer
 
 
 def confirm_through(client, path):

@@ -30,6 +30,11 @@ def confirm_directly(app, email):
     return app.test_client().post(signature_link(app, "verify", signature_id) + "?lang=en")
 
 
+def alike(one, one_typed, other, other_typed):
+    """The same page but for the address each typed, which "check your email" names to them (issue 20)."""
+    return one.text.replace(one_typed, "[typed]") == other.text.replace(other_typed, "[typed]") and "[typed]" in one.text.replace(one_typed, "[typed]")
+
+
 def test_a_filled_honeypot_is_answered_as_usual_and_stores_nothing(app, campaign):
     client = app.test_client()
     normal = client.post(f"/campaigns/{campaign}/sign", data={"name": "A", "email": "a@example.org", "consent": "y"},
@@ -40,7 +45,7 @@ def test_a_filled_honeypot_is_answered_as_usual_and_stores_nothing(app, campaign
         follow_redirects=True,
     )
     assert bot.status_code == normal.status_code == 200
-    assert bot.data == normal.data
+    assert alike(bot, "bot@example.org", normal, "a@example.org")
     assert rows(app, "signatures") == 1
     assert [m["To"] for m in read_outbox(app)] == ["a@example.org"]
 
@@ -49,7 +54,7 @@ def test_over_the_soft_limit_a_signature_is_mailed_counted_and_flagged_for_the_m
     app = limited_app(tmp_path, SIGN_SOFT_LIMITS="1 per minute", CLUSTER_THRESHOLD=2)
     first = sign(app.test_client(), app.slug, email="first@example.org")
     second = sign(app.test_client(), app.slug, email="second@example.org")  # same campus address
-    assert first.status_code == second.status_code == 200 and first.data == second.data
+    assert first.status_code == second.status_code == 200 and alike(first, "first@example.org", second, "second@example.org")
     mails = read_outbox(app)
     assert [m["To"] for m in mails] == ["first@example.org", "second@example.org"]  # both get their mail
 
@@ -92,7 +97,7 @@ def test_blocked_addresses_domains_and_networks_are_answered_alike_and_never_cou
                                     environ_base={"REMOTE_ADDR": "192.0.2.99"}, follow_redirects=True)
     blocked = app.test_client().post(f"/campaigns/{app.slug}/sign", data={"name": "B", "email": email, "consent": "y"},
                                      environ_base={"REMOTE_ADDR": ip}, follow_redirects=True)
-    assert blocked.data == normal.data
+    assert alike(blocked, email, normal, "ok@example.org")
     assert [m["To"] for m in read_outbox(app)] == ["ok@example.org"]
     confirm_directly(app, email.lower())
     assert api_count(app.test_client(), app.slug) == 0

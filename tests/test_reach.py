@@ -17,7 +17,7 @@ from helpers import add_campaign, flat, pdf_pages, read_outbox, seed_signers, si
 from petition_app.extensions import db
 from petition_app.security import init_security, set_security_headers
 
-SHARE_TAGS = ("whatsapp", "telegram", "signal", "email", "x", "facebook", "linkedin", "link")
+SHARE_TAGS = ("whatsapp", "telegram", "email", "x", "facebook", "linkedin")
 TITLE_NL = "Samen voor een veilig Leiden: stop seksueel geweld"
 TITLE_EN = "Together for a safe Leiden: stop sexual violence"
 
@@ -119,16 +119,22 @@ def assert_share_step(html, slug):
     assert query("linkedin")["url"] == [f"{campaign}?s=linkedin"]
     for tag in ("whatsapp", "telegram", "x", "facebook", "linkedin"):
         assert by_tag[tag]["target"] == "_blank" and "noopener" in by_tag[tag]["rel"], tag
-    # Signal has no share link: its entry leads to a message to copy; copy-link to the tagged link.
-    assert by_tag["signal"]["href"] == "#share-signal" and by_tag["signal"]["data-copy-target"] == "share-signal"
-    assert page.textareas["share-signal"].strip().endswith(f"{campaign}?s=signal")
-    assert by_tag["link"]["href"] == "#share-link"
+    # Signal has no share link that carries a message (issue 20): a button opens the browser's share sheet
+    # (shown by share.js where there is one), else the step says to copy the link and paste it in Signal.
+    [signal] = [b for b in page.find("button") if "share-signal" in (b.get("class") or "")]
+    assert "data-native-share" in signal and signal["data-share-url"] == f"{campaign}?s=signal"
+    assert re.search(r'<p class="share-signal-how" data-without-native-share>Signal: [^<]+</p>', html)
     assert page.find("input", id="share-link")[0]["value"] == f"{campaign}?s=link"
-    # Copying is progressive enhancement: a same-origin script, buttons hidden until it runs.
+    assert not page.find("textarea", id="share-signal")
+    # One copy button, for the link (issue 20: there were two "Copy link"); copying is progressive
+    # enhancement: a same-origin script, the button hidden until it runs.
     assert page.find("script", src="/static/share.js")
     copy_buttons = [b for b in page.find("button") if "data-copy-target" in b]
-    assert len(copy_buttons) >= 2 and all("hidden" in b for b in copy_buttons)  # the link and the Signal message
-    assert_self_contained(html)
+    [copy_link] = [b for b in copy_buttons if b["data-copy-target"] == "share-link"]
+    assert "hidden" in copy_link and all("hidden" in b for b in copy_buttons)
+    assert not [a for a in page.find("a") if "data-copy-target" in a]
+    # right after signing, "check your email" names the signer's own address to them (issue 20); no other
+    assert_self_contained(re.sub(r'<strong class="address" translate="no">[^<@]+@[^<]+</strong>', "", html, count=1))
 
 
 # ---------------------------------------------------------------- 1. the share step
@@ -160,7 +166,8 @@ def test_the_share_step_is_in_the_page_language(client, campaign):
     dutch = sign(client, campaign, lang="nl").text
     assert '<html lang="nl">' in dutch
     assert_share_step(dutch, campaign)
-    assert TITLE_NL in Page(dutch).textareas["share-signal"]
+    [signal] = [b for b in Page(dutch).find("button") if "share-signal" in (b.get("class") or "")]
+    assert TITLE_NL in signal["data-share-title"]
 
 
 # ---------------------------------------------------------------- 2. the share kit, QR code and poster
@@ -331,7 +338,8 @@ def test_the_widget_shows_the_title_the_live_count_and_a_sign_button(app, client
     html = client.get(f"/embed/{campaign}?lang=en").text
     page = Page(html)
     assert TITLE_EN in html and "3 have signed" in html
-    assert page.find("progress", max="1500", value="3")
+    assert page.find("svg", role="img", **{"aria-labelledby": "embed-count"})  # the bar (issue 20: visible at 1)
+    assert page.find("rect", width="40", height="20", rx="10")  # 3 of 1,500 fills its least width, 4 %
     button = [a for a in page.find("a") if "button" in (a.get("class") or "")]
     assert len(button) == 1
     assert button[0]["href"] == "http://localhost/campaigns/safe-leiden?s=embed#sign"

@@ -34,7 +34,8 @@ STORIES = {
         "en": "Everything stays within the team, unless someone is in immediate danger.",
     },
 }
-CODE = re.compile(r'<p class="code" translate="no"><strong>([A-Z0-9-]+)</strong></p>')
+# The code in groups of four, each in a span that keeps it on one line (issue 20)
+CODE = re.compile(r'<p class="code" translate="no"><strong id="private-code">((?:<span class="code-group">[A-Z0-9]+</span>-?)+)</strong></p>')
 TEXT = "Na een feest liep iemand uit mijn studentenvereniging mij achterna tot aan mijn deur."
 
 
@@ -48,7 +49,7 @@ def send_story(client, slug="safe-leiden", lang=None, **fields):
     data = {k: v for k, v in data.items() if v is not None}
     response = client.post(f"/campaigns/{slug}/stories/new" + (f"?lang={lang}" if lang else ""), data=data)
     found = CODE.search(response.text)
-    return response, (found.group(1) if found else None)
+    return response, (re.sub(r"<[^>]+>", "", found.group(1)) if found else None)
 
 
 def make_user(app, email, name="Sanne", admin=False, confirmed=True):

@@ -62,6 +62,7 @@ def dashboard_numbers(campaign: Campaign) -> dict[str, Any]:
         "named": named,
         "per_day": days,
         "chart": daily_chart(days),
+        "chart_narrow": daily_chart(days, narrow=True),
         "sources": [(s or "direct", n) for s, n in sources],
         "languages": [(lang, n) for lang, n in languages],
     }

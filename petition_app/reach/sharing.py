@@ -38,10 +38,12 @@ def _share_message(campaign: Campaign, locale: str) -> str:
 
 
 def share_options(campaign: Campaign, locale: str) -> dict[str, Any]:
-    """Everything the share step shows, in `locale`, in this order: WhatsApp, Telegram, Signal, email,
-    X, Facebook, LinkedIn and copy-link. Each carries its own source tag. Signal has no share link, so
-    its entry leads to a message to copy and paste (share.js copies it on click); copy-link leads to a
-    field holding the link. `native` is what the browser's own share sheet gets, where it has one."""
+    """Everything the share step shows, in `locale`: share links for WhatsApp, Telegram, email, X,
+    Facebook and LinkedIn in this order, each with its own source tag; the link to copy (one field, one
+    copy button); and Signal, which has no share link that carries a message (a signal.me address only
+    opens a chat with one person): its entry opens the browser's own share sheet (Signal is in it where
+    it is installed) and, where the browser has none, says plainly to copy the link and paste it in
+    Signal. `native` is what the share sheet gets."""
     title = campaign.text("title", locale)
     message = _share_message(campaign, locale)
 
@@ -55,21 +57,19 @@ def share_options(campaign: Campaign, locale: str) -> dict[str, Any]:
     links = [
         ("whatsapp", "WhatsApp", "https://wa.me/?" + query(text=f"{message} {url('whatsapp')}")),
         ("telegram", "Telegram", "https://t.me/share/url?" + query(url=url("telegram"), text=message)),
-        ("signal", "Signal", "#share-signal"),
         ("email", _("Email"), "mailto:?" + query(subject=title, body=f"{message}\n\n{summary}\n\n{url('email')}")),
         ("x", "X", "https://x.com/intent/post?" + query(text=message, url=url("x"))),
         ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + query(u=url("facebook"))),
         ("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + query(url=url("linkedin"))),
-        ("link", _("Copy link"), "#share-link"),
     ]
     return {
         "links": [
             {"key": key, "label": label, "href": href, "external": href.startswith("https://")}
             for key, label, href in links
         ],
-        "signal_text": f"{message} {url('signal')}",
         "copy_url": url("link"),
         "native": {"title": title, "text": message, "url": url("share")},
+        "signal": {"title": title, "text": message, "url": url("signal")},
     }
 
 

@@ -2,17 +2,18 @@
 withdraw, my data. Public routes; the links in mails carry the signer's token."""
 from typing import Any
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask.typing import ResponseReturnValue
 
+from ..campaigns.models import Campaign
 from ..campaigns.queries import public_campaign
 from ..extensions import csrf, db, limiter
 from ..ratelimits import link_limit, sign_limit
 from ..rules import LANGUAGES
+from ..security import NO_STORE, from_this_site, sign_form_token_valid
 from ..signals import receipts_wanted
-from ..security import from_this_site, sign_form_token_valid
 from ..tokens import Purpose, TokenExpired, TokenInvalid
 from . import bp
 from .forms import ChangeDetailsForm, ConfirmDetailsForm, ConfirmForm, SignForm, source_tag
@@ -67,20 +68,55 @@ def sign_campaign(slug: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_campaign(campaign, form, 422)
     if form.website.data:  # only a bot fills in the hidden field: answer as always, store nothing
-        return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
+        return sent_to(campaign, form.email.data)
     try:
         sign(campaign, form.to_input(str(get_locale()), request.remote_addr))
         db.session.commit()
     except CampaignClosed:
         return render_campaign(campaign, form, 409, closed_notice())
+    return sent_to(campaign, form.email.data)
+
+
+SENT_TO = "sent_to"
+
+
+def sent_to(campaign: Campaign, email: str | None) -> ResponseReturnValue:
+    """On to "check your email", which names the address the mail went to, so that a typo can be seen.
+    The address waits in the session (the signer's own cookie, never a URL or a log line) for that one
+    page, which takes it out: a reload, or any other visitor, gets the public page without it."""
+    session[SENT_TO] = {"slug": campaign.slug, "email": (email or "").strip()}
     return redirect(url_for("signing.check_your_email", slug=campaign.slug), code=303)
+
+
+def take_sent_to(slug: str) -> str | None:
+    """The address the sign form of `slug` just sent a mail to, once. A visitor without a session cookie
+    leaves the session untouched, so that the public page stays cacheable."""
+    if not request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) or SENT_TO not in session:
+        return None
+    sent = session.pop(SENT_TO)
+    return sent.get("email") or None if isinstance(sent, dict) and sent.get("slug") == slug else None
+
+
+@bp.before_app_request
+def forget_sent_to() -> None:
+    """The address waits for the very next page only: any other request (a client that did not follow
+    the redirect) takes it out of the session unread."""
+    if request.endpoint in ("signing.check_your_email", "signing.sign_campaign", "static", None):
+        return
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and SENT_TO in session:
+        session.pop(SENT_TO)
 
 
 @bp.route("/campaigns/<slug>/check-your-email")
 def check_your_email(slug: str) -> ResponseReturnValue:
-    """"Check your email" after signing; public, the same page for everyone."""
+    """"Check your email" after signing; public, the same page for everyone, but right after the sign
+    form it names the address the mail went to, to the signer alone (no-store, see `sent_to`)."""
     campaign = public_campaign(slug) or abort(404)
-    return render_template("signing/check_your_email.html", campaign=campaign, locale=str(get_locale()))
+    email = take_sent_to(slug)
+    page = make_response(render_template("signing/check_your_email.html", campaign=campaign, locale=str(get_locale()), email=email))
+    if email:
+        page.headers["Cache-Control"] = NO_STORE
+    return page
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"], endpoint="verify")

@@ -290,8 +290,8 @@ def test_a_withdrawal_removes_the_text_everywhere_and_the_quick_exit_leaves_no_t
     assert hosts == {live_server.url}, hosts
     visitor.get_by_role("link", name="Verlaat deze pagina snel").click()
     visitor.wait_for_url(NEUTRAL + "**")
-    visitor.go_back()
-    assert visitor.url.split("?")[0].endswith(f"/campaigns/{slug}"), visitor.url  # the story page is gone from history
+    visitor.go_back()  # the story page is gone from history, and the campaign page reached by Back leaves again (issue 20)
+    visitor.wait_for_url(NEUTRAL + "**")
 
     # the author withdraws: the text is gone from the page, the story page, the team's pages and the database
     open_with_code(author, code)
