@@ -123,6 +123,8 @@ def every_mail(app, locale):
         for change in ("(now)", "(later)"):
             content = snapshot(campaign)
             content["title"] = {lang: f"{text} {change}" for lang, text in content["title"].items()}
+            demand = content["recipients"][0]["demands"][0]  # a demand corrected: its signers are told
+            content["recipients"][0]["demands"][0] = {lang: f"{text} {change}" for lang, text in demand.items()}
             number = propose_correction(campaign, content)
             db.session.commit()
             if change == "(now)":
