@@ -43,33 +43,18 @@ def answer_form(demands: Sequence[Demand], **kwargs: Any) -> Form:
 
     for demand in demands:
         setattr(AnswerForm, f"status_{demand.id}", SelectField(_l("Answer"), choices=status_choices(), validators=[Optional()]))
-        setattr(
-            AnswerForm,
-            f"text_{demand.id}",
-            TextAreaField(
-                _l("Explanation (shown on the campaign page)"),
-                validators=[
-                    Optional(),
-                    Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters.")),
-                    visible_text,
-                ],
-            ),
-        )
+        setattr(AnswerForm, f"text_{demand.id}", _explanation(_l("Explanation (shown on the campaign page)")))
         # The same explanation in the other language, in the recipient's own words (issue 20): readers of
         # that language then read the recipient, not a label saying in which language it wrote.
-        setattr(
-            AnswerForm,
-            f"translation_{demand.id}",
-            TextAreaField(
-                _l("The same explanation in the other language (optional)"),
-                validators=[
-                    Optional(),
-                    Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters.")),
-                    visible_text,
-                ],
-            ),
-        )
+        setattr(AnswerForm, f"translation_{demand.id}", _explanation(_l("The same explanation in the other language (optional)")))
     form = AnswerForm(**kwargs)
     form.demand_fields = [(demand, form[f"status_{demand.id}"], form[f"text_{demand.id}"]) for demand in demands]
     form.translation_fields = {demand.id: form[f"translation_{demand.id}"] for demand in demands}
     return form
+
+
+def _explanation(label: Any) -> TextAreaField:
+    """An optional explanation of an answer, in one language."""
+    return TextAreaField(label, validators=[
+        Optional(), Length(max=ANSWER_TEXT_MAX, message=_l("Please use at most %(max)d characters.")), visible_text,
+    ])
