@@ -289,15 +289,16 @@ def test_the_organizers_dashboard_links_to_each_record(app, signed):
 
 
 def test_the_migration_gives_every_existing_signature_a_leaf_secret_of_its_own(tmp_path):
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
 
     from helpers import make_app
 
     app = make_app(tmp_path)
     with app.app_context():
-        upgrade(revision="i18_outbox_mails_sent")
-    slug = add_campaign(app)
+        upgrade()
+    slug = add_campaign(app)  # with today's models, then back to the schema before the records
     with app.app_context():
+        downgrade(revision="i21_recipients")
         for i in range(3):
             db.session.execute(sa.text(
                 "INSERT INTO signatures (campaign_id, name, email, email_key, locale, wants_updates, is_public, secret,"
