@@ -124,6 +124,8 @@ def correction_changes(campaign: Campaign, locale: str) -> list[tuple[CampaignRe
         earlier = [content for number, content in approved if number < correction.number]
         described.append((correction, correction_lines(earlier[-1], correction.content, locale) if earlier else None))
     return described
+
+
 def registry_entry(key: str) -> dict[str, Any] | None:
     """A row of the registry of recipients (recipients/models.py) as a plain mapping, by its key: a
     campaign file's `organisation:` names one. Read through the table, not the class, because the

@@ -94,7 +94,9 @@ def take_sent_to(slug: str) -> str | None:
     if not request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) or SENT_TO not in session:
         return None
     sent = session.pop(SENT_TO)
-    return sent.get("email") or None if isinstance(sent, dict) and sent.get("slug") == slug else None
+    if not isinstance(sent, dict) or sent.get("slug") != slug:
+        return None
+    return sent.get("email") or None
 
 
 @bp.before_app_request
