@@ -161,6 +161,9 @@ class Config:
     DKIM_PRIVATE_KEY = os.environ.get("DKIM_PRIVATE_KEY") or None
     DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN") or None
     MAIL_TIMEOUT = 30
+    # How passwords are hashed (werkzeug.security): "scrypt" is Werkzeug's default (2**15 rounds, about 0.1 s
+    # of CPU a hash, which is the point). TestConfig alone chooses a cheap one.
+    PASSWORD_HASH_METHOD = "scrypt"
     # Waits between attempts when the SMTP server fails; after the last one the job is given up and
     # listed for the moderators (its outbox row stays, with the last error).
     MAIL_RETRY_INTERVALS = [10, 30, 60, 300, 900, 3600]
@@ -273,3 +276,6 @@ class TestConfig(Config):
     EMAIL_CHECK_DELIVERABILITY = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # A thousandth of scrypt's cost: the suite registers, logs in and resets thousands of times. Every
+    # path still hashes as often as in production (tests/test_account_security.py counts the hashes).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

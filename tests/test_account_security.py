@@ -377,6 +377,20 @@ def test_a_failed_login_answers_and_works_alike_for_a_known_and_an_unknown_addre
     assert known_work == unknown_work == {"hash": 0, "check": 1, "jobs": 0}
 
 
+def test_production_stores_scrypt_hashes_while_the_tests_hash_cheaply(app):
+    """TestConfig's cheap method must not leak into production's configuration."""
+    from petition_app.config import Config
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt" and app.config["PASSWORD_HASH_METHOD"] != "scrypt"
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    app.test_client().post("/account/register?lang=en", data={
+        "name": "Someone", "email": "new@example.org", "password": "another long password", "password_repeat": "another long password",
+    })
+    with app.app_context():
+        stored = db.session.execute(db.text("SELECT password_hash FROM users WHERE email = 'new@example.org'")).scalar_one()
+    assert stored.startswith("scrypt:32768:8:1$")
+
+
 # ---------------------------------------------------------------- the migration
 
 

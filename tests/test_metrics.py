@@ -52,7 +52,7 @@ def test_metrics_answer_404_without_a_configured_token_and_refuse_a_missing_or_w
 
 
 def test_counters_move_after_a_signature_and_a_confirmation_and_queues_show_their_depth(live_app, smtp_server):
-    from rq import SimpleWorker
+    from petition_app.jobs.worker import Worker
 
     from petition_app.jobs import get_queue
 
@@ -73,7 +73,7 @@ def test_counters_move_after_a_signature_and_a_confirmation_and_queues_show_thei
     assert value(after_sign, "petition_up", service="redis") == 1
 
     with live_app.app_context():  # a worker in this process runs the mail job
-        SimpleWorker([get_queue("mail")], connection=get_queue("mail").connection).work(burst=True)
+        Worker([get_queue("mail")], connection=get_queue("mail").connection).work(burst=True)
     (message,) = smtp_server.messages
     after_mail = scrape(client)
     assert value(after_mail, "petition_queue_jobs", queue="mail", state="queued") == 0
@@ -88,7 +88,7 @@ def test_counters_move_after_a_signature_and_a_confirmation_and_queues_show_thei
 
 
 def test_a_failed_mail_is_counted(live_app, smtp_server):
-    from rq import SimpleWorker
+    from petition_app.jobs.worker import Worker
 
     from petition_app.jobs import get_queue
     from helpers import add_campaign
@@ -98,7 +98,7 @@ def test_a_failed_mail_is_counted(live_app, smtp_server):
     smtp_server.refuse = 1
     sign(live_app.test_client(), slug, email="refused@example.org")
     with live_app.app_context():
-        SimpleWorker([get_queue("mail")], connection=get_queue("mail").connection).work(burst=True)
+        Worker([get_queue("mail")], connection=get_queue("mail").connection).work(burst=True)
     samples = scrape(live_app.test_client())
     assert value(samples, "petition_mails_failed_total") == 1
     assert value(samples, "petition_mails_sent_total") == 0

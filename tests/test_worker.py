@@ -191,3 +191,26 @@ def test_a_mail_that_fails_for_good_is_listed_for_admins_and_can_be_retried(live
     admin.post("/admin/jobs/retry", data={"job": job_id})
     wait_for(lambda: [m for m in smtp_server.messages if m["To"] == "patient@example.org"], what="the retried mail")
     assert "No failed jobs." in admin.get("/admin/jobs?lang=en").text
+
+
+
+def test_a_worker_stops_listening_for_commands_within_seconds(live_app):
+    """systemctl stop, or the end of a burst: RQ 3.0 listened for its commands in 60-second waits, and
+    redis-py 8 waits for that listener to end, so once the listener had read the reply to its
+    unsubscribing, a stop took a minute (then systemd, or a test, killed the worker)."""
+    import threading
+
+    from petition_app.jobs import get_queue
+    from petition_app.jobs.worker import Worker
+
+    with live_app.app_context():
+        queue = get_queue("mail")
+        worker = Worker([queue], connection=queue.connection)
+        worker.subscribe()
+        wait_for(lambda: worker.pubsub.subscribed, what="the subscription")
+        worker.pubsub.unsubscribe()
+        wait_for(lambda: not worker.pubsub.subscribed, what="the listener to read the reply")
+        stopping = threading.Thread(target=worker.unsubscribe)
+        stopping.start()
+        stopping.join(timeout=10)
+        assert not stopping.is_alive(), "the listener still ran 10 s after the worker stopped listening"

@@ -1,6 +1,7 @@
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,9 +27,9 @@ def new_secret() -> str:
 
 
 def hash_password(password: str) -> str:
-    """Werkzeug's default: scrypt with a random salt. Also called only for its cost, so that a request
-    about an address that has an account takes as long as one about an address that has none."""
-    return generate_password_hash(password)
+    """PASSWORD_HASH_METHOD (production: scrypt) with a random salt. Also called only for its cost, so that
+    a request about an address that has an account takes as long as one about an address that has none."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, Model):

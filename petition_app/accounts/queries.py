@@ -15,8 +15,9 @@ from ..rules import EmailInvalid, Role, normalise_email
 from ..tokens import AccountLink, Purpose, TokenInvalid, read_token
 from .models import User, hash_password
 
-# A real hash to compare against when there is no such user, so a login takes as long either way.
-_DUMMY_HASH: str | None = None
+# A real hash to compare against when there is no such user, so a login takes as long either way (one
+# per hash method: the method is configured).
+_DUMMY_HASHES: dict[str, str] = {}
 
 CONFIRM = Purpose.ACCOUNT_CONFIRM
 RESET = Purpose.PASSWORD_RESET
@@ -38,10 +39,10 @@ def confirmed_admins() -> list[User]:
 
 def check_dummy_password(password: str) -> None:
     """The cost of one password check, spent where there is no password to check."""
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    check_password_hash(_DUMMY_HASH, password)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(16))
+    check_password_hash(_DUMMY_HASHES[method], password)
 
 
 def authenticate(email: str, password: str) -> User | None:

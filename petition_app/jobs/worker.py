@@ -26,6 +26,10 @@ from .schedule import Ticker
 log = logging.getLogger(__name__)
 
 MAX_PAUSE_SECONDS = 15.0
+# How long the thread that listens for RQ's commands waits for a message at a time. RQ 3.0 asks for 60 s,
+# and redis-py 8's PubSubWorkerThread.stop() waits for the thread without a limit: a worker asked to stop
+# right after it started waited up to a minute (seen in the test suite as 60 s stalls).
+PUBSUB_WAIT_SECONDS = 1.0
 # RQ restarts its scheduler process (retries with backoff), which a Redis outage ends, only in its
 # maintenance run (every minute here rather than RQ's ten); the ticker checks it every few seconds too
 # (`_keep_scheduler`), so that retries resume within seconds of Redis coming back.
@@ -33,11 +37,20 @@ MAINTENANCE_INTERVAL = 60
 SCHEDULER_CHECK_SECONDS = 5.0
 
 
-class _Worker(SimpleWorker):
+class Worker(SimpleWorker):
     """A SimpleWorker (no fork per job: the app stays loaded) that remembers a request to stop, so that
-    the loop in run_worker knows an ending asked for from one caused by Redis."""
+    the loop in run_worker knows an ending asked for from one caused by Redis, and that stops within a
+    second (PUBSUB_WAIT_SECONDS)."""
 
     stop_asked = False
+
+    def subscribe(self) -> None:
+        """RQ's subscription to its command channel, listened to in slices of PUBSUB_WAIT_SECONDS."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ declares it as None only
+            sleep_time=PUBSUB_WAIT_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stop_asked = True
@@ -105,7 +118,7 @@ def run_worker(app: Flask, queue_names: Sequence[str], burst: bool = False) -> N
             started = time.monotonic()
             try:
                 # Even building an RQ worker asks Redis (CLIENT SETNAME), so that is retried too.
-                worker = _Worker(
+                worker = Worker(
                     [get_queue(name) for name in queue_names],
                     connection=redis_connection(),
                     maintenance_interval=MAINTENANCE_INTERVAL,
