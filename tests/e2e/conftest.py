@@ -35,6 +35,7 @@ from helpers import (
     service_env, service_missing, stop_process, wait_for,
 )
 from petition_app.config import PROJECT_ROOT
+from petition_app.extensions import db
 
 try:
     from playwright.sync_api import expect
@@ -70,11 +71,12 @@ def e2e_smtp():
 class LiveServer:
     """The app served by gunicorn in a subprocess, and the environment it runs in."""
 
-    def __init__(self, url, env, log_path, smtp):
+    def __init__(self, url, env, log_path, smtp, app):
         self.url = url
         self.env = env
         self.log_path = log_path
         self.smtp = smtp
+        self.app = app  # the app in this process, on the server's database, Redis and BASE_URL (local_app)
 
     def log(self, tail=4000):
         try:
@@ -93,15 +95,19 @@ class LiveServer:
         return result
 
     def import_campaign(self, folder, slug=None, **changes):
-        """A campaign of this test's own from examples/safe-leiden.yaml, through `flask campaign import`.
-        Its recipients get addresses of their own too."""
+        """A campaign of this test's own from examples/safe-leiden.yaml, through `flask campaign import` run
+        in this process (Flask's CLI runner: the command's own code without starting Python again, which
+        cost a second and a half of CPU a campaign; tests/test_cli.py runs it from a shell). Its recipients
+        get addresses of their own too."""
         slug = slug or unique("e2e")
         data = example_campaign_data(slug=slug, **changes)
         for recipient in data["recipients"]:
             recipient["email"] = f"{recipient['key']}-{slug}@example.org"
         path = Path(folder) / f"{slug}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        self.flask("campaign", "import", str(path))
+        result = self.app.test_cli_runner().invoke(args=["campaign", "import", str(path)])
+        if result.exit_code != 0:
+            raise AssertionError(f"flask campaign import failed ({result.exit_code}):\n{result.output}") from result.exception
         return slug
 
     def mail_to(self, address, what="a mail", since=0, worker=None, timeout=MAIL_TIMEOUT):
@@ -158,7 +164,9 @@ def live_server(migrated_postgres_url, e2e_smtp, tmp_path_factory):
          "--graceful-timeout", "5", "--access-logfile", "-", "wsgi:app"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    server = LiveServer(url, env, log_path, e2e_smtp)
+    app = make_app(tmp_path_factory.mktemp("local-app"), migrated_postgres_url, BASE_URL=url, REDIS_URL=env["REDIS_URL"],
+                   QUEUE_PREFIX=env["QUEUE_PREFIX"])
+    server = LiveServer(url, env, log_path, e2e_smtp, app)
     try:
         wait_for(lambda: process.poll() is not None or _get(url + "/") == 200, timeout=60, interval=0.2, what="gunicorn")
         if process.poll() is not None:
@@ -167,6 +175,8 @@ def live_server(migrated_postgres_url, e2e_smtp, tmp_path_factory):
     finally:
         stop_process(process, timeout=15)
         log.close()
+        with app.app_context():
+            db.engine.dispose()
         engine = sa.create_engine(migrated_postgres_url)  # leave the database empty, as the other tests expect it
         empty_database(engine)
         engine.dispose()
@@ -179,16 +189,10 @@ def worker(live_server, start_worker):
 
 
 @pytest.fixture(scope="package")
-def local_app(migrated_postgres_url, live_server, tmp_path_factory):
+def local_app(live_server):
     """The app in this process, on the server's database and with its BASE_URL and SECRET_KEY: only for
     what no page offers (the private answer link of a recipient without sending the letters)."""
-    app = make_app(tmp_path_factory.mktemp("local-app"), migrated_postgres_url, BASE_URL=live_server.url,
-                   REDIS_URL=live_server.env["REDIS_URL"], QUEUE_PREFIX=live_server.env["QUEUE_PREFIX"])
-    yield app
-    from petition_app.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
+    return live_server.app
 
 
 # ---------------------------------------------------------------- the browser
@@ -421,7 +425,6 @@ def run_tour(lang, live_server, worker, page, axe_source, local_app, folder):
 
     from petition_app.accounts.models import User
     from petition_app.campaigns.models import Campaign
-    from petition_app.extensions import db
     from petition_app.letters.mailing import answer_url
 
     with local_app.app_context():
