@@ -52,12 +52,13 @@ def run_case(count):
     sys.path.insert(0, str(ROOT))
     from petition_app import create_app
     from petition_app.config import TestConfig
-    from petition_app.letters import typesetting
+    from petition_app.letters import pdf, typesetting
     from petition_app.letters.pdf import LetterContent, write_letter_pdf
 
     # Without a fallback font installed, each letter logs that the Chinese names lose their characters.
     logging.getLogger("fpdf").setLevel(logging.ERROR)
-    logging.getLogger(pdf.__name__).setLevel(logging.ERROR)
+    for module in (typesetting, pdf):
+        logging.getLogger(module.__name__).setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(TestConfig, instance_path=Path(folder) / "instance",
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(folder) / 'unused.db'}")

@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -582,18 +583,16 @@ def mail_breakdown(b, campaign_id, count):
     mail rendered once per language (BulkMail: tokens, fill-in, base64), and the delivery records of a
     batch (one autocommitted INSERT per mail, as _Recorder writes them), against building each mail alone as
     before (signer_message)."""
-    from flask_babel import gettext
+    from types import SimpleNamespace
+
     from sqlalchemy import delete, select
 
     from petition_app.extensions import db
-    from petition_app.notifications.mailing import BulkMail
+    from petition_app.notifications.mailing import milestone_bulk_mail
     from petition_app.notifications.models import Delivery
     from petition_app.notifications.fanout import _Recorder
     from petition_app.signing.mailing import signer_message
     from petition_app.signing.models import Signature
-
-    def subject(title):
-        return gettext("%(goal)s signatures: %(title)s", goal="1.500", title=title)
 
     with b.app.app_context():
         signatures = db.session.scalars(
@@ -601,13 +600,15 @@ def mail_breakdown(b, campaign_id, count):
         ).all()
         for s in signatures:
             s.campaign  # noqa: B018 - loaded before timing, as the batch's query would
+        # the mail of a goal of 1,500, with production's subject and context (the count sentence included)
+        milestone = SimpleNamespace(goal=1500, campaign=signatures[0].campaign)
         t0 = time.perf_counter()
-        bulk = BulkMail("milestone_signer", subject, lambda locale: {"goal": 1500, "next_goal": 2000})
+        bulk = milestone_bulk_mail(milestone)
         copies = [bulk.compose(s) for s in signatures]
         compose = (time.perf_counter() - t0) / count * 1000
         t0 = time.perf_counter()
         for s in signatures:
-            signer_message(s, "milestone_signer", subject, bulk=True, goal=1500, next_goal=2000).as_bytes()
+            signer_message(s, bulk.template, bulk.subject, bulk=True, **bulk.context(s.locale)).as_bytes()
         alone = (time.perf_counter() - t0) / count * 1000
         ids = [s.id for s in signatures]
         db.session.rollback()
@@ -799,7 +800,8 @@ def main():
                 raise
             except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
                 failed.append(name)
-                result(f"{name}: FAILED: {type(exc).__name__}: {str(exc)[:1500]}")
+                where = traceback.format_exception(exc)[-4:-1]  # the innermost frames: where it broke
+                result(f"{name}: FAILED: {type(exc).__name__}: {str(exc)[:1500]}", *(line.rstrip() for line in where))
             say(f"    ({name}: {time.perf_counter() - t0:.1f} s)")
     finally:
         b.cleanup()
