@@ -11,9 +11,10 @@ signer is probed once), so that other load on the machine falls on both sides al
 median over the pairs of known / unknown, each pair's two requests sent one right after the other (so
 that a change in the machine's load between pairs cancels out); the target is a ratio within 1.1 either
 way (0.91-1.10), with the same answer on both sides. Each line also prints the median time of each
-side. The pairs of each flow are cut into ROUNDS consecutive rounds; the lowest and highest median of a
-single round are printed as the spread: the figure lies between them, and a second run on the same
-machine should too. (Before issue 19 the figure was the ratio of the two sides' medians, which moved
+side. The pairs of each flow are cut into ROUNDS rounds, and the flows take turns round by round
+(register, reset, login, sign, register, ...), so that each flow's rounds spread over the whole run; the
+lowest and highest median of a single round are printed as the spread: the figure lies between them, and
+a second run on the same machine should too. (Before issue 19 the figure was the ratio of the two sides' medians, which moved
 more from run to run under load.) The flows that hash a password (register, login)
 take 60 pairs: with the 10-40 of earlier versions a ratio moved by 0.2-0.3 from run to run.
 
@@ -46,7 +47,9 @@ SIZES = {
     "full": {"register": 60, "reset": 300, "login": 60, "sign": 300, "warmup": 4},
     "quick": {"register": 12, "reset": 45, "login": 12, "sign": 45, "warmup": 2},
 }
-ROUNDS = 5  # (at least MIN_ROUNDS) with 3, two full runs gave reset 1.04 (1.02-1.09) and 1.01 (1.00-1.03)
+# (at least MIN_ROUNDS) with 3, two full runs gave reset 1.04 (1.02-1.09) and 1.01 (1.00-1.03); with 5, each flow's
+# rounds one after the other, sign 1.026 (1.019-1.031) and 1.017 (1.015-1.020)
+ROUNDS = 10
 PASSWORD = "a long bench password"
 
 
@@ -138,24 +141,30 @@ def _prepare(b, tag, known_email, signers):
         raise RuntimeError(f"{bad} of {signers} signatures for the known side were refused")
 
 
-def _time_flow(flow, pairs, warmup):
-    """Alternate known and unknown (ABBA), `pairs` of each after `warmup` pairs; returns the times and
-    whether every answer was the expected one and alike on both sides."""
-    times = {"known": [], "unknown": []}
-    unexpected, different = 0, 0
-    for i in range(-warmup, pairs):
+def _time_pairs(flow, indices, warmup, result):
+    """Send the pairs numbered `indices` (known, unknown, then unknown, known, ...; negative numbers are
+    warm-up pairs, not kept), adding their times and whether every answer was the expected one and
+    alike on both sides to `result`."""
+    t0 = time.perf_counter()
+    for i in indices:
         order = ("known", "unknown") if i % 2 == 0 else ("unknown", "known")
         answers = {}
         for kind in order:
             index = i + warmup  # each request its own address, warm-up included
-            t0 = time.perf_counter()
+            t1 = time.perf_counter()
             answers[kind] = flow.request(kind, index)
-            elapsed = time.perf_counter() - t0
+            elapsed = time.perf_counter() - t1
             if i >= 0:
-                times[kind].append(elapsed)
-        unexpected += sum(r.status_code != flow.expect for r in answers.values())
-        different += not flow.same_answer(answers["known"], answers["unknown"])
-    return times, unexpected, different
+                result["times"][kind].append(elapsed)
+        result["unexpected"] += sum(r.status_code != flow.expect for r in answers.values())
+        result["different"] += not flow.same_answer(answers["known"], answers["unknown"])
+    result["seconds"] += time.perf_counter() - t0
+
+
+def round_cuts(pairs, rounds):
+    """The pairs of each of `rounds` rounds, as (first, end) ranges of pair numbers."""
+    size = pairs // rounds
+    return [(i * size, pairs if i == rounds - 1 else (i + 1) * size) for i in range(rounds)]
 
 
 def pair_ratios(known, unknown):
@@ -164,10 +173,8 @@ def pair_ratios(known, unknown):
 
 
 def round_ratios(pairs, rounds):
-    """The median pair ratio of each of `rounds` consecutive runs of pairs."""
-    size = len(pairs) // rounds
-    cuts = [(i * size, len(pairs) if i == rounds - 1 else (i + 1) * size) for i in range(rounds)]
-    return [statistics.median(pairs[a:b]) for a, b in cuts if b > a]
+    """The median pair ratio of each round (the pairs are in the order they were sent)."""
+    return [statistics.median(pairs[a:b]) for a, b in round_cuts(len(pairs), rounds) if b > a]
 
 
 def measure(b, quick=False):
@@ -180,11 +187,16 @@ def measure(b, quick=False):
     config["WTF_CSRF_ENABLED"] = False  # the forms' CSRF tokens are not what is measured here
     try:
         _prepare(b, tag, known_email, size["sign"] + size["warmup"])
-        results = {}
-        for flow in flows:
-            t0 = time.perf_counter()
-            times, unexpected, different = _time_flow(flow, size[flow.name], size["warmup"])
-            results[flow.name] = (times, unexpected, different, time.perf_counter() - t0)
+        state = {flow.name: {"times": {"known": [], "unknown": []}, "unexpected": 0, "different": 0, "seconds": 0.0}
+                 for flow in flows}
+        # The flows take turns round by round, so that each flow's rounds spread over the whole benchmark
+        # and its spread sees the machine's load as it changes (one flow after the other, a flow's rounds
+        # fell within a few seconds, and a second run's figure landed outside their spread).
+        for number in range(ROUNDS):
+            for flow in flows:
+                first, end = round_cuts(size[flow.name], ROUNDS)[number]
+                _time_pairs(flow, range(-size["warmup"] if number == 0 else first, end), size["warmup"], state[flow.name])
+        results = {name: (r["times"], r["unexpected"], r["different"], r["seconds"]) for name, r in state.items()}
     finally:
         config["WTF_CSRF_ENABLED"], config["RATELIMIT_ENABLED"] = saved
     lines, ratios, spreads, all_ok = [], {}, {}, True
