@@ -92,6 +92,18 @@ def wait_for(predicate, timeout=20, interval=0.05, what="condition"):
 # ---------------------------------------------------------------- campaigns
 
 
+def hand_over_letters(app, slug):
+    """Send the letters of `slug` to its recipients now (letters.operations.send_letters, committed);
+    returns the hand-overs."""
+    from petition_app.letters.operations import send_letters
+
+    with app.app_context():
+        campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
+        handovers = send_letters(campaign_id)
+        db.session.commit()
+        return handovers
+
+
 def example_campaign_data(**changes):
     data = yaml.safe_load(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
     data.update(changes)

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from helpers import add_campaign, flat, pdf_text, read_outbox, seed_signers, signature_link
+from helpers import add_campaign, flat, hand_over_letters, pdf_text, read_outbox, seed_signers, signature_link
 from petition_app.extensions import db
 from petition_app.rules import merkle
 from petition_app.timeutil import utcnow
@@ -34,16 +34,6 @@ def signed(app):
     return slug, ids
 
 
-def send(app, slug):
-    from petition_app.letters.operations import send_letters
-
-    with app.app_context():
-        campaign_id = db.session.execute(sa.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
-        handovers = send_letters(campaign_id)
-        db.session.commit()
-        return handovers
-
-
 def attachments(app):
     """Every PDF mailed to a recipient: file name -> bytes (the newest of each name)."""
     return {part.get_filename(): part.get_content() for message in read_outbox(app) for part in message.iter_attachments()}
@@ -51,7 +41,7 @@ def attachments(app):
 
 def test_a_hand_over_writes_a_record_of_its_counts_files_and_tree(app, signed):
     slug, _ = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     listing = client.get(f"/api/v1/campaigns/{slug}/letters")
     assert listing.status_code == 200 and listing.headers["Access-Control-Allow-Origin"] == "*"
@@ -84,7 +74,7 @@ def test_a_hand_over_writes_a_record_of_its_counts_files_and_tree(app, signed):
 
 def test_the_record_page_shows_counts_and_files_and_checks_a_pasted_hash(app, signed):
     slug, _ = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     record = client.get(f"/api/v1/campaigns/{slug}/letters/1").get_json()
     for lang, heading in (("en", "Letter 1 of"), ("nl", "Brief 1 van")):
@@ -104,7 +94,7 @@ def test_the_record_page_shows_counts_and_files_and_checks_a_pasted_hash(app, si
 
 def test_letters_verify_says_whether_a_pdf_is_on_record(app, runner, signed, tmp_path):
     slug, _ = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     data = attachments(app)["mayor.nl.pdf"]
     good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
     good.write_bytes(data)
@@ -117,13 +107,13 @@ def test_letters_verify_says_whether_a_pdf_is_on_record(app, runner, signed, tmp
 
 def test_each_record_chains_to_the_one_before_and_a_withdrawal_changes_only_the_next(app, signed):
     slug, ids = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     first = client.get(f"/api/v1/campaigns/{slug}/letters/1").get_json()
     withdraw = signature_link(app, "withdraw", ids[1])
     assert client.post(withdraw, data={}).status_code in (200, 400)  # (CSRF is off in tests)
     with freeze_time(utcnow() + timedelta(hours=25)):
-        assert send(app, slug)
+        assert hand_over_letters(app, slug)
     records = client.get(f"/api/v1/campaigns/{slug}/letters").get_json()["letters"]
     assert [r["number"] for r in records] == [1, 2]
     assert records[0] == first  # never edited
@@ -139,7 +129,7 @@ def test_a_record_is_never_edited(app, signed):
     from petition_app.letters.models import LetterRecord
 
     slug, _ = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     with app.app_context():
         record = db.session.scalars(sa.select(LetterRecord)).one()
         record.online_count = 1000
@@ -156,7 +146,7 @@ def receipts(app, signature_id):
 def test_a_signers_receipt_leads_to_the_published_root(app, signed):
     slug, ids = signed
     assert receipts(app, ids[0]) == []
-    send(app, slug)
+    hand_over_letters(app, slug)
     [receipt] = receipts(app, ids[0])
     record = app.test_client().get(f"/api/v1/campaigns/{slug}/letters/1").get_json()
     assert receipt["number"] == 1 and receipt["root"] == record["root"] and receipt["index"] == 0
@@ -174,7 +164,7 @@ def test_a_signers_receipt_leads_to_the_published_root(app, signed):
 
 def test_the_standalone_script_checks_a_receipt_against_the_record(app, signed, tmp_path):
     slug, ids = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     receipts_file, record_file = tmp_path / "receipts.json", tmp_path / "record.json"
     receipts_file.write_text(json.dumps({"receipts": receipts(app, ids[2])}))
@@ -192,7 +182,7 @@ def test_the_standalone_script_checks_a_receipt_against_the_record(app, signed, 
 
 def test_the_data_page_lists_the_receipts_in_the_signers_language(app, signed):
     slug, ids = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     path = signature_link(app, "my_data", ids[1])  # an English signer
     page = client.get(path)
@@ -219,7 +209,7 @@ def test_after_withdrawal_the_data_page_says_nothing_is_held(app, signed):
 
 def test_no_record_page_json_or_leaf_holds_anything_personal(app, signed):
     slug, ids = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     with app.app_context():
         secrets = db.session.execute(sa.text("SELECT email, name, ip_hash, secret, leaf_secret FROM signatures")).all()
@@ -246,8 +236,8 @@ def test_leaves_of_one_address_in_two_campaigns_are_unrelated(app):
     first, second = add_campaign(app), add_campaign(app, slug="second-campaign")
     seed_signers(app, first, [{"email": "same@example.org"}])
     seed_signers(app, second, [{"email": "same@example.org"}])
-    send(app, first)
-    send(app, second)
+    hand_over_letters(app, first)
+    hand_over_letters(app, second)
     client = app.test_client()
     roots = [client.get(f"/api/v1/campaigns/{slug}/letters/1").get_json()["root"] for slug in (first, second)]
     with app.app_context():
@@ -263,7 +253,7 @@ def test_records_stay_when_the_signers_data_is_purged(app, signed):
     from petition_app.signing.upkeep import purge_closed_campaigns
 
     slug, _ = signed
-    send(app, slug)
+    hand_over_letters(app, slug)
     client = app.test_client()
     before = client.get(f"/api/v1/campaigns/{slug}/letters").get_json()
     with app.app_context():
@@ -283,7 +273,7 @@ def test_the_organizers_dashboard_links_to_each_record(app, signed):
     slug, _ = signed
     organizer = moderator_organizing(app, slug)
     assert f"/campaigns/{slug}/letters/1" not in organizer.get(f"/organize/{slug}?lang=en").text
-    send(app, slug)
+    hand_over_letters(app, slug)
     page = organizer.get(f"/organize/{slug}?lang=en").text
     assert "Public records of the letters" in page and f'href="/campaigns/{slug}/letters/1"' in page
 
@@ -309,5 +299,5 @@ def test_the_migration_gives_every_existing_signature_a_leaf_secret_of_its_own(t
         upgrade()
         secrets = db.session.execute(sa.text("SELECT leaf_secret FROM signatures")).scalars().all()
     assert len(set(secrets)) == 3 and all(re.fullmatch(r"[0-9a-f]{64}", s) for s in secrets)
-    send(app, slug)
+    hand_over_letters(app, slug)
     assert app.test_client().get(f"/api/v1/campaigns/{slug}/letters/1").get_json()["tree_size"] == 3

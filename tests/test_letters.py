@@ -7,7 +7,8 @@ import pytest
 from freezegun import freeze_time
 
 from helpers import (
-    add_campaign, example_campaign_data, flat, mail_text, pdf_text, read_outbox, rows, seed_signers, subject, verify_path,
+    add_campaign, example_campaign_data, flat, hand_over_letters, mail_text, pdf_text, read_outbox, rows, seed_signers, subject,
+    verify_path,
 )
 from petition_app.extensions import db
 from petition_app.timeutil import utcnow
@@ -67,16 +68,6 @@ def test_letters_generate_refuses_an_unknown_campaign(runner, tmp_path):
     assert result.exit_code != 0 and "no campaign" in result.output
 
 
-def send(app, slug):
-    from petition_app.letters.operations import send_letters
-
-    with app.app_context():
-        campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
-        handovers = send_letters(campaign_id)
-        db.session.commit()
-        return handovers
-
-
 def recipient_mail(app, address):
     return next(m for m in read_outbox(app) if m["To"] == address)
 
@@ -86,7 +77,7 @@ def answer_path(message):
 
 
 def test_sending_mails_each_recipient_its_letters_and_logs_the_hand_over(app, signed_campaign):
-    send(app, signed_campaign)
+    hand_over_letters(app, signed_campaign)
     message = recipient_mail(app, "board@example.org")
     assert subject(message).startswith("Petitie:")  # the university's language is Dutch
     attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
@@ -118,7 +109,7 @@ def demand_ids(app, key):
 
 
 def test_a_recipient_answers_its_own_demands_and_signers_are_told_once(app, signed_campaign):
-    send(app, signed_campaign)
+    hand_over_letters(app, signed_campaign)
     client = app.test_client()
     path = answer_path(recipient_mail(app, "mayor@example.org"))
     first, second = demand_ids(app, "mayor")[:2]
@@ -152,7 +143,7 @@ def test_a_recipient_answers_its_own_demands_and_signers_are_told_once(app, sign
 
 
 def test_a_recipients_link_answers_nothing_but_its_own_demands(app, signed_campaign):
-    send(app, signed_campaign)
+    hand_over_letters(app, signed_campaign)
     client = app.test_client()
     police_path = answer_path(recipient_mail(app, "police@example.org"))
     mayor_demand = demand_ids(app, "mayor")[0]
@@ -169,7 +160,7 @@ def test_a_recipients_link_answers_nothing_but_its_own_demands(app, signed_campa
 
 
 def test_an_overlong_answer_is_refused_and_kept(app, signed_campaign):
-    send(app, signed_campaign)
+    hand_over_letters(app, signed_campaign)
     client = app.test_client()
     path = answer_path(recipient_mail(app, "police@example.org"))
     demand = demand_ids(app, "police")[0]
@@ -181,7 +172,7 @@ def test_an_overlong_answer_is_refused_and_kept(app, signed_campaign):
 
 
 def test_silent_recipients_get_at_most_three_reminders_fourteen_days_apart(app, runner, signed_campaign):
-    send(app, signed_campaign)
+    hand_over_letters(app, signed_campaign)
 
     def reminders():
         return sorted(m["To"] for m in read_outbox(app) if subject(m).startswith(("Reminder", "Herinnering")))

@@ -197,13 +197,9 @@ RESPOND_LINK = re.compile(r"https?://[^\s\"<>]+(/respond/[A-Za-z0-9_.\-]+)")
 
 def send_letters_of(app, slug):
     """Hand the letters of `slug` over to its recipients; returns the answer link of each, by address."""
-    from petition_app.letters.operations import send_letters
-    from helpers import mail_text
+    from helpers import hand_over_letters, mail_text
 
-    with app.app_context():
-        campaign_id = db.session.execute(db.text("SELECT id FROM campaigns WHERE slug = :s"), {"s": slug}).scalar_one()
-        send_letters(campaign_id)
-        db.session.commit()
+    hand_over_letters(app, slug)
     links = {}
     for message in read_outbox(app):
         found = RESPOND_LINK.search(mail_text(message))

@@ -32,8 +32,24 @@ def serious(page, axe_source, where):
     return describe_violations(where, axe_violations(page, axe_source))
 
 
+FOCUS_ON_SUMMARY = "() => document.activeElement && document.activeElement.matches('[data-error-summary]')"
+
+
 def focused_is_summary(page):
-    return page.evaluate("() => document.activeElement && document.activeElement.matches('[data-error-summary]')")
+    return page.evaluate(FOCUS_ON_SUMMARY)
+
+
+def submit_with_errors(page, button, lang):
+    """Submit a form that has errors: the page that comes back has the error summary, which takes the
+    focus, and a title that starts with "Error:". Returns the summary."""
+    with page.expect_navigation():
+        page.locator(button).click()
+    page.wait_for_load_state("load")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text(WORDS[lang]["problem"])
+    page.wait_for_function(FOCUS_ON_SUMMARY)
+    assert page.title().startswith(WORDS[lang]["error"])
+    return summary
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +68,8 @@ def test_a_failed_signature_puts_the_focus_on_the_error_summary(new_page, organi
     page = new_page(locale=LOCALES[lang], **DEVICES[device])
     page.goto(f"/campaigns/{slug}?lang={lang}")
     page.locator("#name").fill("Sam Jansen")
-    with page.expect_navigation():
-        page.locator("#sign [type=submit]").click()
-    page.wait_for_load_state("load")
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text(WORDS[lang]["problem"])
-    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-error-summary]')")
+    summary = submit_with_errors(page, "#sign [type=submit]", lang)
     assert focused_is_summary(page)
-    assert page.title().startswith(WORDS[lang]["error"])
     box = summary.bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"], box  # in view, where the focus is
     expect(page.locator("#name")).to_have_value("Sam Jansen")  # what was typed stays
@@ -67,7 +77,7 @@ def test_a_failed_signature_puts_the_focus_on_the_error_summary(new_page, organi
 
 
 @pytest.mark.parametrize("device, lang", TWO_SCREENS, ids=[f"{d}-{l}" for d, l in TWO_SCREENS])
-def test_the_paper_form_has_an_error_summary_with_the_focus_and_radios_beside_their_labels(new_page, organized, live_server, local_app, axe_source, device, lang):
+def test_the_paper_form_has_an_error_summary_with_the_focus_and_radios_beside_their_labels(new_page, live_server, local_app, axe_source, device, lang):
     # a campaign of its own: the radios are offered only until the first paper entry
     slug = live_server.import_campaign(local_app.instance_path, slug=unique("i20-paper"))
     email = f"{slug}-org@example.org"
@@ -86,13 +96,7 @@ def test_the_paper_form_has_an_error_summary_with_the_focus_and_radios_beside_th
     assert serious(page, axe_source, f"paper {device}-{lang}") == []
 
     page.locator("#place").fill("Stationsplein")
-    with page.expect_navigation():
-        page.locator("#paper-submit").click()
-    page.wait_for_load_state("load")
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text(WORDS[lang]["problem"])
-    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-error-summary]')")
-    assert page.title().startswith(WORDS[lang]["error"])
+    summary = submit_with_errors(page, "#paper-submit", lang)
     expect(page.locator("#place")).to_have_value("Stationsplein")
     summary.locator("a").first.click()  # a problem's link puts the focus in its field
     assert page.evaluate("() => document.activeElement.id") in ("signatures", "collected_on")
