@@ -211,6 +211,9 @@ class Bench:
         self.create_database(self.db_name)
         self.flask("db", "upgrade")
         self.flask("demo")
+        from bench.baselines import CREATE_WRITE_TABLE
+
+        self.sql(CREATE_WRITE_TABLE)
         from petition_app import create_app
         from petition_app.config import Config
 

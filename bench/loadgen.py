@@ -11,7 +11,8 @@ It costs a few tens of microseconds of CPU per request; its own CPU time is meas
 The spec (JSON):
     host, port                  where to send (only 127.0.0.1 is used by the benchmarks)
     kind                        "get" (path, or targets: [port, path] pairs taken in turn), "sign" (slug,
-                                email_prefix), "verify" (tokens_file); latencies are also reported per target
+                                email_prefix; path to post the same bodies elsewhere, e.g. the write baseline),
+                                "verify" (tokens_file); latencies are also reported per target
     keepalive                   reuse connections unless the server says Connection: close
     index_start, index_step     which request numbers this process makes (several processes share a run)
     phases                      [{name, connections, requests, duration, drain}]
@@ -52,7 +53,7 @@ def request_maker(spec):
 
         return make
     if kind == "sign":
-        path = f"/api/v1/campaigns/{spec['slug']}/signatures"
+        path = spec.get("path") or f"/api/v1/campaigns/{spec['slug']}/signatures"
         prefix = spec["email_prefix"]
 
         def make():
