@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from freezegun import freeze_time
 
 from petition_app.config import PROJECT_ROOT
-from helpers import add_campaign, add_organizer, logged_in, read_outbox, rows, seed_signers, subject, wait_for
+from helpers import (
+    add_campaign, add_organizer, hand_over_letters, logged_in, read_outbox, rows, seed_signers, subject, wait_for,
+)
 from petition_app import mail
 from petition_app.campaigns.models import Campaign
 from petition_app.extensions import db
+from petition_app.timeutil import utcnow
 
 BOUNCES = "bounces@petities.example.org"
 
@@ -145,6 +149,18 @@ def test_a_letter_that_bounces_is_shown_and_mailed_to_the_organizers_and_moderat
     assert "the Mayor of Leiden did not arrive" in text and f"{today:%B} {today.day}, {today.year}" in text and "5.1.1" in text
     page = organizer.get(f"/organize/{slug}?lang=en").text
     assert "did not arrive" in page and f"returned on {today:%Y-%m-%d}" in page
+
+
+def test_a_recipient_whose_letter_bounced_for_good_gets_no_reminders_and_a_delayed_one_does(bounce_app):
+    slug = add_campaign(bounce_app)
+    hand_over_letters(bounce_app, slug)
+    pipe(bounce_app, envelope_of(bounce_app, "mayor@example.org"), dsn("mayor@example.org"))
+    pipe(bounce_app, envelope_of(bounce_app, "police@example.org"),
+         dsn("police@example.org", action="delayed", status="4.4.1"))
+    with freeze_time(utcnow() + timedelta(days=15)):
+        assert "sent 2 reminder(s)" in bounce_app.test_cli_runner().invoke(args=["sweep"]).output
+    reminded = sorted(str(m["To"]) for m in read_outbox(bounce_app) if subject(m).startswith(("Reminder", "Herinnering")))
+    assert reminded == ["board@example.org", "police@example.org"]
 
 
 @pytest.mark.worker

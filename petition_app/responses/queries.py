@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from ..campaigns.models import Demand, Recipient
 from ..extensions import db
 from ..letters.models import Handover
+from ..mail.addresses import About
+from ..mail.models import BounceType, MailBounce
 from ..tokens import Purpose, RecipientLink, TokenInvalid, read_token
 from .models import Answer
 
@@ -27,9 +29,12 @@ def recipient_for_token(token: str) -> Recipient:
 
 def unanswered_handovers(sent_before: datetime, max_reminders: int) -> list[Handover]:
     """The latest hand-over of each recipient that answered nothing, sent before `sent_before`, reminded
-    fewer than `max_reminders` times and not since `sent_before`."""
+    fewer than `max_reminders` times and not since `sent_before`, and whose letters did not bounce for
+    good: a reminder of letters that never arrived would bounce too. The organizers were told of the
+    bounce; once they correct the address and hand the letters over again, the new hand-over is reminded."""
     latest = select(func.max(Handover.id)).where(Handover.sent_at.is_not(None)).group_by(Handover.recipient_id)
     answered = select(Demand.recipient_id).join(Answer, Answer.demand_id == Demand.id)
+    bounced = select(MailBounce.ref_id).where(MailBounce.about == About.HANDOVER, MailBounce.type == BounceType.HARD)
     return list(db.session.scalars(
         select(Handover).where(
             Handover.id.in_(latest),
@@ -37,6 +42,7 @@ def unanswered_handovers(sent_before: datetime, max_reminders: int) -> list[Hand
             Handover.reminders_sent < max_reminders,
             (Handover.last_reminder_at.is_(None)) | (Handover.last_reminder_at <= sent_before),
             Handover.recipient_id.not_in(answered),
+            Handover.id.not_in(bounced),
         )
     ))
 
