@@ -37,6 +37,7 @@ def render_config(folder, listen_port, upstream_ports, workers=1, backlog=None):
     listen = f"    listen 127.0.0.1:{listen_port}{f' backlog={backlog}' if backlog else ''};\n"
     for old, new in (
         ("/var/cache/nginx/petitions", str(folder / "nginx-cache")),
+        ("/var/log/nginx/petitions-error.log", str(folder / "nginx-site-error.log")),
         ("server 127.0.0.1:8000 max_fails=3 fail_timeout=5s;", servers),
         ("    listen 80;\n    listen [::]:80;\n", listen),
     ):

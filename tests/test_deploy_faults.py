@@ -7,6 +7,7 @@ systemd units that bring it back at once."""
 import configparser
 import random
 import re
+import secrets
 
 import pytest
 
@@ -84,6 +85,11 @@ def test_pages_seen_before_stay_up_and_everything_else_gets_our_page_while_gunic
     assert_our_unavailable_page(reader.get("/organize/"), "a private page")
     assert_our_unavailable_page(reader.get("/privacy"), "another page never kept")
     assert rows(app, "signatures") == 0
+    # a link in a mail, followed meanwhile: nginx's error lines would name its token and who followed it
+    link = f"/verify/{secrets.token_urlsafe(32)}"
+    assert_our_unavailable_page(signer.get(link), "a link in a mail")
+    logs = "".join(path.read_text() for path in stack.folder.glob("nginx*error.log"))
+    assert link.split("/")[-1] not in logs and signer.source not in logs and f"/campaigns/{slug}/sign" not in logs
 
     # (c) gunicorn again (as systemd does, on the same port): fresh pages, and the form works again.
     stack.start_gunicorn(site["env"], port=site["app_port"])
