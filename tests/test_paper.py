@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from helpers import (
     add_campaign, example_campaign_data, flat, make_admin, make_organizer, moderator_organizing, pdf_text, read_outbox,
@@ -180,6 +181,60 @@ def test_paper_that_crosses_a_goal_records_the_milestone_and_mails_like_online(w
     paper(organizer, slug, signatures=1)
     assert [goal for goal, in rows(app, "SELECT goal FROM milestones")] == [5]  # once
     assert app.test_client().get(f"/api/v1/campaigns/{slug}").get_json()["next_goal"] == 50
+
+
+def held_scan_of(confirmation_page):
+    """The held scan's id in the confirmation page's form (what its button sends back)."""
+    return re.search(r'name="held_scan" value="(\d+)"', confirmation_page.text).group(1)
+
+
+def confirm_with(client, slug, held, signatures=40, lang="en"):
+    """The confirmation page's button, with the held scan and no file chosen again."""
+    return client.post(f"/organize/{slug}/paper?lang={lang}", data={
+        "signatures": str(signatures), "collected_on": "2026-01-05", "place": "Market square, Leiden", "confirm": "1",
+        "held_scan": held,
+    })
+
+
+def test_a_scan_chosen_with_paper_that_reaches_a_goal_is_kept_through_the_confirmation_page(world):
+    """A browser does not send a chosen file twice: the scan waits on our side, not to be chosen again."""
+    app, slug, organizer = world
+    first = paper(organizer, slug, scan=PDF, confirm=False)
+    assert first.status_code == 200 and "Check before the goal" in first.text, first.text[-3000:]
+    assert "The scan “sheets.pdf” is recorded with this entry." in first.text
+    assert 'type="file"' not in first.text.split("<h2")[-1]  # nothing to choose again
+    assert rows(app, "SELECT count(*) FROM paper_entries")[0][0] == 0
+    dutch = paper(organizer, slug, scan=PNG, confirm=False, lang="nl")  # the same organizer again: replaces it
+    assert "De scan “sheets.pdf” wordt bij deze invoer bewaard." in dutch.text
+    assert rows(app, "SELECT count(*) FROM paper_held_scans")[0][0] == 1
+    done = confirm_with(organizer, slug, held_scan_of(dutch))
+    assert done.status_code == 303
+    entry = rows(app, "SELECT id FROM paper_entries")[0][0]
+    assert organizer.get(f"/organize/{slug}/paper/{entry}/scan").data == PNG
+    assert rows(app, "SELECT count(*) FROM paper_held_scans")[0][0] == 0  # taken, so gone
+    assert tuple(counts(app, slug)) == (3, 40)
+
+
+def test_a_held_scan_is_its_organizers_only_and_gone_after_an_hour_and_the_entry_waits_for_it(world, runner):
+    app, slug, organizer = world
+    held = held_scan_of(paper(organizer, slug, scan=PDF, confirm=False))
+    colleague = make_organizer(app, email="colleague@example.org", campaigns=[slug])
+    gone = "The scan was kept for an hour only and is gone now: choose it again."
+    for attempt in (confirm_with(colleague, slug, held), confirm_with(organizer, slug, "99999999999999999999")):
+        assert attempt.status_code == 422 and gone in attempt.text
+        assert 'value="40"' in attempt.text and 'value="Market square, Leiden"' in attempt.text  # what was typed stays
+    assert tuple(counts(app, slug)) == (3, 0)  # nothing recorded without its scan
+    with freeze_time(utcnow() + timedelta(minutes=59)):
+        assert "deleted 0 scan(s) held for a confirmation page" in runner.invoke(args=["sweep"]).output
+    with freeze_time(utcnow() + timedelta(minutes=61)):
+        assert "deleted 1 scan(s) held for a confirmation page" in runner.invoke(args=["sweep"]).output
+    late = confirm_with(organizer, slug, held, lang="nl")
+    assert late.status_code == 422 and "De scan werd maar een uur bewaard en is nu weg: kies hem opnieuw." in late.text
+    assert tuple(counts(app, slug)) == (3, 0)
+    data = {"signatures": "40", "collected_on": "2026-01-05", "place": "Market square, Leiden", "confirm": "1",
+            "held_scan": held, "scan": (io.BytesIO(PDF), "sheets.pdf")}
+    again = organizer.post(f"/organize/{slug}/paper?lang=en", data=data)  # a scan chosen again wins over a held one
+    assert again.status_code == 303 and tuple(counts(app, slug)) == (3, 40)
 
 
 def test_recording_and_voiding_on_both_databases(any_app):

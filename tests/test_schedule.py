@@ -155,7 +155,7 @@ def test_two_workers_run_each_periodic_job_once_per_interval(live_app, worker_en
         assert recorded["every"] == str(interval)
 
         # the other entries (hourly by default) ran once for both workers, never once per worker
-        for name in ("announcements", "reminders", "purges", "letter-purges", "recount"):
+        for name in ("announcements", "reminders", "purges", "letter-purges", "held-scans", "recount"):
             other = recent_slots(name)
             assert other and len(other) == len(set(other)) == int(stats(name)["runs"]), (name, other)
 

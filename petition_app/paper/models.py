@@ -42,3 +42,23 @@ class PaperEntry(Model):
     @property
     def has_scan(self) -> bool:
         return self.scan_type is not None
+
+
+class HeldScan(Model):
+    """A scan chosen with a batch that would reach a goal, kept while its organizer reads the confirmation
+    page: a browser does not send a chosen file twice, so without it the scan had to be chosen again.
+    Only the organizer who chose it takes it, for the same campaign. It names people, so it goes when it
+    is taken, when the same organizer holds another for the campaign, or HELD_SCAN_LIFETIME after it was
+    held (the hourly purge)."""
+
+    __tablename__ = "paper_held_scans"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scan: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    scan_type: Mapped[str] = mapped_column(String(40))
+    # the name the organizer's computer gave the file, shown back to them on the confirmation page
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    held_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)

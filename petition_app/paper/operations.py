@@ -3,16 +3,17 @@ goals. The count moves through campaigns.operations.add_to_count, the same path 
 milestones) as a confirmed online signature. Operations flush; the request around them commits."""
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..accounts.models import User
 from ..campaigns.models import Campaign
 from ..campaigns.operations import add_to_count
 from ..extensions import db, rowcount
 from ..rules import PUBLIC_STATUSES
-from ..rules.paper import MAX_SCAN_BYTES, MAX_SIGNATURES_PER_ENTRY, collected_on_problem, scan_type
+from ..rules.paper import HELD_SCAN_LIFETIME, MAX_SCAN_BYTES, MAX_SIGNATURES_PER_ENTRY, collected_on_problem, scan_type
+from ..security import MAX_ID
 from ..timeutil import utcnow
-from .models import PaperEntry
+from .models import HeldScan, PaperEntry
 
 
 class PaperError(Exception):
@@ -31,8 +32,64 @@ class FutureDate(PaperError):
     """The collection date lies in the future."""
 
 
+class HeldScanGone(PaperError):
+    """The scan held for a confirmation page is gone (past HELD_SCAN_LIFETIME, or taken before) and no
+    other was chosen: recording the entry without it would lose it in silence."""
+
+
 class SettingLocked(PaperError):
     """Whether paper counts toward the goals is chosen before the first paper entry, not after."""
+
+
+def checked_scan_type(scan: bytes) -> str:
+    """The scan's media type; BadScan for anything but a PDF, PNG or JPEG of at most MAX_SCAN_BYTES."""
+    media_type = scan_type(scan)
+    if media_type is None or len(scan) > MAX_SCAN_BYTES:
+        raise BadScan()
+    return media_type
+
+
+def hold_scan(campaign: Campaign, user: User, scan: bytes, filename: str) -> HeldScan:
+    """Keep a scan while its organizer reads the confirmation page (paper.models.HeldScan), in place of
+    any the same organizer held for this campaign before. BadScan as for `record`."""
+    media_type = checked_scan_type(scan)
+    db.session.execute(delete(HeldScan).where(HeldScan.campaign_id == campaign.id, HeldScan.user_id == user.id))
+    held = HeldScan(campaign_id=campaign.id, user_id=user.id, scan=scan, scan_type=media_type,
+                    filename=filename[:200], held_at=utcnow())
+    db.session.add(held)
+    db.session.flush()
+    return held
+
+
+def take_held_scan(campaign: Campaign, user: User, held_id: int) -> bytes | None:
+    """The scan this organizer held for this campaign under `held_id`, deleted as it is taken; None when
+    there is none (taken before, held by someone else, or past HELD_SCAN_LIFETIME)."""
+    held = db.session.scalar(select(HeldScan).where(
+        HeldScan.id == held_id, HeldScan.campaign_id == campaign.id, HeldScan.user_id == user.id,
+        HeldScan.held_at > utcnow() - HELD_SCAN_LIFETIME,
+    ))
+    if held is None:
+        return None
+    scan = held.scan
+    db.session.delete(held)
+    db.session.flush()
+    return scan
+
+
+def scan_to_record(campaign: Campaign, user: User, chosen: bytes | None, held_id: int | None) -> bytes | None:
+    """The scan that goes with an entry from a confirmation page: one chosen there wins over the one
+    held, which goes either way. HeldScanGone when the held one is gone and none was chosen."""
+    held = take_held_scan(campaign, user, held_id) if held_id is not None and 0 < held_id <= MAX_ID else None
+    if held_id is not None and held is None and chosen is None:
+        raise HeldScanGone()
+    return chosen if chosen is not None else held
+
+
+def forget_held_scans() -> int:
+    """Delete the scans held longer than HELD_SCAN_LIFETIME (a confirmation page left unanswered)."""
+    return rowcount(db.session.execute(
+        delete(HeldScan).where(HeldScan.held_at <= utcnow() - HELD_SCAN_LIFETIME).execution_options(synchronize_session=False)
+    ))
 
 
 def record(campaign: Campaign, user: User, signatures: int, collected_on: date, place: str, scan: bytes | None = None) -> PaperEntry:
@@ -44,11 +101,7 @@ def record(campaign: Campaign, user: User, signatures: int, collected_on: date, 
         raise ValueError("signatures out of range")
     if collected_on_problem(collected_on, utcnow().date()):
         raise FutureDate()
-    media_type = None
-    if scan:
-        media_type = scan_type(scan)
-        if media_type is None or len(scan) > MAX_SCAN_BYTES:
-            raise BadScan()
+    media_type = checked_scan_type(scan) if scan else None
     entry = PaperEntry(
         campaign_id=campaign.id, signatures=signatures, collected_on=collected_on, place=place,
         scan=scan or None, scan_type=media_type, recorded_by_id=user.id, recorded_at=utcnow(),

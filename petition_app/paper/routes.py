@@ -17,7 +17,10 @@ from ..rules.paper import MAX_PAPER_BODY
 from ..security import accepts_files
 from . import bp
 from .forms import PaperForm, SettingForm, VoidForm
-from .operations import BadScan, FutureDate, NotPublished, SettingLocked, record, set_counts_toward_goals, void
+from .operations import (
+    BadScan, FutureDate, HeldScanGone, NotPublished, SettingLocked, hold_scan, record, scan_to_record, set_counts_toward_goals,
+    void,
+)
 from .sheet import signature_sheet_pdf
 from .queries import entries_of, entry_of, goals_reached_by, news_audience, scan_of
 
@@ -64,14 +67,17 @@ def sheets(slug: str) -> ResponseReturnValue:
         upload = form.scan.data
         scan = upload.read() if upload and getattr(upload, "filename", "") else None
         goals = goals_reached_by(campaign, form.signatures.data) if campaign.status in PUBLIC_STATUSES else []
-        if goals and request.form.get("confirm") != "1":
-            # A goal mails every signer who asked for news: like every mass mail, not on one click.
-            return render_template(
-                "paper/confirm.html", campaign=campaign, form=form, goals=goals, audience=news_audience(campaign),
-                previews=milestone_previews(campaign, goals[-1]), had_scan=scan is not None,
-                final=goals[-1] == campaign.goals[-1],
-            )
         try:
+            if goals and request.form.get("confirm") != "1":
+                # A goal mails every signer who asked for news: like every mass mail, not on one click.
+                # The scan waits on our side meanwhile: a browser does not send a chosen file twice.
+                held = hold_scan(campaign, current_user, scan, upload.filename) if scan is not None else None
+                db.session.commit()
+                return render_template(
+                    "paper/confirm.html", campaign=campaign, form=form, goals=goals, audience=news_audience(campaign),
+                    previews=milestone_previews(campaign, goals[-1]), held=held, final=goals[-1] == campaign.goals[-1],
+                )
+            scan = scan_to_record(campaign, current_user, scan, request.form.get("held_scan", type=int))
             record(campaign, current_user, form.signatures.data, form.collected_on.data, form.place.data, scan)
         except NotPublished:
             abort(400)
@@ -79,6 +85,8 @@ def sheets(slug: str) -> ResponseReturnValue:
             form.collected_on.errors.append(_("The date cannot be in the future."))
         except BadScan:
             form.scan.errors.append(_("The scan must be a PDF, PNG or JPEG file of at most 8 MB."))
+        except HeldScanGone:
+            form.scan.errors.append(_("The scan was kept for an hour only and is gone now: choose it again."))
         else:
             db.session.commit()
             flash(ngettext("Recorded %(num)s paper signature.", "Recorded %(num)s paper signatures.", form.signatures.data))

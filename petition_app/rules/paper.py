@@ -1,5 +1,5 @@
 """Paper signatures: what a recorded sheet may say, and which scans are accepted."""
-from datetime import date
+from datetime import date, timedelta
 
 #: One entry records a batch of sheets; more than this at once is a typing error.
 MAX_SIGNATURES_PER_ENTRY = 100_000
@@ -7,6 +7,9 @@ MAX_SIGNATURES_PER_ENTRY = 100_000
 MAX_SCAN_BYTES = 8 * 1024 * 1024
 #: The form around the scan (date, place, numbers) is small.
 MAX_PAPER_BODY = MAX_SCAN_BYTES + 64 * 1024
+
+#: How long a scan is kept for its confirmation page (paper.models.HeldScan): it names people.
+HELD_SCAN_LIFETIME = timedelta(hours=1)
 
 SCAN_TYPES = (
     (b"%PDF-", "application/pdf"),
