@@ -1,7 +1,7 @@
 """Benchmarks of the petition platform against its production stack on this machine (issue "Proof").
 
     make bench                           # installs wrk and nginx-light when missing (bench/prepare.sh), then this
-    python bench/run.py                  # every benchmark: 12-13 minutes on 2 busy cores (about 6 quiet, estimated)
+    python bench/run.py                  # every benchmark: 7-8 minutes on a quiet 2-core machine (12-13 on busy cores)
     python bench/run.py --quick          # a much smaller version, a smoke check of 2-3 minutes
                                          # (bench/letters.py is left out: --quick --only letters runs it)
     python bench/run.py --only NAME      # one benchmark (repeatable): page, signatures, confirmations,
