@@ -21,9 +21,13 @@ PDF = b"%PDF-1.4\n% the scanned sheets\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
-def paper(client, slug, signatures=40, collected_on="2026-01-05", place="Market square, Leiden", scan=None, lang="en", confirm=True):
-    """The paper form, and (`confirm`) the button of the confirmation page an entry that reaches a goal gets."""
+def paper(client, slug, signatures=40, collected_on="2026-01-05", place="Market square, Leiden", scan=None, lang="en", confirm=True,
+          held=None):
+    """The paper form, and (`confirm`) the button of the confirmation page an entry that reaches a goal gets
+    (with `held`, the id of the scan that page keeps)."""
     data = {"signatures": str(signatures), "collected_on": collected_on, "place": place, **({"confirm": "1"} if confirm else {})}
+    if held is not None:
+        data["held_scan"] = held
     if scan is not None:
         data["scan"] = (io.BytesIO(scan), "sheets.pdf")
     return client.post(f"/organize/{slug}/paper?lang={lang}", data=data)
@@ -188,14 +192,6 @@ def held_scan_of(confirmation_page):
     return re.search(r'name="held_scan" value="(\d+)"', confirmation_page.text).group(1)
 
 
-def confirm_with(client, slug, held, signatures=40, lang="en"):
-    """The confirmation page's button, with the held scan and no file chosen again."""
-    return client.post(f"/organize/{slug}/paper?lang={lang}", data={
-        "signatures": str(signatures), "collected_on": "2026-01-05", "place": "Market square, Leiden", "confirm": "1",
-        "held_scan": held,
-    })
-
-
 def test_a_scan_chosen_with_paper_that_reaches_a_goal_is_kept_through_the_confirmation_page(world):
     """A browser does not send a chosen file twice: the scan waits on our side, not to be chosen again."""
     app, slug, organizer = world
@@ -207,7 +203,7 @@ def test_a_scan_chosen_with_paper_that_reaches_a_goal_is_kept_through_the_confir
     dutch = paper(organizer, slug, scan=PNG, confirm=False, lang="nl")  # the same organizer again: replaces it
     assert "De scan “sheets.pdf” wordt bij deze invoer bewaard." in dutch.text
     assert rows(app, "SELECT count(*) FROM paper_held_scans")[0][0] == 1
-    done = confirm_with(organizer, slug, held_scan_of(dutch))
+    done = paper(organizer, slug, held=held_scan_of(dutch))
     assert done.status_code == 303
     entry = rows(app, "SELECT id FROM paper_entries")[0][0]
     assert organizer.get(f"/organize/{slug}/paper/{entry}/scan").data == PNG
@@ -220,7 +216,7 @@ def test_a_held_scan_is_its_organizers_only_and_gone_after_an_hour_and_the_entry
     held = held_scan_of(paper(organizer, slug, scan=PDF, confirm=False))
     colleague = make_organizer(app, email="colleague@example.org", campaigns=[slug])
     gone = "The scan was kept for an hour only and is gone now: choose it again."
-    for attempt in (confirm_with(colleague, slug, held), confirm_with(organizer, slug, "99999999999999999999")):
+    for attempt in (paper(colleague, slug, held=held), paper(organizer, slug, held="99999999999999999999")):
         assert attempt.status_code == 422 and gone in attempt.text
         assert 'value="40"' in attempt.text and 'value="Market square, Leiden"' in attempt.text  # what was typed stays
     assert tuple(counts(app, slug)) == (3, 0)  # nothing recorded without its scan
@@ -228,12 +224,10 @@ def test_a_held_scan_is_its_organizers_only_and_gone_after_an_hour_and_the_entry
         assert "deleted 0 scan(s) held for a confirmation page" in runner.invoke(args=["sweep"]).output
     with freeze_time(utcnow() + timedelta(minutes=61)):
         assert "deleted 1 scan(s) held for a confirmation page" in runner.invoke(args=["sweep"]).output
-    late = confirm_with(organizer, slug, held, lang="nl")
+    late = paper(organizer, slug, held=held, lang="nl")
     assert late.status_code == 422 and "De scan werd maar een uur bewaard en is nu weg: kies hem opnieuw." in late.text
     assert tuple(counts(app, slug)) == (3, 0)
-    data = {"signatures": "40", "collected_on": "2026-01-05", "place": "Market square, Leiden", "confirm": "1",
-            "held_scan": held, "scan": (io.BytesIO(PDF), "sheets.pdf")}
-    again = organizer.post(f"/organize/{slug}/paper?lang=en", data=data)  # a scan chosen again wins over a held one
+    again = paper(organizer, slug, held=held, scan=PDF)  # a scan chosen again wins over a held one
     assert again.status_code == 303 and tuple(counts(app, slug)) == (3, 40)
 
 
